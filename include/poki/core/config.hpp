@@ -1,0 +1,95 @@
+// Server configuration: a JSON file whose every key can be overridden by a POKI_* variable.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace poki {
+
+using milliseconds = std::chrono::milliseconds;
+
+struct http_config {
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 8080;
+    int threads = 0;  ///< io threads; 0 means one per core
+    std::size_t max_body_bytes = 1024 * 1024;
+    std::size_t max_header_bytes = 16 * 1024;
+    std::size_t max_connections = 10000;
+    milliseconds idle_timeout{60000};    ///< keep-alive wait for the next request's first byte
+    milliseconds header_timeout{10000};  ///< from the first byte to the end of the header
+    milliseconds body_timeout{30000};
+    milliseconds write_timeout{30000};
+    milliseconds drain_timeout{10000};  ///< how long SIGTERM waits for in-flight requests
+};
+
+struct tls_config {
+    bool enabled = false;
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 8443;
+    std::string cert_file;
+    std::string key_file;
+};
+
+struct database_config {
+    std::string url = "postgresql://poki@127.0.0.1:5432/poki";
+    int pool_size = 8;
+    milliseconds acquire_timeout{2000};  ///< wait for a free connection before answering 503
+    milliseconds connect_timeout{3000};
+    milliseconds statement_timeout{10000};
+    std::string migrations_dir = "sql";
+    bool migrate_on_start = true;
+};
+
+struct redis_config {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 6379;
+    std::string password;
+    int database = 0;
+    milliseconds command_timeout{2000};
+    milliseconds reconnect_min{100};
+    milliseconds reconnect_max{5000};
+};
+
+struct log_config {
+    std::string level = "info";
+    bool access_log = true;
+};
+
+struct config {
+    http_config http;
+    tls_config tls;
+    database_config database;
+    redis_config redis;
+    log_config log;
+};
+
+/// Start-up refuses a configuration it does not understand; the message names the key.
+class config_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+using environment = std::map<std::string, std::string, std::less<>>;
+
+/// The process environment, as a map.
+[[nodiscard]] environment current_environment();
+
+/// Defaults, then the JSON document, then POKI_* variables. Throws config_error.
+[[nodiscard]] config load_config(const nlohmann::json& document, const environment& env);
+
+/// Reads and parses the file, then load_config. Throws config_error.
+[[nodiscard]] config load_config_file(const std::string& path, const environment& env);
+
+/// Every key with its environment variable name, for `poki --help`.
+[[nodiscard]] std::vector<std::pair<std::string, std::string>> config_keys();
+
+/// The environment variable that overrides a dotted key ("http.port" -> "POKI_HTTP_PORT").
+[[nodiscard]] std::string env_name_for(std::string_view key);
+
+}  // namespace poki

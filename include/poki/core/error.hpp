@@ -1,0 +1,73 @@
+// The one error type for expected failures (validation, not found, conflict, …).
+// Services return poki::result<T>; routes unwrap it, and an error ends up as problem details.
+#pragma once
+
+#include <boost/system/result.hpp>
+
+#include <chrono>
+#include <exception>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace poki {
+
+/// What went wrong, independent of the protocol. Mapped to HTTP in exactly one place.
+enum class errc {
+    bad_request,        ///< syntactically broken request (malformed JSON, bad header)
+    validation_failed,  ///< well-formed but invalid input; field errors say which
+    unauthorized,       ///< missing or invalid credentials
+    forbidden,          ///< authenticated, but the role may not do this
+    not_found,          ///< no such resource (or one of another family)
+    method_not_allowed,
+    conflict,             ///< the resource's state forbids the change
+    payload_too_large,    ///< body over the configured limit
+    unsupported_media,    ///< body is not JSON where JSON is required
+    too_many_requests,    ///< rate limit; retry_after says when to try again
+    unavailable,          ///< a dependency (PostgreSQL, Redis) is down or exhausted
+    internal,             ///< a bug or an unexpected failure; details only in the log
+};
+
+/// One invalid input field, reported in problem details' errors[].
+struct field_error {
+    std::string field;
+    std::string message;
+    friend bool operator==(const field_error&, const field_error&) = default;
+};
+
+/// An expected failure. It is a value; it is also thrown from routes (via result::value()) and
+/// caught once per request.
+class error : public std::exception {
+public:
+    error(errc code, std::string detail) : code_{code}, detail_{std::move(detail)} {}
+
+    static error validation(std::vector<field_error> fields);
+    static error validation(std::string field, std::string message);
+    static error too_many(std::chrono::seconds retry_after, std::string detail);
+
+    [[nodiscard]] errc code() const noexcept { return code_; }
+    [[nodiscard]] const std::string& detail() const noexcept { return detail_; }
+    [[nodiscard]] const std::vector<field_error>& fields() const noexcept { return fields_; }
+    [[nodiscard]] std::optional<std::chrono::seconds> retry_after() const noexcept {
+        return retry_after_;
+    }
+    [[nodiscard]] const char* what() const noexcept override { return detail_.c_str(); }
+
+private:
+    errc code_;
+    std::string detail_;
+    std::vector<field_error> fields_;
+    std::optional<std::chrono::seconds> retry_after_;
+};
+
+/// Lets result<T>::value() throw the poki::error itself rather than a system_error.
+[[noreturn]] void throw_exception_from_error(const error& e, const boost::source_location& loc);
+
+template <class T>
+using result = boost::system::result<T, error>;
+
+/// The stable machine name of an errc ("not_found"), used as problem details' `code`.
+[[nodiscard]] std::string_view to_string(errc code) noexcept;
+
+}  // namespace poki

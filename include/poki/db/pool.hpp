@@ -1,0 +1,235 @@
+// PostgreSQL access for coroutines: libpqxx blocks, so every query runs on the pool's own
+// threads, one connection per thread, and the calling coroutine awaits the outcome.
+#pragma once
+
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <pqxx/pqxx>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+#include "poki/core/config.hpp"
+#include "poki/core/error.hpp"
+#include "poki/core/net.hpp"
+
+namespace poki::db {
+
+namespace detail {
+
+/// The value type a job hands back: R itself, or an empty tag for void.
+template <class R>
+using value_of = std::conditional_t<std::is_void_v<R>, std::monostate, R>;
+
+/// The completion signature the awaiting coroutine sees: exceptions rethrow at co_await.
+template <class R>
+struct signature {
+    using type = void(std::exception_ptr, R);
+};
+template <>
+struct signature<void> {
+    using type = void(std::exception_ptr);
+};
+template <class R>
+using signature_of = typename signature<R>::type;
+
+/// A unit of work waiting for a connection. `state` decides, once, whether the pool runs it
+/// or its acquire timeout answers 503.
+class job {
+public:
+    enum class state : int { queued, running, expired };
+    enum class verdict { done, retry };
+
+    virtual ~job() = default;
+    /// Runs on a pool thread. `retry` when the connection broke before any commit.
+    virtual verdict execute(pqxx::connection& connection, bool last_attempt) = 0;
+    /// The pool could not get a connection.
+    virtual void fail(std::exception_ptr why) = 0;
+
+    bool claim() {
+        auto expected = state::queued;
+        return state_.compare_exchange_strong(expected, state::running);
+    }
+    bool expire() {
+        auto expected = state::queued;
+        return state_.compare_exchange_strong(expected, state::expired);
+    }
+
+private:
+    std::atomic<state> state_{state::queued};
+};
+
+[[nodiscard]] std::exception_ptr unavailable(std::string_view detail);
+
+}  // namespace detail
+
+struct pool_stats {
+    std::size_t size = 0;
+    std::size_t in_use = 0;
+    std::size_t waiting = 0;
+    std::uint64_t acquire_timeouts = 0;
+    std::uint64_t reconnects = 0;
+};
+
+class pool {
+public:
+    explicit pool(const database_config& cfg);
+    ~pool();
+    pool(const pool&) = delete;
+    pool& operator=(const pool&) = delete;
+
+    /// Runs fn(pqxx::connection&) on a pool thread and returns its result to the coroutine.
+    /// A broken connection is re-opened and fn retried once; if that fails too, or no
+    /// connection frees up within acquire_timeout, the coroutine gets errc::unavailable.
+    ///
+    /// The result type must be default-constructible or void.
+    template <class F>
+    awaitable<std::invoke_result_t<F&, pqxx::connection&>> run(F fn);
+
+    /// Runs fn(pqxx::work&) in a transaction that commits when fn returns.
+    template <class F>
+    awaitable<std::invoke_result_t<F&, pqxx::work&>> transaction(F fn);
+
+    [[nodiscard]] pool_stats stats() const;
+    void render_metrics(std::string& out) const;
+
+    /// Connection string with the pool's connect timeout and application name applied.
+    [[nodiscard]] const std::string& connection_string() const noexcept { return connection_string_; }
+
+private:
+    template <class R, class F, class Handler>
+    class typed_job;
+
+    void submit(std::shared_ptr<detail::job> j);
+    void worker_loop(std::stop_token stop);
+    void note_expired() noexcept { acquire_timeouts_.fetch_add(1, std::memory_order_relaxed); }
+
+    database_config config_;
+    std::string connection_string_;
+    mutable std::mutex mutex_;
+    std::condition_variable_any ready_;
+    std::deque<std::shared_ptr<detail::job>> queue_;
+    std::atomic<std::size_t> in_use_{0};
+    std::atomic<std::uint64_t> acquire_timeouts_{0};
+    std::atomic<std::uint64_t> reconnects_{0};
+    std::vector<std::jthread> workers_;
+};
+
+template <class R, class F, class Handler>
+class pool::typed_job final : public detail::job,
+                              public std::enable_shared_from_this<typed_job<R, F, Handler>> {
+public:
+    using executor_type = net::associated_executor_t<Handler>;
+
+    typed_job(pool& owner, F fn, Handler handler)
+        : owner_{owner}
+        , fn_{std::move(fn)}
+        , handler_{std::move(handler)}
+        , work_{net::get_associated_executor(handler_)}
+        , timer_{work_.get_executor()} {}
+
+    void arm(milliseconds timeout) {
+        timer_.expires_after(timeout);
+        timer_.async_wait([self = this->shared_from_this()](const boost::system::error_code& ec) {
+            if (!ec && self->expire()) {
+                self->owner_.note_expired();
+                self->deliver(detail::unavailable("The database is busy; try again shortly."), {});
+            }
+        });
+    }
+
+    verdict execute(pqxx::connection& connection, bool last_attempt) override {
+        std::exception_ptr failure;
+        detail::value_of<R> value{};
+        try {
+            if constexpr (std::is_void_v<R>) {
+                fn_(connection);
+            } else {
+                value = fn_(connection);
+            }
+        } catch (const pqxx::broken_connection&) {
+            if (!last_attempt) {
+                return verdict::retry;
+            }
+            failure = detail::unavailable("The database is unavailable.");
+        } catch (...) {
+            failure = std::current_exception();
+        }
+        post_result(std::move(failure), std::move(value));
+        return verdict::done;
+    }
+
+    void fail(std::exception_ptr why) override { post_result(std::move(why), {}); }
+
+private:
+    void post_result(std::exception_ptr failure, detail::value_of<R> value) {
+        net::post(work_.get_executor(), [self = this->shared_from_this(), failure = std::move(failure),
+                                         value = std::move(value)]() mutable {
+            self->deliver(std::move(failure), std::move(value));
+        });
+    }
+
+    /// Runs on the handler's executor: stop the timer, hand the outcome over.
+    void deliver(std::exception_ptr failure, detail::value_of<R> value) {
+        timer_.cancel();
+        auto handler = std::move(handler_);
+        work_.reset();
+        if constexpr (std::is_void_v<R>) {
+            std::move(handler)(std::move(failure));
+        } else {
+            std::move(handler)(std::move(failure), std::move(value));
+        }
+    }
+
+    pool& owner_;
+    F fn_;
+    Handler handler_;
+    net::executor_work_guard<executor_type> work_;
+    net::steady_timer timer_;
+};
+
+template <class F>
+awaitable<std::invoke_result_t<F&, pqxx::connection&>> pool::run(F fn) {
+    using R = std::invoke_result_t<F&, pqxx::connection&>;
+    static_assert(std::is_void_v<R> || std::is_default_constructible_v<R>,
+                  "a pool job returns void or a default-constructible value");
+    return net::async_initiate<const net::use_awaitable_t<>&, detail::signature_of<R>>(
+        [this](auto handler, F f) {
+            using job_type = typed_job<R, F, std::decay_t<decltype(handler)>>;
+            auto j = std::make_shared<job_type>(*this, std::move(f), std::move(handler));
+            j->arm(config_.acquire_timeout);
+            submit(std::move(j));
+        },
+        net::use_awaitable, std::move(fn));
+}
+
+template <class F>
+awaitable<std::invoke_result_t<F&, pqxx::work&>> pool::transaction(F fn) {
+    return run([fn = std::move(fn)](pqxx::connection& c) mutable {
+        pqxx::work tx{c};
+        if constexpr (std::is_void_v<std::invoke_result_t<F&, pqxx::work&>>) {
+            fn(tx);
+            tx.commit();
+        } else {
+            auto r = fn(tx);
+            tx.commit();
+            return r;
+        }
+    });
+}
+
+}  // namespace poki::db

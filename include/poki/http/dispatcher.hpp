@@ -1,0 +1,44 @@
+// Turns one parsed request into one response: routing, request id, errors as problem
+// details, HEAD and OPTIONS, metrics and the access log. Independent of the socket.
+#pragma once
+
+#include <string_view>
+
+#include "poki/core/problem.hpp"
+#include "poki/core/request_id.hpp"
+#include "poki/http/http_metrics.hpp"
+#include "poki/http/router.hpp"
+#include "poki/http/types.hpp"
+
+namespace poki::http {
+
+struct connection_info {
+    std::string_view remote_address;
+};
+
+class dispatcher {
+public:
+    dispatcher(const router& routes, http_metrics& metrics, request_id_generator& ids, bool access_log)
+        : routes_{routes}, metrics_{metrics}, ids_{ids}, access_log_{access_log} {}
+
+    /// Never throws: every failure becomes a problem response.
+    awaitable<response> handle(const request& req, connection_info conn);
+
+    /// A response for a request that could not be parsed or read (400, 413 …), with the same
+    /// headers, metrics and log line as any other.
+    response reject(const problem_details& problem, std::string_view method, std::string_view target,
+                    std::string_view client_request_id, connection_info conn);
+
+    [[nodiscard]] request_id_generator& ids() noexcept { return ids_; }
+
+private:
+    void finish(response& res, const request& req, const std::string& request_id, const route* matched,
+                std::chrono::steady_clock::time_point started, connection_info conn);
+
+    const router& routes_;
+    http_metrics& metrics_;
+    request_id_generator& ids_;
+    bool access_log_;
+};
+
+}  // namespace poki::http

@@ -1,0 +1,31 @@
+// Everything a route handler gets about one request.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "poki/http/route_params.hpp"
+#include "poki/http/types.hpp"
+
+namespace poki::http {
+
+struct request_context {
+    const request& req;
+    std::string_view path;   ///< target without the query string
+    std::string_view query;  ///< after '?', undecoded; never logged (it may carry tickets)
+    route_params params;
+    std::string request_id;
+    std::string remote_address;
+
+    /// A query parameter, percent-decoded; nullopt when absent.
+    [[nodiscard]] std::optional<std::string> query_param(std::string_view name) const;
+};
+
+/// Splits a request target into path and query.
+[[nodiscard]] std::pair<std::string_view, std::string_view> split_target(std::string_view target);
+
+/// Percent-decodes a URL component; '+' stays '+' unless plus_is_space. nullopt on bad escapes.
+[[nodiscard]] std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
+
+}  // namespace poki::http

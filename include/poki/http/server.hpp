@@ -1,0 +1,51 @@
+// Listeners (HTTP and optional HTTPS), the connection limit and graceful draining.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include <memory>
+#include <optional>
+
+#include "poki/core/config.hpp"
+#include "poki/http/connection_registry.hpp"
+#include "poki/http/session.hpp"
+
+namespace poki::http {
+
+class server {
+public:
+    server(net::io_context& ioc, const config& cfg, dispatcher& dispatch, http_metrics& metrics);
+    ~server();
+    server(const server&) = delete;
+    server& operator=(const server&) = delete;
+
+    /// Binds and listens; throws std::runtime_error naming the address that failed.
+    void start();
+
+    /// Closes the listening sockets; established connections go on.
+    void stop_accepting();
+
+    /// Lets in-flight requests finish and closes idle connections; after `timeout`, closes the
+    /// rest. Completes when no connection is left.
+    awaitable<void> drain(milliseconds timeout);
+
+    [[nodiscard]] net::ip::tcp::endpoint http_endpoint() const;
+    [[nodiscard]] std::optional<net::ip::tcp::endpoint> https_endpoint() const;
+    [[nodiscard]] std::size_t connection_count() const { return registry_.size(); }
+
+private:
+    awaitable<void> accept_loop(net::ip::tcp::acceptor& acceptor, bool tls);
+    void open(net::ip::tcp::acceptor& acceptor, const std::string& address, std::uint16_t port);
+
+    net::io_context& ioc_;
+    const config& config_;
+    connection_registry registry_;
+    session_environment env_;
+    net::ip::tcp::acceptor http_acceptor_;
+    std::optional<net::ip::tcp::acceptor> https_acceptor_;
+    std::optional<net::ssl::context> tls_context_;
+};
+
+}  // namespace poki::http

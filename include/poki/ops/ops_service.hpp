@@ -1,0 +1,36 @@
+// Liveness, readiness and service facts for operators and apps.
+#pragma once
+
+#include <string>
+
+#include "poki/cache/redis_client.hpp"
+#include "poki/db/pool.hpp"
+#include "poki/ops/ops_repository.hpp"
+
+namespace poki::ops {
+
+struct readiness {
+    bool postgres = false;
+    bool redis = false;
+    [[nodiscard]] bool ready() const noexcept { return postgres && redis; }
+};
+
+class ops_service {
+public:
+    ops_service(db::pool& database, cache::redis_client& redis) : database_{database}, redis_{redis} {}
+
+    /// Checks PostgreSQL and Redis at the same time; never throws for a dependency that is down.
+    awaitable<readiness> check_readiness();
+
+    /// The applied schema version and the database clock. Throws errc::unavailable if down.
+    awaitable<schema_info> schema();
+
+private:
+    awaitable<bool> postgres_up();
+    awaitable<bool> redis_up();
+
+    db::pool& database_;
+    cache::redis_client& redis_;
+};
+
+}  // namespace poki::ops

@@ -1,0 +1,113 @@
+# Shared by scripts/run, scripts/test and bench/run: Debian packages, the build, and a local
+# PostgreSQL + Redis on loopback. Source it; it defines functions only.
+
+POKI_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+PG_BIN="/usr/lib/postgresql/15/bin"
+
+POKI_PACKAGES=(
+  g++ cmake make pkg-config ccache clang-format
+  libboost1.81-dev nlohmann-json3-dev libpqxx-dev libhiredis-dev libspdlog-dev libfmt-dev libssl-dev
+  libgtest-dev libgmock-dev
+  postgresql postgresql-contrib redis-server openssl
+)
+
+say() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Installs whatever Debian packages of the list are missing (apt-get update only if needed).
+ensure_packages() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing Debian packages: ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# build_poki DIR BUILD_TYPE [cmake options...]
+build_poki() {
+  local dir="$1" type="$2"; shift 2
+  export CCACHE_BASEDIR="$POKI_ROOT" CCACHE_NOHASHDIR=1 CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
+  cmake -S "$POKI_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE="$type" "$@" >/dev/null
+  cmake --build "$dir" -j "$(nproc)"
+}
+
+# A TCP port on 127.0.0.1 that nothing listens on.
+free_port() {
+  local port
+  while :; do
+    port=$(( RANDOM % 30000 + 20000 ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"; return 0
+    fi
+  done
+}
+
+# Runs a PostgreSQL tool as the postgres user when we are root (PostgreSQL refuses root).
+pg_as_owner() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# pg_start DIR PORT: a cluster under DIR (created on first use), listening on 127.0.0.1:PORT.
+pg_start() {
+  local dir="$1" port="$2"
+  mkdir -p "$dir"
+  if [ "$(id -u)" -eq 0 ]; then
+    chown postgres:postgres "$dir"
+    # Every parent must be traversable by postgres (mktemp makes 0700 folders).
+    local up="$dir"
+    while up="$(dirname "$up")"; [ "$up" != "/" ]; do chmod o+x "$up" 2>/dev/null || true; done
+  fi
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    say "creating PostgreSQL cluster in $dir/data"
+    pg_as_owner "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  pg_as_owner mkdir -p "$dir/run"
+  if ! pg_as_owner "$PG_BIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+    pg_as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -w -t 60 -l "$dir/postgres.log" \
+      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir/run -c max_connections=200" start >/dev/null \
+      || { tail -20 "$dir/postgres.log" >&2; die "PostgreSQL did not start"; }
+  fi
+  psql_admin "$port" -tAc "SELECT 1 FROM pg_roles WHERE rolname = 'poki'" | grep -q 1 \
+    || psql_admin "$port" -qc "CREATE ROLE poki LOGIN CREATEDB"
+  psql_admin "$port" -tAc "SELECT 1 FROM pg_database WHERE datname = 'poki'" | grep -q 1 \
+    || psql_admin "$port" -qc "CREATE DATABASE poki OWNER poki"
+}
+
+pg_stop() {
+  local dir="$1"
+  [ -f "$dir/data/PG_VERSION" ] || return 0
+  pg_as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+psql_admin() {
+  local port="$1"; shift
+  psql -X -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"
+}
+
+# redis_start DIR PORT: Redis on 127.0.0.1:PORT with its append-only file under DIR.
+redis_start() {
+  local dir="$1" port="$2"
+  mkdir -p "$dir"
+  if redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null 2>&1; then return 0; fi
+  redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --daemonize yes \
+    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --appendonly yes --save "" >/dev/null
+  local i
+  for i in $(seq 1 100); do
+    redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  tail -20 "$dir/redis.log" >&2
+  die "Redis did not start"
+}
+
+redis_stop() {
+  local port="$1"
+  redis-cli -h 127.0.0.1 -p "$port" shutdown nosave >/dev/null 2>&1 || true
+}

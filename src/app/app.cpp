@@ -1,0 +1,104 @@
+#include "app.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <thread>
+
+#include "poki/core/log.hpp"
+#include "poki/diagnostics/client_error_routes.hpp"
+#include "poki/ops/ops_routes.hpp"
+
+namespace poki {
+namespace {
+
+int io_thread_count(const http_config& cfg) {
+    if (cfg.threads > 0) {
+        return cfg.threads;
+    }
+    return std::max(1U, std::thread::hardware_concurrency());
+}
+
+}  // namespace
+
+db::migration_report migrate_database(const database_config& cfg) {
+    const auto migrations = db::load_migrations(cfg.migrations_dir);
+    pqxx::connection connection{cfg.url};
+    return db::apply_migrations(connection, migrations);
+}
+
+app::app(config cfg)
+    : config_{std::move(cfg)}
+    , ioc_{io_thread_count(config_.http)}
+    , database_{config_.database}
+    , redis_{ioc_, config_.redis}
+    , ops_{database_, redis_}
+    , client_errors_{database_} {
+    build_routes();
+    // Routes are complete: per-route metric slots can be laid out.
+    http_metrics_ = std::make_unique<http::http_metrics>(router_);
+    dispatcher_ = std::make_unique<http::dispatcher>(router_, *http_metrics_, request_ids_,
+                                                     config_.log.access_log);
+    server_ = std::make_unique<http::server>(ioc_, config_, *dispatcher_, *http_metrics_);
+
+    metrics_.add([this](std::string& out) { http_metrics_->render(out); });
+    metrics_.add([this](std::string& out) { database_.render_metrics(out); });
+    metrics_.add([this](std::string& out) {
+        append_metric_header(out, "poki_redis_connected", "gauge", "1 while the Redis connection is up.");
+        redis_.render_metrics(out, "commands");
+    });
+    metrics_.add([this](std::string& out) { client_errors_.render_metrics(out); });
+}
+
+app::~app() = default;
+
+void app::build_routes() {
+    ops::add_ops_routes(router_, ops_, metrics_);
+    diagnostics::add_client_error_routes(router_, client_errors_);
+}
+
+int app::run() {
+    if (config_.database.migrate_on_start) {
+        const auto report = migrate_database(config_.database);
+        log::info("database schema ready", {{"schema_version", report.schema_version},
+                                            {"applied_now", report.applied.size()}});
+    }
+    server_->start();
+    redis_.start();
+
+    net::signal_set signals{ioc_, SIGINT, SIGTERM};
+    signals.async_wait([this](const boost::system::error_code& ec, int signal) {
+        if (ec) {
+            return;
+        }
+        log::info("shutting down", {{"signal", signal}});
+        net::co_spawn(ioc_, shut_down(), net::detached);
+    });
+
+    const int threads = io_thread_count(config_.http);
+    log::info("server started", {{"io_threads", threads}, {"db_pool", config_.database.pool_size}});
+    std::vector<std::jthread> workers;
+    workers.reserve(static_cast<std::size_t>(threads - 1));
+    for (int i = 1; i < threads; ++i) {
+        workers.emplace_back([this] { ioc_.run(); });
+    }
+    ioc_.run();
+    workers.clear();
+    log::info("server stopped");
+    return 0;
+}
+
+awaitable<void> app::shut_down() {
+    server_->stop_accepting();
+    co_await server_->drain(config_.http.drain_timeout);
+    redis_.stop();
+    // Let the Redis strand close its connection before the loop ends.
+    net::steady_timer settle{ioc_, std::chrono::milliseconds{20}};
+    co_await settle.async_wait(net::use_awaitable);
+    ioc_.stop();
+}
+
+}  // namespace poki

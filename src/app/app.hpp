@@ -1,0 +1,55 @@
+// The composition root: builds every service in dependency order, runs the io threads,
+// and shuts down in reverse on SIGTERM or SIGINT.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+
+#include <memory>
+
+#include "poki/cache/redis_client.hpp"
+#include "poki/core/config.hpp"
+#include "poki/core/metrics.hpp"
+#include "poki/core/request_id.hpp"
+#include "poki/db/migrations.hpp"
+#include "poki/db/pool.hpp"
+#include "poki/diagnostics/client_error_service.hpp"
+#include "poki/http/dispatcher.hpp"
+#include "poki/http/http_metrics.hpp"
+#include "poki/http/router.hpp"
+#include "poki/http/server.hpp"
+#include "poki/ops/ops_service.hpp"
+
+namespace poki {
+
+class app {
+public:
+    explicit app(config cfg);
+    ~app();
+    app(const app&) = delete;
+    app& operator=(const app&) = delete;
+
+    /// Serves until SIGTERM or SIGINT, then drains; returns the process exit code.
+    int run();
+
+private:
+    void build_routes();
+    awaitable<void> shut_down();
+
+    config config_;
+    net::io_context ioc_;
+    metrics_registry metrics_;
+    request_id_generator request_ids_;
+    db::pool database_;
+    cache::redis_client redis_;
+    ops::ops_service ops_;
+    diagnostics::client_error_service client_errors_;
+    http::router router_;
+    std::unique_ptr<http::http_metrics> http_metrics_;
+    std::unique_ptr<http::dispatcher> dispatcher_;
+    std::unique_ptr<http::server> server_;
+};
+
+/// Applies pending migrations with a direct connection (no pool); throws on failure.
+db::migration_report migrate_database(const database_config& cfg);
+
+}  // namespace poki

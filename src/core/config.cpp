@@ -1,0 +1,282 @@
+#include "poki/core/config.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <sstream>
+
+extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX, not in a header
+
+namespace poki {
+namespace {
+
+/// Parses one value of type T from its environment text; returns an error message or "".
+template <class T>
+std::string parse_text(std::string_view text, T& out) {
+    if constexpr (std::is_same_v<T, std::string>) {
+        out = std::string{text};
+        return {};
+    } else if constexpr (std::is_same_v<T, bool>) {
+        if (text == "true" || text == "1" || text == "yes" || text == "on") {
+            out = true;
+        } else if (text == "false" || text == "0" || text == "no" || text == "off") {
+            out = false;
+        } else {
+            return "expected true or false";
+        }
+        return {};
+    } else if constexpr (std::is_same_v<T, milliseconds>) {
+        std::int64_t count = 0;
+        if (auto e = parse_text(text, count); !e.empty()) {
+            return "expected a whole number of milliseconds";
+        }
+        if (count < 0) {
+            return "expected a non-negative number of milliseconds";
+        }
+        out = milliseconds{count};
+        return {};
+    } else {
+        static_assert(std::is_integral_v<T>);
+        T value{};
+        const auto* end = text.data() + text.size();
+        const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+        if (ec != std::errc{} || ptr != end || text.empty()) {
+            return "expected an integer between " + std::to_string(std::numeric_limits<T>::min()) +
+                   " and " + std::to_string(std::numeric_limits<T>::max());
+        }
+        out = value;
+        return {};
+    }
+}
+
+template <class T>
+std::string parse_json(const nlohmann::json& value, T& out) {
+    if constexpr (std::is_same_v<T, std::string>) {
+        if (!value.is_string()) {
+            return "expected a string";
+        }
+        out = value.get<std::string>();
+        return {};
+    } else if constexpr (std::is_same_v<T, bool>) {
+        if (!value.is_boolean()) {
+            return "expected true or false";
+        }
+        out = value.get<bool>();
+        return {};
+    } else if constexpr (std::is_same_v<T, milliseconds>) {
+        if (!value.is_number_integer() || value.get<std::int64_t>() < 0) {
+            return "expected a non-negative whole number of milliseconds";
+        }
+        out = milliseconds{value.get<std::int64_t>()};
+        return {};
+    } else {
+        if (!value.is_number_integer()) {
+            return "expected an integer";
+        }
+        // Compare through the widest types so no conversion wraps silently.
+        const bool negative = value.is_number_integer() && !value.is_number_unsigned() &&
+                              value.get<std::int64_t>() < 0;
+        if (negative ? (std::numeric_limits<T>::min() == 0 ||
+                        value.get<std::int64_t>() <
+                            static_cast<std::int64_t>(std::numeric_limits<T>::min()))
+                     : value.get<std::uint64_t>() >
+                           static_cast<std::uint64_t>(std::numeric_limits<T>::max())) {
+            return "expected an integer between " + std::to_string(std::numeric_limits<T>::min()) +
+                   " and " + std::to_string(std::numeric_limits<T>::max());
+        }
+        out = value.get<T>();
+        return {};
+    }
+}
+
+struct field_spec {
+    std::string key;
+    std::function<std::string(config&, const nlohmann::json&)> from_json;
+    std::function<std::string(config&, std::string_view)> from_text;
+};
+
+template <class Access>
+field_spec field(std::string key, Access access) {
+    return field_spec{
+        std::move(key),
+        [access](config& c, const nlohmann::json& v) { return parse_json(v, access(c)); },
+        [access](config& c, std::string_view t) { return parse_text(t, access(c)); },
+    };
+}
+
+const std::vector<field_spec>& fields() {
+    // Built once; the table is immutable after construction.
+    static const std::vector<field_spec> table{
+        field("http.address", [](config& c) -> auto& { return c.http.address; }),
+        field("http.port", [](config& c) -> auto& { return c.http.port; }),
+        field("http.threads", [](config& c) -> auto& { return c.http.threads; }),
+        field("http.max_body_bytes", [](config& c) -> auto& { return c.http.max_body_bytes; }),
+        field("http.max_header_bytes", [](config& c) -> auto& { return c.http.max_header_bytes; }),
+        field("http.max_connections", [](config& c) -> auto& { return c.http.max_connections; }),
+        field("http.idle_timeout_ms", [](config& c) -> auto& { return c.http.idle_timeout; }),
+        field("http.header_timeout_ms", [](config& c) -> auto& { return c.http.header_timeout; }),
+        field("http.body_timeout_ms", [](config& c) -> auto& { return c.http.body_timeout; }),
+        field("http.write_timeout_ms", [](config& c) -> auto& { return c.http.write_timeout; }),
+        field("http.drain_timeout_ms", [](config& c) -> auto& { return c.http.drain_timeout; }),
+        field("tls.enabled", [](config& c) -> auto& { return c.tls.enabled; }),
+        field("tls.address", [](config& c) -> auto& { return c.tls.address; }),
+        field("tls.port", [](config& c) -> auto& { return c.tls.port; }),
+        field("tls.cert_file", [](config& c) -> auto& { return c.tls.cert_file; }),
+        field("tls.key_file", [](config& c) -> auto& { return c.tls.key_file; }),
+        field("database.url", [](config& c) -> auto& { return c.database.url; }),
+        field("database.pool_size", [](config& c) -> auto& { return c.database.pool_size; }),
+        field("database.acquire_timeout_ms",
+              [](config& c) -> auto& { return c.database.acquire_timeout; }),
+        field("database.connect_timeout_ms",
+              [](config& c) -> auto& { return c.database.connect_timeout; }),
+        field("database.statement_timeout_ms",
+              [](config& c) -> auto& { return c.database.statement_timeout; }),
+        field("database.migrations_dir",
+              [](config& c) -> auto& { return c.database.migrations_dir; }),
+        field("database.migrate_on_start",
+              [](config& c) -> auto& { return c.database.migrate_on_start; }),
+        field("redis.host", [](config& c) -> auto& { return c.redis.host; }),
+        field("redis.port", [](config& c) -> auto& { return c.redis.port; }),
+        field("redis.password", [](config& c) -> auto& { return c.redis.password; }),
+        field("redis.database", [](config& c) -> auto& { return c.redis.database; }),
+        field("redis.command_timeout_ms",
+              [](config& c) -> auto& { return c.redis.command_timeout; }),
+        field("redis.reconnect_min_ms", [](config& c) -> auto& { return c.redis.reconnect_min; }),
+        field("redis.reconnect_max_ms", [](config& c) -> auto& { return c.redis.reconnect_max; }),
+        field("log.level", [](config& c) -> auto& { return c.log.level; }),
+        field("log.access_log", [](config& c) -> auto& { return c.log.access_log; }),
+    };
+    return table;
+}
+
+const field_spec* find_field(std::string_view key) {
+    const auto& table = fields();
+    const auto it = std::find_if(table.begin(), table.end(),
+                                 [key](const field_spec& f) { return f.key == key; });
+    return it == table.end() ? nullptr : &*it;
+}
+
+void apply_json(config& c, const nlohmann::json& node, const std::string& prefix) {
+    for (const auto& [name, value] : node.items()) {
+        const std::string key = prefix.empty() ? name : prefix + "." + name;
+        if (value.is_object()) {
+            apply_json(c, value, key);
+            continue;
+        }
+        const auto* spec = find_field(key);
+        if (spec == nullptr) {
+            throw config_error{"config: unknown key '" + key + "'"};
+        }
+        if (auto message = spec->from_json(c, value); !message.empty()) {
+            throw config_error{"config: " + key + ": " + message + ", got " + value.dump()};
+        }
+    }
+}
+
+void validate(const config& c) {
+    const auto require = [](bool ok, std::string_view key, std::string_view message) {
+        if (!ok) {
+            throw config_error{"config: " + std::string{key} + ": " + std::string{message}};
+        }
+    };
+    require(c.http.port != 0, "http.port", "must not be 0");
+    require(c.http.threads >= 0 && c.http.threads <= 256, "http.threads",
+            "must be between 0 (one per core) and 256");
+    require(c.http.max_body_bytes > 0, "http.max_body_bytes", "must be positive");
+    require(c.http.max_header_bytes >= 1024, "http.max_header_bytes", "must be at least 1024");
+    require(c.http.max_connections > 0, "http.max_connections", "must be positive");
+    require(c.database.pool_size >= 1 && c.database.pool_size <= 512, "database.pool_size",
+            "must be between 1 and 512");
+    require(!c.database.url.empty(), "database.url", "must not be empty");
+    require(c.redis.port != 0, "redis.port", "must not be 0");
+    require(c.redis.database >= 0, "redis.database", "must not be negative");
+    require(c.redis.reconnect_min.count() > 0 && c.redis.reconnect_min <= c.redis.reconnect_max,
+            "redis.reconnect_min_ms", "must be positive and at most redis.reconnect_max_ms");
+    require(c.redis.command_timeout.count() > 0, "redis.command_timeout_ms", "must be positive");
+    if (c.tls.enabled) {
+        require(!c.tls.cert_file.empty(), "tls.cert_file", "is required when tls.enabled");
+        require(!c.tls.key_file.empty(), "tls.key_file", "is required when tls.enabled");
+        require(c.tls.port != 0, "tls.port", "must not be 0");
+    }
+    static constexpr std::array levels{"trace", "debug", "info", "warn", "error", "critical", "off"};
+    require(std::find(levels.begin(), levels.end(), c.log.level) != levels.end(), "log.level",
+            "must be one of trace, debug, info, warn, error, critical, off");
+}
+
+}  // namespace
+
+std::string env_name_for(std::string_view key) {
+    std::string name{"POKI_"};
+    for (const char ch : key) {
+        name.push_back(ch == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
+    }
+    return name;
+}
+
+environment current_environment() {
+    environment env;
+    for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+        const std::string_view text{*entry};
+        const auto eq = text.find('=');
+        if (eq != std::string_view::npos) {
+            env.emplace(std::string{text.substr(0, eq)}, std::string{text.substr(eq + 1)});
+        }
+    }
+    return env;
+}
+
+config load_config(const nlohmann::json& document, const environment& env) {
+    config c;
+    if (!document.is_null()) {
+        if (!document.is_object()) {
+            throw config_error{"config: the document must be a JSON object"};
+        }
+        apply_json(c, document, "");
+    }
+    for (const auto& [name, value] : env) {
+        if (!name.starts_with("POKI_") || name == "POKI_CONFIG") {
+            continue;
+        }
+        const auto& table = fields();
+        const auto it = std::find_if(table.begin(), table.end(), [&](const field_spec& f) {
+            return env_name_for(f.key) == name;
+        });
+        if (it == table.end()) {
+            throw config_error{"config: unknown environment variable " + name};
+        }
+        if (auto message = it->from_text(c, value); !message.empty()) {
+            throw config_error{"config: " + name + " (" + it->key + "): " + message};
+        }
+    }
+    validate(c);
+    return c;
+}
+
+config load_config_file(const std::string& path, const environment& env) {
+    std::ifstream in{path};
+    if (!in) {
+        throw config_error{"config: cannot read " + path};
+    }
+    nlohmann::json document;
+    try {
+        document = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw config_error{"config: " + path + " is not valid JSON: " + e.what()};
+    }
+    return load_config(document, env);
+}
+
+std::vector<std::pair<std::string, std::string>> config_keys() {
+    std::vector<std::pair<std::string, std::string>> keys;
+    for (const auto& f : fields()) {
+        keys.emplace_back(f.key, env_name_for(f.key));
+    }
+    return keys;
+}
+
+}  // namespace poki

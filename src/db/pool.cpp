@@ -1,0 +1,134 @@
+#include "poki/db/pool.hpp"
+
+#include "poki/core/log.hpp"
+#include "poki/core/metrics.hpp"
+
+namespace poki::db {
+namespace detail {
+
+std::exception_ptr unavailable(std::string_view detail) {
+    return std::make_exception_ptr(error{errc::unavailable, std::string{detail}});
+}
+
+}  // namespace detail
+
+namespace {
+
+std::string with_options(const database_config& cfg) {
+    const auto seconds = std::max<std::int64_t>(
+        1, std::chrono::duration_cast<std::chrono::seconds>(cfg.connect_timeout).count());
+    const std::string timeout = "connect_timeout=" + std::to_string(seconds);
+    const std::string name = "application_name=poki";
+    const auto& url = cfg.url;
+    if (url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        const char sep = url.find('?') == std::string::npos ? '?' : '&';
+        return url + sep + timeout + "&" + name;
+    }
+    return url + " " + timeout + " " + name;
+}
+
+}  // namespace
+
+pool::pool(const database_config& cfg) : config_{cfg}, connection_string_{with_options(cfg)} {
+    workers_.reserve(static_cast<std::size_t>(cfg.pool_size));
+    for (int i = 0; i < cfg.pool_size; ++i) {
+        workers_.emplace_back([this](std::stop_token stop) { worker_loop(std::move(stop)); });
+    }
+}
+
+pool::~pool() {
+    for (auto& w : workers_) {
+        w.request_stop();
+    }
+    ready_.notify_all();
+    workers_.clear();  // joins
+}
+
+void pool::submit(std::shared_ptr<detail::job> j) {
+    {
+        const std::lock_guard lock{mutex_};
+        queue_.push_back(std::move(j));
+    }
+    ready_.notify_one();
+}
+
+void pool::worker_loop(std::stop_token stop) {
+    std::unique_ptr<pqxx::connection> connection;
+    const auto open = [&] {
+        connection = std::make_unique<pqxx::connection>(connection_string_);
+        if (config_.statement_timeout.count() > 0) {
+            pqxx::nontransaction tx{*connection};
+            tx.exec("SET statement_timeout = " + std::to_string(config_.statement_timeout.count()));
+        }
+    };
+
+    while (!stop.stop_requested()) {
+        std::shared_ptr<detail::job> j;
+        {
+            std::unique_lock lock{mutex_};
+            if (!ready_.wait(lock, stop, [&] { return !queue_.empty(); })) {
+                break;
+            }
+            j = std::move(queue_.front());
+            queue_.pop_front();
+        }
+        if (!j->claim()) {
+            continue;  // its acquire timeout already answered
+        }
+        in_use_.fetch_add(1, std::memory_order_relaxed);
+        for (int attempt = 0; attempt < 2; ++attempt) {
+            const bool last = attempt == 1;
+            if (!connection || !connection->is_open()) {
+                try {
+                    if (connection) {
+                        reconnects_.fetch_add(1, std::memory_order_relaxed);
+                    }
+                    open();
+                } catch (const std::exception& e) {
+                    connection.reset();
+                    log::warn("database connect failed", {{"error", e.what()}});
+                    j->fail(detail::unavailable("The database is unavailable."));
+                    break;
+                }
+            }
+            if (j->execute(*connection, last) == detail::job::verdict::done) {
+                break;
+            }
+            // The server went away (restart, failover): drop the connection and try once more.
+            connection.reset();
+            reconnects_.fetch_add(1, std::memory_order_relaxed);
+        }
+        in_use_.fetch_sub(1, std::memory_order_relaxed);
+    }
+}
+
+pool_stats pool::stats() const {
+    pool_stats s;
+    s.size = workers_.size();
+    s.in_use = in_use_.load(std::memory_order_relaxed);
+    {
+        const std::lock_guard lock{mutex_};
+        s.waiting = queue_.size();
+    }
+    s.acquire_timeouts = acquire_timeouts_.load(std::memory_order_relaxed);
+    s.reconnects = reconnects_.load(std::memory_order_relaxed);
+    return s;
+}
+
+void pool::render_metrics(std::string& out) const {
+    const auto s = stats();
+    append_metric_header(out, "poki_db_pool_size", "gauge", "PostgreSQL connections in the pool.");
+    append_metric(out, "poki_db_pool_size", "", static_cast<double>(s.size));
+    append_metric_header(out, "poki_db_pool_in_use", "gauge", "Pool connections running a query.");
+    append_metric(out, "poki_db_pool_in_use", "", static_cast<double>(s.in_use));
+    append_metric_header(out, "poki_db_pool_waiting", "gauge", "Queries waiting for a connection.");
+    append_metric(out, "poki_db_pool_waiting", "", static_cast<double>(s.waiting));
+    append_metric_header(out, "poki_db_pool_acquire_timeouts_total", "counter",
+                         "Queries refused because no connection freed up in time.");
+    append_metric(out, "poki_db_pool_acquire_timeouts_total", "", static_cast<double>(s.acquire_timeouts));
+    append_metric_header(out, "poki_db_reconnects_total", "counter",
+                         "Connections re-opened after the server went away.");
+    append_metric(out, "poki_db_reconnects_total", "", static_cast<double>(s.reconnects));
+}
+
+}  // namespace poki::db

@@ -1,0 +1,122 @@
+#include "poki/http/dispatcher.hpp"
+
+#include "poki/core/error.hpp"
+#include "poki/core/log.hpp"
+#include "poki/core/problem.hpp"
+#include "poki/http/responses.hpp"
+
+namespace poki::http {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+void log_access(std::string_view request_id, std::string_view method, std::string_view path,
+                unsigned status, double seconds, std::string_view remote) {
+    log::info("request", {{"request_id", request_id},
+                          {"method", method},
+                          {"path", path},
+                          {"status", status},
+                          {"duration_ms", seconds * 1000.0},
+                          {"remote", remote}});
+}
+
+}  // namespace
+
+awaitable<response> dispatcher::handle(const request& req, connection_info conn) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto client_id = req[request_id_header];
+    std::string request_id = choose_request_id({client_id.data(), client_id.size()}, ids_);
+    const std::string_view target{req.target().data(), req.target().size()};
+    const auto [path, query] = split_target(target);
+
+    response res;
+    const route* matched = nullptr;
+    if (path.empty() || path.front() != '/') {
+        res = problem_response(to_problem(
+            error{errc::bad_request, "The request target must be an absolute path."}, request_id));
+    } else {
+        auto found = routes_.match(req.method(), path);
+        switch (found.kind) {
+            case match_kind::not_found:
+                res = problem_response(
+                    to_problem(error{errc::not_found, "No such resource."}, request_id));
+                break;
+            case match_kind::method_not_allowed:
+                if (req.method() == verb::options) {
+                    res = empty_response(status::no_content);
+                } else {
+                    res = problem_response(to_problem(
+                        error{errc::method_not_allowed,
+                              "This resource does not accept " + std::string{req.method_string()} + "."},
+                        request_id));
+                }
+                res.set(field::allow, allow_header(found.allowed));
+                break;
+            case match_kind::found: {
+                matched = found.matched;
+                request_context ctx{req, path, query, std::move(found.params), request_id,
+                                    std::string{conn.remote_address}};
+                try {
+                    res = co_await matched->handle(ctx);
+                } catch (const error& e) {
+                    res = problem_response(to_problem(e, request_id));
+                    if (e.code() == errc::method_not_allowed) {
+                        res.set(field::allow, allow_header(found.allowed));
+                    }
+                } catch (const std::exception& e) {
+                    log::error("request failed", {{"request_id", request_id},
+                                                  {"route", matched->path_template},
+                                                  {"exception", e.what()}});
+                    res = problem_response(internal_problem(request_id));
+                }
+                break;
+            }
+        }
+    }
+    finish(res, req, request_id, matched, started, conn);
+    co_return res;
+}
+
+response dispatcher::reject(const problem_details& problem, std::string_view method,
+                            std::string_view target, std::string_view client_request_id,
+                            connection_info conn) {
+    const auto started = std::chrono::steady_clock::now();
+    auto p = problem;
+    p.request_id = choose_request_id(client_request_id, ids_);
+    auto res = problem_response(p);
+    res.set(request_id_header, p.request_id);
+    res.keep_alive(false);
+    res.prepare_payload();
+    const auto seconds = seconds_since(started);
+    metrics_.record(nullptr, res.result_int(), seconds);
+    if (access_log_) {
+        log_access(p.request_id, method, split_target(target).first, res.result_int(), seconds,
+                   conn.remote_address);
+    }
+    return res;
+}
+
+void dispatcher::finish(response& res, const request& req, const std::string& request_id,
+                        const route* matched, std::chrono::steady_clock::time_point started,
+                        connection_info conn) {
+    res.version(req.version());
+    res.keep_alive(req.keep_alive());
+    res.set(request_id_header, request_id);
+    res.prepare_payload();
+    if (req.method() == verb::head) {
+        // Keep the Content-Length a GET would have; send no body.
+        res.body().clear();
+    }
+    const auto seconds = seconds_since(started);
+    metrics_.record(matched, res.result_int(), seconds);
+    if (access_log_) {
+        const std::string_view target{req.target().data(), req.target().size()};
+        const std::string_view method{req.method_string().data(), req.method_string().size()};
+        log_access(request_id, method, split_target(target).first, res.result_int(), seconds,
+                   conn.remote_address);
+    }
+}
+
+}  // namespace poki::http

@@ -1,0 +1,72 @@
+#include "poki/http/request_context.hpp"
+
+namespace poki::http {
+namespace {
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+}  // namespace
+
+std::pair<std::string_view, std::string_view> split_target(std::string_view target) {
+    const auto q = target.find('?');
+    if (q == std::string_view::npos) {
+        return {target, {}};
+    }
+    return {target.substr(0, q), target.substr(q + 1)};
+}
+
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '%') {
+            if (i + 2 >= text.size()) {
+                return std::nullopt;
+            }
+            const int hi = hex_value(text[i + 1]);
+            const int lo = hex_value(text[i + 2]);
+            if (hi < 0 || lo < 0) {
+                return std::nullopt;
+            }
+            out.push_back(static_cast<char>((hi << 4) | lo));
+            i += 2;
+        } else if (c == '+' && plus_is_space) {
+            out.push_back(' ');
+        } else {
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
+std::optional<std::string> request_context::query_param(std::string_view name) const {
+    std::string_view rest = query;
+    while (!rest.empty()) {
+        const auto amp = rest.find('&');
+        const auto pair = rest.substr(0, amp);
+        const auto eq = pair.find('=');
+        const auto key = percent_decode(pair.substr(0, eq), true);
+        if (key && *key == name) {
+            return eq == std::string_view::npos ? std::string{} : percent_decode(pair.substr(eq + 1), true);
+        }
+        if (amp == std::string_view::npos) {
+            break;
+        }
+        rest.remove_prefix(amp + 1);
+    }
+    return std::nullopt;
+}
+
+}  // namespace poki::http

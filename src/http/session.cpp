@@ -1,0 +1,221 @@
+#include "poki/http/session.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "poki/core/log.hpp"
+#include "poki/core/problem.hpp"
+
+#include <optional>
+
+namespace poki::http {
+namespace {
+
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+
+template <class Stream>
+constexpr bool is_tls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+/// The answer owed for a read that failed, if any: a client that sent something we refuse
+/// deserves to know why; one that went away or timed out gets nothing.
+std::optional<error> refusal_for(const boost::system::error_code& ec) {
+    namespace he = beast::http;
+    if (ec == he::error::body_limit) {
+        return error{errc::payload_too_large, "The request body is larger than this server accepts."};
+    }
+    if (ec == he::error::header_limit) {
+        return error{errc::bad_request, "The request header is too large."};
+    }
+    if (ec.category() == he::make_error_code(he::error::bad_target).category() &&
+        ec != he::error::end_of_stream && ec != he::error::partial_message) {
+        return error{errc::bad_request, "The request is not valid HTTP/1.1."};
+    }
+    return std::nullopt;
+}
+
+std::string remote_of(const net::ip::tcp::socket& socket) {
+    boost::system::error_code ec;
+    const auto ep = socket.remote_endpoint(ec);
+    return ec ? std::string{} : ep.address().to_string();
+}
+
+template <class Stream>
+class session final : public stoppable, public std::enable_shared_from_this<session<Stream>> {
+public:
+    template <class... StreamArgs>
+    session(session_environment& env, std::string remote, StreamArgs&&... args)
+        : env_{env}, stream_{std::forward<StreamArgs>(args)...}, remote_{std::move(remote)} {}
+
+    ~session() override { env_.metrics.connection_closed(); }
+    session(const session&) = delete;
+    session& operator=(const session&) = delete;
+
+    void start() {
+        env_.metrics.connection_opened();
+        registration_ = env_.registry.add(this->weak_from_this());
+        net::co_spawn(stream_.get_executor(), run(this->shared_from_this()),
+                      [](const std::exception_ptr& e) {
+                          if (e) {
+                              try {
+                                  std::rethrow_exception(e);
+                              } catch (const std::exception& ex) {
+                                  log::error("session failed", {{"exception", ex.what()}});
+                              }
+                          }
+                      });
+    }
+
+    void stop(bool immediately) override {
+        net::post(stream_.get_executor(), [self = this->shared_from_this(), immediately] {
+            self->draining_ = true;
+            if (self->idle_ || immediately) {
+                beast::get_lowest_layer(self->stream_).cancel();
+                if (immediately) {
+                    boost::system::error_code ignored;
+                    beast::get_lowest_layer(self->stream_).socket().close(ignored);
+                }
+            }
+        });
+    }
+
+private:
+    auto& lowest() { return beast::get_lowest_layer(stream_); }
+
+    awaitable<void> run(std::shared_ptr<session> /*keep_alive*/) {
+        if constexpr (is_tls<Stream>) {
+            lowest().expires_after(env_.limits.header_timeout);
+            auto [ec] = co_await stream_.async_handshake(net::ssl::stream_base::server, use_tuple);
+            if (ec) {
+                co_return;
+            }
+        }
+        beast::flat_buffer buffer;
+        const auto& limits = env_.limits;
+        while (true) {
+            if (buffer.size() == 0) {
+                idle_ = true;
+                if (draining_) {
+                    break;
+                }
+                lowest().expires_after(limits.idle_timeout);
+                auto [ec, n] = co_await stream_.async_read_some(buffer.prepare(4096), use_tuple);
+                idle_ = false;
+                if (ec) {
+                    break;
+                }
+                buffer.commit(n);
+            }
+
+            beast::http::request_parser<beast::http::string_body> parser;
+            parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+            parser.body_limit(limits.max_body_bytes);
+
+            lowest().expires_after(limits.header_timeout);
+            // The parser itself, not parser.get(): a fresh parser would drop our limits.
+            if (auto [ec, n] = co_await beast::http::async_read_header(stream_, buffer, parser, use_tuple);
+                ec) {
+                if (auto why = refusal_for(ec)) {
+                    co_await refuse(parser, *why);
+                }
+                break;
+            }
+            if (beast::iequals(parser.get()[field::expect], "100-continue")) {
+                beast::http::response<beast::http::empty_body> go_on{status::continue_, 11};
+                lowest().expires_after(limits.write_timeout);
+                if (auto [ec, n] = co_await beast::http::async_write(stream_, go_on, use_tuple); ec) {
+                    break;
+                }
+            }
+
+            lowest().expires_after(limits.body_timeout);
+            if (auto [ec, n] = co_await beast::http::async_read(stream_, buffer, parser, use_tuple); ec) {
+                if (auto why = refusal_for(ec)) {
+                    co_await refuse(parser, *why);
+                }
+                break;
+            }
+
+            lowest().expires_never();
+            const auto req = parser.release();
+            auto res = co_await env_.dispatch.handle(req, connection_info{remote_});
+            if (draining_ || env_.registry.draining()) {
+                res.keep_alive(false);
+            }
+            lowest().expires_after(limits.write_timeout);
+            auto [ec, n] = co_await beast::http::async_write(stream_, res, use_tuple);
+            if (ec || !res.keep_alive()) {
+                break;
+            }
+        }
+        co_await close();
+    }
+
+    /// Answers a request we will not read to the end, then the caller closes the connection.
+    awaitable<void> refuse(const beast::http::request_parser<beast::http::string_body>& parser,
+                           const error& why) {
+        std::string_view method;
+        std::string_view target;
+        std::string_view client_id;
+        if (parser.is_header_done()) {
+            const auto& h = parser.get();
+            method = {h.method_string().data(), h.method_string().size()};
+            target = {h.target().data(), h.target().size()};
+            client_id = {h[request_id_header].data(), h[request_id_header].size()};
+        }
+        auto res = env_.dispatch.reject(to_problem(why, ""), method, target, client_id,
+                                        connection_info{remote_});
+        lowest().expires_after(env_.limits.write_timeout);
+        co_await beast::http::async_write(stream_, res, use_tuple);
+    }
+
+    awaitable<void> close() {
+        if constexpr (is_tls<Stream>) {
+            lowest().expires_after(std::chrono::seconds{2});
+            co_await stream_.async_shutdown(use_tuple);
+        }
+        boost::system::error_code ignored;
+        lowest().socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+        lowest().close();
+    }
+
+    session_environment& env_;
+    Stream stream_;
+    std::string remote_;
+    connection_registry::registration registration_;
+    bool idle_ = false;      // strand only: waiting for the first byte of a request
+    bool draining_ = false;  // strand only: finish the current request, then close
+};
+
+}  // namespace
+
+void start_plain_session(net::ip::tcp::socket socket, session_environment& env) {
+    auto remote = remote_of(socket);
+    std::make_shared<session<beast::tcp_stream>>(env, std::move(remote), std::move(socket))->start();
+}
+
+void start_tls_session(net::ip::tcp::socket socket, net::ssl::context& tls, session_environment& env) {
+    auto remote = remote_of(socket);
+    std::make_shared<session<beast::ssl_stream<beast::tcp_stream>>>(env, std::move(remote),
+                                                                     std::move(socket), tls)
+        ->start();
+}
+
+void refuse_connection(net::ip::tcp::socket socket, session_environment& env) {
+    env.metrics.connection_rejected();
+    auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+    auto res = std::make_shared<response>(env.dispatch.reject(
+        to_problem(error{errc::unavailable, "The server is at its connection limit; try again shortly."}, ""),
+        "", "", "", connection_info{}));
+    res->set(field::retry_after, "1");
+    stream->expires_after(std::chrono::seconds{2});
+    beast::http::async_write(*stream, *res, [stream, res](boost::system::error_code, std::size_t) {
+        boost::system::error_code ignored;
+        stream->socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+        stream->close();
+    });
+}
+
+}  // namespace poki::http

@@ -1,0 +1,88 @@
+// poki: the Poki family server. `poki serve` runs it; `poki migrate` only updates the schema.
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/app.hpp"
+#include "poki/core/config.hpp"
+#include "poki/core/log.hpp"
+
+namespace {
+
+void print_usage() {
+    std::cout << "usage: poki serve [--config FILE]\n"
+                 "       poki migrate [--config FILE]\n"
+                 "       poki version\n\n"
+                 "The configuration file is JSON; POKI_CONFIG may name it instead of --config.\n"
+                 "Every key can be overridden by an environment variable:\n";
+    for (const auto& [key, env] : poki::config_keys()) {
+        std::cout << "  " << key << "  (" << env << ")\n";
+    }
+}
+
+std::optional<poki::config> read_config(const std::vector<std::string>& args) {
+    const auto env = poki::current_environment();
+    std::string path;
+    if (const auto it = env.find("POKI_CONFIG"); it != env.end()) {
+        path = it->second;
+    }
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--config" && i + 1 < args.size()) {
+            path = args[++i];
+        } else {
+            std::cerr << "poki: unknown argument '" << args[i] << "'\n";
+            return std::nullopt;
+        }
+    }
+    try {
+        return path.empty() ? poki::load_config(nullptr, env) : poki::load_config_file(path, env);
+    } catch (const poki::config_error& e) {
+        std::cerr << "poki: " << e.what() << "\n";
+        return std::nullopt;
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::vector<std::string> all(argv + 1, argv + argc);
+    if (all.empty() || all[0] == "--help" || all[0] == "-h" || all[0] == "help") {
+        print_usage();
+        return all.empty() ? 2 : 0;
+    }
+    const std::string& command = all[0];
+    if (command == "version" || command == "--version") {
+        std::cout << "poki " << POKI_VERSION << "\n";
+        return 0;
+    }
+    if (command != "serve" && command != "migrate") {
+        std::cerr << "poki: unknown command '" << command << "'\n";
+        print_usage();
+        return 2;
+    }
+    const auto cfg = read_config({all.begin() + 1, all.end()});
+    if (!cfg) {
+        return 2;
+    }
+    poki::log::setup(cfg->log.level);
+    int code = 0;
+    try {
+        if (command == "migrate") {
+            const auto report = poki::migrate_database(cfg->database);
+            poki::log::info("migrations done", {{"applied_now", report.applied.size()},
+                                                {"schema_version", report.schema_version}});
+        } else {
+            poki::app server{*cfg};
+            code = server.run();
+        }
+    } catch (const std::exception& e) {
+        poki::log::error("start-up failed", {{"error", e.what()}});
+        std::cerr << "poki: " << e.what() << "\n";
+        code = 1;
+    }
+    poki::log::shutdown();
+    return code;
+}
