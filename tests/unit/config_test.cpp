@@ -1,0 +1,84 @@
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "poki/core/config.hpp"
+
+namespace poki {
+namespace {
+
+std::string error_of(const nlohmann::json& doc, const environment& env = {}) {
+    try {
+        (void)load_config(doc, env);
+    } catch (const config_error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+TEST(Config, DefaultsAreUsable) {
+    const auto c = load_config(nullptr, {});
+    EXPECT_EQ(c.http.address, "127.0.0.1");
+    EXPECT_EQ(c.http.port, 8080);
+    EXPECT_FALSE(c.tls.enabled);
+}
+
+TEST(Config, ReadsNestedKeys) {
+    const auto c = load_config(nlohmann::json::parse(R"({
+        "http": {"port": 9000, "max_body_bytes": 2048, "idle_timeout_ms": 1500},
+        "database": {"url": "postgresql://x@127.0.0.1/y", "pool_size": 4},
+        "redis": {"port": 6380}, "log": {"level": "debug", "access_log": false}})"),
+                               {});
+    EXPECT_EQ(c.http.port, 9000);
+    EXPECT_EQ(c.http.max_body_bytes, 2048U);
+    EXPECT_EQ(c.http.idle_timeout, milliseconds{1500});
+    EXPECT_EQ(c.database.pool_size, 4);
+    EXPECT_EQ(c.redis.port, 6380);
+    EXPECT_EQ(c.log.level, "debug");
+    EXPECT_FALSE(c.log.access_log);
+}
+
+TEST(Config, EnvironmentOverridesFile) {
+    const auto c = load_config(nlohmann::json::parse(R"({"http": {"port": 9000}})"),
+                               {{"POKI_HTTP_PORT", "9100"},
+                                {"POKI_DATABASE_POOL_SIZE", "3"},
+                                {"POKI_LOG_ACCESS_LOG", "off"},
+                                {"POKI_CONFIG", "/etc/poki.json"},
+                                {"HOME", "/root"}});
+    EXPECT_EQ(c.http.port, 9100);
+    EXPECT_EQ(c.database.pool_size, 3);
+    EXPECT_FALSE(c.log.access_log);
+}
+
+TEST(Config, UnknownKeyIsNamed) {
+    EXPECT_EQ(error_of(nlohmann::json::parse(R"({"http": {"prot": 1}})")), "config: unknown key 'http.prot'");
+    EXPECT_EQ(error_of(nlohmann::json::parse(R"({"cache": 1})")), "config: unknown key 'cache'");
+    EXPECT_EQ(error_of(nullptr, {{"POKI_HTTP_PROT", "1"}}),
+              "config: unknown environment variable POKI_HTTP_PROT");
+}
+
+TEST(Config, BadValuesAreNamed) {
+    EXPECT_NE(error_of(nlohmann::json::parse(R"({"http": {"port": "eighty"}})")).find("http.port"),
+              std::string::npos);
+    EXPECT_NE(error_of(nlohmann::json::parse(R"({"http": {"port": 70000}})")).find("http.port"),
+              std::string::npos);
+    EXPECT_NE(error_of(nlohmann::json::parse(R"({"http": {"port": -1}})")).find("http.port"),
+              std::string::npos);
+    EXPECT_NE(error_of(nullptr, {{"POKI_HTTP_PORT", "80x"}}).find("POKI_HTTP_PORT"), std::string::npos);
+    EXPECT_NE(error_of(nullptr, {{"POKI_TLS_ENABLED", "maybe"}}).find("POKI_TLS_ENABLED"), std::string::npos);
+    EXPECT_NE(error_of(nlohmann::json::parse(R"({"database": {"pool_size": 0}})")).find("database.pool_size"),
+              std::string::npos);
+    EXPECT_NE(error_of(nlohmann::json::parse(R"({"log": {"level": "loud"}})")).find("log.level"),
+              std::string::npos);
+    EXPECT_NE(error_of(nlohmann::json::parse(R"({"tls": {"enabled": true}})")).find("tls.cert_file"),
+              std::string::npos);
+    EXPECT_NE(error_of(nlohmann::json::parse("[1]")).find("JSON object"), std::string::npos);
+}
+
+TEST(Config, EnvironmentNames) {
+    EXPECT_EQ(env_name_for("database.pool_size"), "POKI_DATABASE_POOL_SIZE");
+    EXPECT_FALSE(config_keys().empty());
+}
+
+}  // namespace
+}  // namespace poki

@@ -1,0 +1,109 @@
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "poki/core/json_reader.hpp"
+#include "poki/core/problem.hpp"
+#include "poki/core/request_id.hpp"
+
+namespace poki {
+namespace {
+
+TEST(Problem, EveryCodeMapsToItsStatus) {
+    const std::vector<std::pair<errc, int>> table{
+        {errc::bad_request, 400},       {errc::validation_failed, 422}, {errc::unauthorized, 401},
+        {errc::forbidden, 403},         {errc::not_found, 404},         {errc::method_not_allowed, 405},
+        {errc::conflict, 409},          {errc::payload_too_large, 413}, {errc::unsupported_media, 415},
+        {errc::too_many_requests, 429}, {errc::unavailable, 503},       {errc::internal, 500}};
+    for (const auto& [code, status] : table) {
+        EXPECT_EQ(http_status(code), status) << to_string(code);
+    }
+}
+
+TEST(Problem, RendersRfc9457Members) {
+    const auto p = to_problem(error::validation({{"email", "Must be an email address."}}), "req-1");
+    const auto body = nlohmann::json::parse(to_json(p));
+    EXPECT_EQ(body["status"], 422);
+    EXPECT_EQ(body["code"], "validation_failed");
+    EXPECT_EQ(body["type"], "/problems/validation-failed");
+    EXPECT_EQ(body["title"], "Invalid input");
+    EXPECT_EQ(body["request_id"], "req-1");
+    ASSERT_EQ(body["errors"].size(), 1U);
+    EXPECT_EQ(body["errors"][0]["field"], "email");
+}
+
+TEST(Problem, RetryAfterIsCarried) {
+    const auto p = to_problem(error::too_many(std::chrono::seconds{30}, "Slow down."), "r");
+    EXPECT_EQ(p.status, 429);
+    ASSERT_TRUE(p.retry_after);
+    EXPECT_EQ(p.retry_after->count(), 30);
+}
+
+TEST(Problem, InternalDetailNeverLeaks) {
+    const auto p = to_problem(error{errc::internal, "password=hunter2 in SQL"}, "r");
+    EXPECT_EQ(p.status, 500);
+    EXPECT_EQ(to_json(p).find("hunter2"), std::string::npos);
+}
+
+TEST(Problem, ResultValueThrowsTheError) {
+    result<int> failed{error{errc::conflict, "Already approved."}};
+    try {
+        (void)failed.value();
+        FAIL() << "value() did not throw";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), errc::conflict);
+    }
+}
+
+TEST(RequestId, AcceptsSafeClientIdsOnly) {
+    request_id_generator ids{0xabcdef};
+    EXPECT_EQ(choose_request_id("abc-123_x.y:z", ids), "abc-123_x.y:z");
+    EXPECT_NE(choose_request_id("has space", ids), "has space");
+    EXPECT_NE(choose_request_id("quote\"", ids), "quote\"");
+    EXPECT_NE(choose_request_id(std::string(129, 'a'), ids), std::string(129, 'a'));
+    const auto generated = choose_request_id("", ids);
+    EXPECT_TRUE(is_acceptable_request_id(generated));
+    EXPECT_NE(generated, ids.next());
+}
+
+TEST(JsonReader, CollectsEveryProblem) {
+    const auto doc = nlohmann::json::parse(R"({"name": 5, "age": 300, "role": "boss", "extra": 1})");
+    json_reader in{doc};
+    in.reject_unknown({"name", "age", "role", "title"});
+    (void)in.required_string("name");
+    (void)in.required_integer("age", 0, 150);
+    (void)in.required_enum("role", {"parent", "child"});
+    (void)in.required_string("title");
+    ASSERT_EQ(in.errors().size(), 5U);
+    try {
+        in.finish();
+        FAIL();
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), errc::validation_failed);
+        EXPECT_EQ(e.fields().size(), 5U);
+    }
+}
+
+TEST(JsonReader, CountsCodePointsAndTrims) {
+    const auto doc = nlohmann::json::parse(R"({"text": "  포도알  ", "blank": "   "})");
+    json_reader in{doc};
+    EXPECT_EQ(in.required_string("text", {.min_chars = 1, .max_chars = 3}), "포도알");
+    (void)in.required_string("blank", {.min_chars = 1, .max_chars = 10});
+    EXPECT_EQ(in.errors().size(), 1U);
+}
+
+TEST(JsonReader, NonObjectBody) {
+    json_reader in{nlohmann::json::parse("[1,2]")};
+    EXPECT_FALSE(in.ok());
+}
+
+TEST(Utf8, RejectsInvalidSequences) {
+    EXPECT_EQ(utf8_length("포도"), 2U);
+    EXPECT_EQ(utf8_length("\xF0\x9F\x8D\x87"), 1U);  // grapes emoji
+    EXPECT_EQ(utf8_length("\xC0\xAF"), std::nullopt);  // overlong
+    EXPECT_EQ(utf8_length("\xED\xA0\x80"), std::nullopt);  // surrogate
+    EXPECT_EQ(utf8_length("\xE2\x82"), std::nullopt);  // truncated
+}
+
+}  // namespace
+}  // namespace poki
