@@ -156,6 +156,9 @@ void own_redis::stop() {
     }
 }
 
+void own_redis::pause() const { process_->signal(SIGSTOP); }
+void own_redis::resume() const { process_->signal(SIGCONT); }
+
 scratch_database::scratch_database() {
     std::random_device rd;
     name_ = "poki_test_" + std::to_string(rd());

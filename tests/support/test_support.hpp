@@ -63,6 +63,9 @@ public:
     own_redis& operator=(const own_redis&) = delete;
     void start();
     void stop();
+    /// SIGSTOP / SIGCONT: a server that accepts bytes but never answers.
+    void pause() const;
+    void resume() const;
     [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
 
 private:
