@@ -2,7 +2,7 @@
 add_library(poki_warnings INTERFACE)
 target_compile_options(poki_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
-  -Woverloaded-virtual -Wnull-dereference -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough
+  -Woverloaded-virtual -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough
   -Wmisleading-indentation -Wduplicated-cond -Wlogical-op)
 if(POKI_WERROR)
   target_compile_options(poki_warnings INTERFACE -Werror)

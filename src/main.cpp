@@ -6,9 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "app/app.hpp"
 #include "poki/core/config.hpp"
 #include "poki/core/log.hpp"
+
+#include "app/app.hpp"
 
 namespace {
 

@@ -111,3 +111,22 @@ redis_stop() {
   local port="$1"
   redis-cli -h 127.0.0.1 -p "$port" shutdown nosave >/dev/null 2>&1 || true
 }
+
+# g++ 12 destroys a capturing lambda twice when it is written inside a co_await expression
+# (co_await pool.run([x] { ... })). Bind such lambdas to a named local first. Reference
+# captures and `this` are harmless and allowed.
+check_coroutine_captures() {
+  (cd "$POKI_ROOT" && git ls-files '*.cpp' '*.hpp' | xargs perl -0777 -ne '
+    while (/co_await([^;{}]*?)\[([^\]\[]*)\]\s*\(/gs) {
+      my $capture = $2;
+      for my $part (split /,/, $capture) {
+        $part =~ s/^\s+|\s+$//g;
+        next if $part eq "" || $part eq "&" || $part eq "this" || $part =~ /^&\w+$/;
+        my $line = 1 + (substr($_, 0, pos($_)) =~ tr/\n//);
+        print "$ARGV:$line: capturing lambda [$capture] inside co_await (g++ 12 double-destroys it)\n";
+        $found = 1;
+        last;
+      }
+    }
+    END { exit($found ? 1 : 0) }')
+}

@@ -1,12 +1,12 @@
 #include "app.hpp"
 
+#include <thread>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-
-#include <thread>
 
 #include "poki/core/log.hpp"
 #include "poki/diagnostics/client_error_routes.hpp"
@@ -47,13 +47,18 @@ app::app(config cfg)
     metrics_.add([this](std::string& out) { http_metrics_->render(out); });
     metrics_.add([this](std::string& out) { database_.render_metrics(out); });
     metrics_.add([this](std::string& out) {
-        append_metric_header(out, "poki_redis_connected", "gauge", "1 while the Redis connection is up.");
+        append_metric_header(out, "poki_redis_connected", "gauge",
+                             "1 while the Redis connection is up.");
         redis_.render_metrics(out, "commands");
     });
     metrics_.add([this](std::string& out) { client_errors_.render_metrics(out); });
 }
 
-app::~app() = default;
+app::~app() {
+    // Reverse order of use: no job may complete into a session after the server is gone.
+    database_.stop();
+    ioc_.discard_pending_handlers();
+}
 
 void app::build_routes() {
     ops::add_ops_routes(router_, ops_, metrics_);

@@ -2,9 +2,9 @@
 // and shuts down in reverse on SIGTERM or SIGINT.
 #pragma once
 
-#include <boost/asio/io_context.hpp>
-
 #include <memory>
+
+#include <boost/asio/io_context.hpp>
 
 #include "poki/cache/redis_client.hpp"
 #include "poki/core/config.hpp"
@@ -21,8 +21,16 @@
 
 namespace poki {
 
-class app {
+/// An io_context that can drop its pending handlers while the objects they refer to (sessions
+/// refer to the server) are still alive; ~io_context would do it only after they are gone.
+class io_runtime : public net::io_context {
 public:
+    using net::io_context::io_context;
+    void discard_pending_handlers() { shutdown(); }
+};
+
+class app {
+  public:
     explicit app(config cfg);
     ~app();
     app(const app&) = delete;
@@ -31,12 +39,12 @@ public:
     /// Serves until SIGTERM or SIGINT, then drains; returns the process exit code.
     int run();
 
-private:
+  private:
     void build_routes();
     awaitable<void> shut_down();
 
     config config_;
-    net::io_context ioc_;
+    io_runtime ioc_;
     metrics_registry metrics_;
     request_id_generator request_ids_;
     db::pool database_;

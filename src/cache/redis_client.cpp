@@ -1,5 +1,7 @@
 #include "poki/cache/redis_client.hpp"
 
+#include <set>
+
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -8,10 +10,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <set>
-
 #include "poki/core/error.hpp"
 #include "poki/core/metrics.hpp"
+
 #include "redis_connection.hpp"
 
 namespace poki::cache {
@@ -82,12 +83,13 @@ void issue(redis_connection& conn, const std::shared_ptr<pending_call>& call,
     call->outstanding = commands.size();
     call->timer.emplace(conn.strand());
     call->timer->expires_after(conn.config().command_timeout);
-    call->timer->async_wait([call, owner = conn.shared_from_this()](const boost::system::error_code& ec) {
-        if (!ec && !call->done) {
-            owner->count_failure();
-            call->finish(unavailable("Redis did not answer in time."));
-        }
-    });
+    call->timer->async_wait(
+        [call, owner = conn.shared_from_this()](const boost::system::error_code& ec) {
+            if (!ec && !call->done) {
+                owner->count_failure();
+                call->finish(unavailable("Redis did not answer in time."));
+            }
+        });
     std::vector<const char*> argv;
     std::vector<std::size_t> lengths;
     for (std::size_t i = 0; i < commands.size(); ++i) {
@@ -99,8 +101,8 @@ void issue(redis_connection& conn, const std::shared_ptr<pending_call>& call,
             lengths.push_back(arg.size());
         }
         auto slot = std::make_unique<reply_slot>(reply_slot{call, i});
-        if (redisAsyncCommandArgv(ac, &on_reply, slot.get(), static_cast<int>(argv.size()), argv.data(),
-                                  lengths.data()) != REDIS_OK) {
+        if (redisAsyncCommandArgv(ac, &on_reply, slot.get(), static_cast<int>(argv.size()),
+                                  argv.data(), lengths.data()) != REDIS_OK) {
             conn.count_failure();
             call->finish(unavailable("Redis is unavailable."));
             return;
@@ -121,12 +123,17 @@ void render_state(std::string& out, std::string_view name, const redis_stats& s)
 
 std::optional<std::string> redis_reply::as_optional_string() const {
     switch (type) {
-        case kind::nil: return std::nullopt;
+        case kind::nil:
+            return std::nullopt;
         case kind::string:
-        case kind::status: return text;
-        case kind::integer: return std::to_string(integer);
-        case kind::error: throw std::runtime_error{"redis error: " + text};
-        case kind::array: break;
+        case kind::status:
+            return text;
+        case kind::integer:
+            return std::to_string(integer);
+        case kind::error:
+            throw std::runtime_error{"redis error: " + text};
+        case kind::array:
+            break;
     }
     throw std::runtime_error{"redis: expected a string reply"};
 }
@@ -146,16 +153,20 @@ redis_client::redis_client(net::io_context& ioc, const redis_config& cfg)
 
 redis_client::~redis_client() = default;
 
-void redis_client::start() { connection_->start(); }
-void redis_client::stop() { connection_->stop(); }
+void redis_client::start() {
+    connection_->start();
+}
+void redis_client::stop() {
+    connection_->stop();
+}
 
 namespace {
 
 /// Starts a call on the connection's strand; `deliver` gets the replies on the caller's
 /// executor. Not a coroutine, so nothing passed by value crosses a coroutine frame.
 template <class Signature, class Deliver>
-auto initiate_call(const std::shared_ptr<redis_connection>& conn, std::vector<redis_command> commands,
-                   Deliver deliver) {
+auto initiate_call(const std::shared_ptr<redis_connection>& conn,
+                   std::vector<redis_command> commands, Deliver deliver) {
     return net::async_initiate<const net::use_awaitable_t<>&, Signature>(
         [conn, deliver](auto handler, std::vector<redis_command> cmds) {
             auto call = std::make_shared<pending_call>();
@@ -163,11 +174,13 @@ auto initiate_call(const std::shared_ptr<redis_connection>& conn, std::vector<re
             call->complete = [h = std::move(handler), work = std::move(work), deliver](
                                  std::exception_ptr e, std::vector<redis_reply> r) mutable {
                 auto executor = work.get_executor();
-                net::post(executor, [h = std::move(h), e = std::move(e), r = std::move(r), deliver]() mutable {
+                net::post(executor, [h = std::move(h), e = std::move(e), r = std::move(r),
+                                     deliver]() mutable {
                     deliver(std::move(h), std::move(e), std::move(r));
                 });
             };
-            net::dispatch(conn->strand(), [conn, call, cmds = std::move(cmds)] { issue(*conn, call, cmds); });
+            net::dispatch(conn->strand(),
+                          [conn, call, cmds = std::move(cmds)] { issue(*conn, call, cmds); });
         },
         net::use_awaitable, std::move(commands));
 }
@@ -186,12 +199,15 @@ awaitable<redis_reply> redis_client::command(redis_command args) {
     std::vector<redis_command> one;
     one.push_back(std::move(args));
     return initiate_call<void(std::exception_ptr, redis_reply)>(
-        connection_, std::move(one), [](auto&& handler, std::exception_ptr e, std::vector<redis_reply> r) {
+        connection_, std::move(one),
+        [](auto&& handler, std::exception_ptr e, std::vector<redis_reply> r) {
             std::move(handler)(std::move(e), r.empty() ? redis_reply{} : std::move(r.front()));
         });
 }
 
-redis_stats redis_client::stats() const { return connection_->stats(); }
+redis_stats redis_client::stats() const {
+    return connection_->stats();
+}
 
 void redis_client::render_metrics(std::string& out, std::string_view name) const {
     render_state(out, name, stats());
@@ -200,7 +216,7 @@ void redis_client::render_metrics(std::string& out, std::string_view name) const
 // ---------------------------------------------------------------------------------------------
 
 class redis_subscriber::state {
-public:
+  public:
     explicit state(message_handler handler) : on_message{std::move(handler)} {}
 
     static void on_subscription(redisAsyncContext* /*ac*/, void* reply, void* privdata) {
@@ -226,7 +242,8 @@ public:
         }
     }
 
-    void send(redisAsyncContext* ac, std::string_view verb, const std::vector<std::string>& channels) {
+    void send(redisAsyncContext* ac, std::string_view verb,
+              const std::vector<std::string>& channels) {
         if (ac == nullptr || channels.empty()) {
             return;
         }
@@ -236,8 +253,8 @@ public:
             argv.push_back(c.data());
             lengths.push_back(c.size());
         }
-        redisAsyncCommandArgv(ac, &on_subscription, this, static_cast<int>(argv.size()), argv.data(),
-                              lengths.data());
+        redisAsyncCommandArgv(ac, &on_subscription, this, static_cast<int>(argv.size()),
+                              argv.data(), lengths.data());
     }
 
     void update_settled() {
@@ -254,7 +271,8 @@ public:
     std::atomic<bool> settled{true};
 };
 
-redis_subscriber::redis_subscriber(net::io_context& ioc, const redis_config& cfg, message_handler on_message)
+redis_subscriber::redis_subscriber(net::io_context& ioc, const redis_config& cfg,
+                                   message_handler on_message)
     : connection_{std::make_shared<redis_connection>(ioc, cfg, "subscriber")}
     , state_{std::make_shared<state>(std::move(on_message))} {
     connection_->on_connected = [s = state_](redisAsyncContext* ac) {
@@ -266,25 +284,31 @@ redis_subscriber::redis_subscriber(net::io_context& ioc, const redis_config& cfg
 
 redis_subscriber::~redis_subscriber() = default;
 
-void redis_subscriber::start() { connection_->start(); }
-void redis_subscriber::stop() { connection_->stop(); }
+void redis_subscriber::start() {
+    connection_->start();
+}
+void redis_subscriber::stop() {
+    connection_->stop();
+}
 
 void redis_subscriber::subscribe(std::string channel) {
-    net::dispatch(connection_->strand(), [conn = connection_, s = state_, channel = std::move(channel)] {
-        if (s->wanted.insert(channel).second) {
-            s->update_settled();
-            s->send(conn->ready_context(), "SUBSCRIBE", {channel});
-        }
-    });
+    net::dispatch(connection_->strand(),
+                  [conn = connection_, s = state_, channel = std::move(channel)] {
+                      if (s->wanted.insert(channel).second) {
+                          s->update_settled();
+                          s->send(conn->ready_context(), "SUBSCRIBE", {channel});
+                      }
+                  });
 }
 
 void redis_subscriber::unsubscribe(std::string channel) {
-    net::dispatch(connection_->strand(), [conn = connection_, s = state_, channel = std::move(channel)] {
-        if (s->wanted.erase(channel) != 0) {
-            s->update_settled();
-            s->send(conn->ready_context(), "UNSUBSCRIBE", {channel});
-        }
-    });
+    net::dispatch(connection_->strand(),
+                  [conn = connection_, s = state_, channel = std::move(channel)] {
+                      if (s->wanted.erase(channel) != 0) {
+                          s->update_settled();
+                          s->send(conn->ready_context(), "UNSUBSCRIBE", {channel});
+                      }
+                  });
 }
 
 awaitable<bool> redis_subscriber::wait_subscribed(milliseconds timeout) {
@@ -303,6 +327,8 @@ awaitable<bool> redis_subscriber::wait_subscribed(milliseconds timeout) {
     co_return true;
 }
 
-redis_stats redis_subscriber::stats() const { return connection_->stats(); }
+redis_stats redis_subscriber::stats() const {
+    return connection_->stats();
+}
 
 }  // namespace poki::cache

@@ -36,7 +36,9 @@ redis_reply to_reply(const redisReply* reply) {
                 out.elements.push_back(to_reply(reply->element[i]));
             }
             break;
-        default: out.type = redis_reply::kind::nil; break;
+        default:
+            out.type = redis_reply::kind::nil;
+            break;
     }
     return out;
 }
@@ -47,6 +49,7 @@ redis_connection::redis_connection(net::io_context& ioc, const redis_config& cfg
     , name_{std::move(name)}
     , strand_{net::make_strand(ioc)}
     , reconnect_timer_{strand_}
+    , resolver_{strand_}
     , backoff_{cfg.reconnect_min} {}
 
 redis_connection::~redis_connection() {
@@ -71,6 +74,7 @@ void redis_connection::stop() {
     net::dispatch(strand_, [self = shared_from_this()] {
         self->stopping_ = true;
         self->reconnect_timer_.cancel();
+        self->resolver_.cancel();
         if (self->context_ != nullptr) {
             // Calls every pending callback with a null reply, then our cleanup hook.
             redisAsyncFree(self->context_);
@@ -81,19 +85,57 @@ void redis_connection::stop() {
 }
 
 redis_stats redis_connection::stats() const noexcept {
-    return redis_stats{state_.load(std::memory_order_relaxed), connects_.load(std::memory_order_relaxed),
-                       commands_.load(std::memory_order_relaxed),
-                       failures_.load(std::memory_order_relaxed)};
+    return redis_stats{
+        state_.load(std::memory_order_relaxed), connects_.load(std::memory_order_relaxed),
+        commands_.load(std::memory_order_relaxed), failures_.load(std::memory_order_relaxed)};
 }
 
-void redis_connection::set_state(redis_state s) noexcept { state_.store(s, std::memory_order_relaxed); }
+void redis_connection::set_state(redis_state s) noexcept {
+    state_.store(s, std::memory_order_relaxed);
+}
 
 void redis_connection::connect() {
     if (stopping_ || context_ != nullptr) {
         return;
     }
     set_state(redis_state::connecting);
-    redisAsyncContext* ac = redisAsyncConnect(config_.host.c_str(), config_.port);
+    boost::system::error_code ec;
+    const auto address = net::ip::make_address(config_.host, ec);
+    if (!ec) {
+        connect_to(address.to_string());
+        return;
+    }
+    // hiredis would resolve a host name with a blocking getaddrinfo on this io thread.
+    resolver_.async_resolve(
+        config_.host, std::to_string(config_.port),
+        [self = shared_from_this()](const boost::system::error_code& error,
+                                    const net::ip::tcp::resolver::results_type& results) {
+            if (self->stopping_) {
+                return;
+            }
+            if (error || results.empty()) {
+                log::warn("redis host not found",
+                          {{"connection", self->name_}, {"host", self->config_.host}});
+                self->schedule_reconnect();
+                return;
+            }
+            // Prefer IPv4: local servers often listen on 127.0.0.1 only.
+            auto chosen = results.begin()->endpoint().address();
+            for (const auto& entry : results) {
+                if (entry.endpoint().address().is_v4()) {
+                    chosen = entry.endpoint().address();
+                    break;
+                }
+            }
+            self->connect_to(chosen.to_string());
+        });
+}
+
+void redis_connection::connect_to(const std::string& ip) {
+    if (stopping_ || context_ != nullptr) {
+        return;
+    }
+    redisAsyncContext* ac = redisAsyncConnect(ip.c_str(), config_.port);
     if (ac == nullptr) {
         schedule_reconnect();
         return;
@@ -174,8 +216,8 @@ void redis_connection::handle_disconnect(const redisAsyncContext* ac, int status
         return;
     }
     if (!self->stopping_) {
-        log::warn("redis disconnected",
-                  {{"connection", self->name_}, {"error", status == REDIS_OK ? "closed" : ac->errstr}});
+        log::warn("redis disconnected", {{"connection", self->name_},
+                                         {"error", status == REDIS_OK ? "closed" : ac->errstr}});
     }
     // The context is freed after this returns; cleanup clears context_.
     self->schedule_reconnect();
@@ -187,7 +229,9 @@ void redis_connection::hook_add_read(void* p) {
     self->wait_readable();
 }
 
-void redis_connection::hook_del_read(void* p) { static_cast<redis_connection*>(p)->want_read_ = false; }
+void redis_connection::hook_del_read(void* p) {
+    static_cast<redis_connection*>(p)->want_read_ = false;
+}
 
 void redis_connection::hook_add_write(void* p) {
     auto* self = static_cast<redis_connection*>(p);
@@ -195,7 +239,9 @@ void redis_connection::hook_add_write(void* p) {
     self->wait_writable();
 }
 
-void redis_connection::hook_del_write(void* p) { static_cast<redis_connection*>(p)->want_write_ = false; }
+void redis_connection::hook_del_write(void* p) {
+    static_cast<redis_connection*>(p)->want_write_ = false;
+}
 
 void redis_connection::hook_cleanup(void* p) {
     auto* self = static_cast<redis_connection*>(p);
@@ -217,22 +263,22 @@ void redis_connection::wait_readable() {
         return;
     }
     read_waiting_ = true;
-    socket_->async_wait(net::posix::stream_descriptor::wait_read,
-                        [self = shared_from_this(), generation = generation_](const boost::system::error_code& ec) {
-                            if (generation != self->generation_) {
-                                return;
-                            }
-                            self->read_waiting_ = false;
-                            if (ec || self->context_ == nullptr || !self->want_read_) {
-                                return;
-                            }
-                            redisAsyncHandleRead(self->context_);
-                            // The context may be gone now (EOF frees it); only go on if not.
-                            if (generation == self->generation_ && self->context_ != nullptr &&
-                                self->want_read_) {
-                                self->wait_readable();
-                            }
-                        });
+    socket_->async_wait(
+        net::posix::stream_descriptor::wait_read,
+        [self = shared_from_this(), generation = generation_](const boost::system::error_code& ec) {
+            if (generation != self->generation_) {
+                return;
+            }
+            self->read_waiting_ = false;
+            if (ec || self->context_ == nullptr || !self->want_read_) {
+                return;
+            }
+            redisAsyncHandleRead(self->context_);
+            // The context may be gone now (EOF frees it); only go on if not.
+            if (generation == self->generation_ && self->context_ != nullptr && self->want_read_) {
+                self->wait_readable();
+            }
+        });
 }
 
 void redis_connection::wait_writable() {
@@ -240,21 +286,21 @@ void redis_connection::wait_writable() {
         return;
     }
     write_waiting_ = true;
-    socket_->async_wait(net::posix::stream_descriptor::wait_write,
-                        [self = shared_from_this(), generation = generation_](const boost::system::error_code& ec) {
-                            if (generation != self->generation_) {
-                                return;
-                            }
-                            self->write_waiting_ = false;
-                            if (ec || self->context_ == nullptr || !self->want_write_) {
-                                return;
-                            }
-                            redisAsyncHandleWrite(self->context_);
-                            if (generation == self->generation_ && self->context_ != nullptr &&
-                                self->want_write_) {
-                                self->wait_writable();
-                            }
-                        });
+    socket_->async_wait(
+        net::posix::stream_descriptor::wait_write,
+        [self = shared_from_this(), generation = generation_](const boost::system::error_code& ec) {
+            if (generation != self->generation_) {
+                return;
+            }
+            self->write_waiting_ = false;
+            if (ec || self->context_ == nullptr || !self->want_write_) {
+                return;
+            }
+            redisAsyncHandleWrite(self->context_);
+            if (generation == self->generation_ && self->context_ != nullptr && self->want_write_) {
+                self->wait_writable();
+            }
+        });
 }
 
 }  // namespace poki::cache::detail

@@ -3,17 +3,18 @@
 // never closed.
 #pragma once
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
-#include <hiredis/async.h>
-
 #include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <hiredis/async.h>
 
 #include "poki/cache/redis_client.hpp"
 #include "poki/cache/redis_reply.hpp"
@@ -23,7 +24,7 @@ namespace poki::cache::detail {
 [[nodiscard]] redis_reply to_reply(const redisReply* reply);
 
 class redis_connection : public std::enable_shared_from_this<redis_connection> {
-public:
+  public:
     using strand_type = net::strand<net::io_context::executor_type>;
 
     redis_connection(net::io_context& ioc, const redis_config& cfg, std::string name);
@@ -49,7 +50,7 @@ public:
     void count_command() noexcept { commands_.fetch_add(1, std::memory_order_relaxed); }
     void count_failure() noexcept { failures_.fetch_add(1, std::memory_order_relaxed); }
 
-private:
+  private:
     // hiredis callbacks (C linkage-compatible statics); privdata / data is `this`.
     static void handle_connect(const redisAsyncContext* ac, int status);
     static void handle_disconnect(const redisAsyncContext* ac, int status);
@@ -60,6 +61,7 @@ private:
     static void hook_cleanup(void* self);
 
     void connect();
+    void connect_to(const std::string& ip);
     void schedule_reconnect();
     void wait_readable();
     void wait_writable();
@@ -70,6 +72,7 @@ private:
     std::string name_;
     strand_type strand_;
     net::steady_timer reconnect_timer_;
+    net::ip::tcp::resolver resolver_;
     milliseconds backoff_;
 
     // Strand only.

@@ -1,7 +1,5 @@
 #include "poki/core/config.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -9,6 +7,8 @@
 #include <functional>
 #include <limits>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX, not in a header
 
@@ -112,44 +112,76 @@ field_spec field(std::string key, Access access) {
 const std::vector<field_spec>& fields() {
     // Built once; the table is immutable after construction.
     static const std::vector<field_spec> table{
-        field("http.address", [](config& c) -> auto& { return c.http.address; }),
-        field("http.port", [](config& c) -> auto& { return c.http.port; }),
-        field("http.threads", [](config& c) -> auto& { return c.http.threads; }),
-        field("http.max_body_bytes", [](config& c) -> auto& { return c.http.max_body_bytes; }),
-        field("http.max_header_bytes", [](config& c) -> auto& { return c.http.max_header_bytes; }),
-        field("http.max_connections", [](config& c) -> auto& { return c.http.max_connections; }),
-        field("http.idle_timeout_ms", [](config& c) -> auto& { return c.http.idle_timeout; }),
-        field("http.header_timeout_ms", [](config& c) -> auto& { return c.http.header_timeout; }),
-        field("http.body_timeout_ms", [](config& c) -> auto& { return c.http.body_timeout; }),
-        field("http.write_timeout_ms", [](config& c) -> auto& { return c.http.write_timeout; }),
-        field("http.drain_timeout_ms", [](config& c) -> auto& { return c.http.drain_timeout; }),
-        field("tls.enabled", [](config& c) -> auto& { return c.tls.enabled; }),
-        field("tls.address", [](config& c) -> auto& { return c.tls.address; }),
-        field("tls.port", [](config& c) -> auto& { return c.tls.port; }),
-        field("tls.cert_file", [](config& c) -> auto& { return c.tls.cert_file; }),
-        field("tls.key_file", [](config& c) -> auto& { return c.tls.key_file; }),
-        field("database.url", [](config& c) -> auto& { return c.database.url; }),
-        field("database.pool_size", [](config& c) -> auto& { return c.database.pool_size; }),
-        field("database.acquire_timeout_ms",
-              [](config& c) -> auto& { return c.database.acquire_timeout; }),
-        field("database.connect_timeout_ms",
-              [](config& c) -> auto& { return c.database.connect_timeout; }),
-        field("database.statement_timeout_ms",
-              [](config& c) -> auto& { return c.database.statement_timeout; }),
-        field("database.migrations_dir",
-              [](config& c) -> auto& { return c.database.migrations_dir; }),
-        field("database.migrate_on_start",
-              [](config& c) -> auto& { return c.database.migrate_on_start; }),
-        field("redis.host", [](config& c) -> auto& { return c.redis.host; }),
-        field("redis.port", [](config& c) -> auto& { return c.redis.port; }),
-        field("redis.password", [](config& c) -> auto& { return c.redis.password; }),
-        field("redis.database", [](config& c) -> auto& { return c.redis.database; }),
-        field("redis.command_timeout_ms",
-              [](config& c) -> auto& { return c.redis.command_timeout; }),
-        field("redis.reconnect_min_ms", [](config& c) -> auto& { return c.redis.reconnect_min; }),
-        field("redis.reconnect_max_ms", [](config& c) -> auto& { return c.redis.reconnect_max; }),
-        field("log.level", [](config& c) -> auto& { return c.log.level; }),
-        field("log.access_log", [](config& c) -> auto& { return c.log.access_log; }),
+        field(
+            "http.address", [](config & c) -> auto& { return c.http.address; }),
+        field(
+            "http.port", [](config & c) -> auto& { return c.http.port; }),
+        field(
+            "http.threads", [](config & c) -> auto& { return c.http.threads; }),
+        field(
+            "http.max_body_bytes", [](config & c) -> auto& { return c.http.max_body_bytes; }),
+        field(
+            "http.max_header_bytes", [](config & c) -> auto& { return c.http.max_header_bytes; }),
+        field(
+            "http.max_connections", [](config & c) -> auto& { return c.http.max_connections; }),
+        field(
+            "http.idle_timeout_ms", [](config & c) -> auto& { return c.http.idle_timeout; }),
+        field(
+            "http.header_timeout_ms", [](config & c) -> auto& { return c.http.header_timeout; }),
+        field(
+            "http.body_timeout_ms", [](config & c) -> auto& { return c.http.body_timeout; }),
+        field(
+            "http.write_timeout_ms", [](config & c) -> auto& { return c.http.write_timeout; }),
+        field(
+            "http.drain_timeout_ms", [](config & c) -> auto& { return c.http.drain_timeout; }),
+        field(
+            "tls.enabled", [](config & c) -> auto& { return c.tls.enabled; }),
+        field(
+            "tls.address", [](config & c) -> auto& { return c.tls.address; }),
+        field(
+            "tls.port", [](config & c) -> auto& { return c.tls.port; }),
+        field(
+            "tls.cert_file", [](config & c) -> auto& { return c.tls.cert_file; }),
+        field(
+            "tls.key_file", [](config & c) -> auto& { return c.tls.key_file; }),
+        field(
+            "database.url", [](config & c) -> auto& { return c.database.url; }),
+        field(
+            "database.pool_size", [](config & c) -> auto& { return c.database.pool_size; }),
+        field(
+            "database.acquire_timeout_ms",
+            [](config & c) -> auto& { return c.database.acquire_timeout; }),
+        field(
+            "database.connect_timeout_ms",
+            [](config & c) -> auto& { return c.database.connect_timeout; }),
+        field(
+            "database.statement_timeout_ms",
+            [](config & c) -> auto& { return c.database.statement_timeout; }),
+        field(
+            "database.migrations_dir",
+            [](config & c) -> auto& { return c.database.migrations_dir; }),
+        field(
+            "database.migrate_on_start",
+            [](config & c) -> auto& { return c.database.migrate_on_start; }),
+        field(
+            "redis.host", [](config & c) -> auto& { return c.redis.host; }),
+        field(
+            "redis.port", [](config & c) -> auto& { return c.redis.port; }),
+        field(
+            "redis.password", [](config & c) -> auto& { return c.redis.password; }),
+        field(
+            "redis.database", [](config & c) -> auto& { return c.redis.database; }),
+        field(
+            "redis.command_timeout_ms",
+            [](config & c) -> auto& { return c.redis.command_timeout; }),
+        field(
+            "redis.reconnect_min_ms", [](config & c) -> auto& { return c.redis.reconnect_min; }),
+        field(
+            "redis.reconnect_max_ms", [](config & c) -> auto& { return c.redis.reconnect_max; }),
+        field(
+            "log.level", [](config & c) -> auto& { return c.log.level; }),
+        field(
+            "log.access_log", [](config & c) -> auto& { return c.log.access_log; }),
     };
     return table;
 }
@@ -203,7 +235,8 @@ void validate(const config& c) {
         require(!c.tls.key_file.empty(), "tls.key_file", "is required when tls.enabled");
         require(c.tls.port != 0, "tls.port", "must not be 0");
     }
-    static constexpr std::array levels{"trace", "debug", "info", "warn", "error", "critical", "off"};
+    static constexpr std::array levels{"trace", "debug",    "info", "warn",
+                                       "error", "critical", "off"};
     require(std::find(levels.begin(), levels.end(), c.log.level) != levels.end(), "log.level",
             "must be one of trace, debug, info, warn, error, critical, off");
 }
@@ -213,7 +246,8 @@ void validate(const config& c) {
 std::string env_name_for(std::string_view key) {
     std::string name{"POKI_"};
     for (const char ch : key) {
-        name.push_back(ch == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
+        name.push_back(ch == '.' ? '_'
+                                 : static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
     }
     return name;
 }

@@ -18,22 +18,36 @@ error error::too_many(std::chrono::seconds retry_after, std::string detail) {
     return e;
 }
 
-void throw_exception_from_error(const error& e, const boost::source_location& /*loc*/) { throw e; }
+void throw_exception_from_error(const error& e, const boost::source_location& /*loc*/) {
+    throw e;
+}
 
 std::string_view to_string(errc code) noexcept {
     switch (code) {
-        case errc::bad_request: return "bad_request";
-        case errc::validation_failed: return "validation_failed";
-        case errc::unauthorized: return "unauthorized";
-        case errc::forbidden: return "forbidden";
-        case errc::not_found: return "not_found";
-        case errc::method_not_allowed: return "method_not_allowed";
-        case errc::conflict: return "conflict";
-        case errc::payload_too_large: return "payload_too_large";
-        case errc::unsupported_media: return "unsupported_media_type";
-        case errc::too_many_requests: return "too_many_requests";
-        case errc::unavailable: return "unavailable";
-        case errc::internal: return "internal";
+        case errc::bad_request:
+            return "bad_request";
+        case errc::validation_failed:
+            return "validation_failed";
+        case errc::unauthorized:
+            return "unauthorized";
+        case errc::forbidden:
+            return "forbidden";
+        case errc::not_found:
+            return "not_found";
+        case errc::method_not_allowed:
+            return "method_not_allowed";
+        case errc::conflict:
+            return "conflict";
+        case errc::payload_too_large:
+            return "payload_too_large";
+        case errc::unsupported_media:
+            return "unsupported_media_type";
+        case errc::too_many_requests:
+            return "too_many_requests";
+        case errc::unavailable:
+            return "unavailable";
+        case errc::internal:
+            return "internal";
     }
     return "internal";
 }

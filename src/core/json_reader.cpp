@@ -50,8 +50,8 @@ std::optional<std::size_t> utf8_length(std::string_view text) noexcept {
             cp = (cp << 6U) | (cont & 0x3FU);
         }
         // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-        const bool overlong = (extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) ||
-                              (extra == 3 && cp < 0x10000);
+        const bool overlong =
+            (extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000);
         if (overlong || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
             return std::nullopt;
         }
@@ -98,13 +98,16 @@ std::optional<std::string> json_reader::optional_string(std::string_view name, s
         return std::nullopt;
     }
     if (*length < rule.min_chars) {
-        errors_.push_back({std::string{name}, rule.min_chars == 1 ? std::string{"Must not be empty."}
-                                                                  : "Must be at least " + std::to_string(rule.min_chars) + " characters."});
+        errors_.push_back(
+            {std::string{name},
+             rule.min_chars == 1
+                 ? std::string{"Must not be empty."}
+                 : "Must be at least " + std::to_string(rule.min_chars) + " characters."});
         return std::nullopt;
     }
     if (*length > rule.max_chars) {
-        errors_.push_back(
-            {std::string{name}, "Must be at most " + std::to_string(rule.max_chars) + " characters."});
+        errors_.push_back({std::string{name},
+                           "Must be at most " + std::to_string(rule.max_chars) + " characters."});
         return std::nullopt;
     }
     return std::string{text};
@@ -138,7 +141,8 @@ std::optional<std::int64_t> json_reader::optional_integer(std::string_view name,
     return n;
 }
 
-std::int64_t json_reader::required_integer(std::string_view name, std::int64_t min, std::int64_t max) {
+std::int64_t json_reader::required_integer(std::string_view name, std::int64_t min,
+                                           std::int64_t max) {
     if (member(name, true) == nullptr) {
         return 0;
     }

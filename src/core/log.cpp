@@ -1,19 +1,19 @@
 #include "poki/core/log.hpp"
 
-#include <spdlog/async.h>
-#include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/base_sink.h>
-
 #include <array>
 #include <cstdio>
 #include <mutex>
+
+#include <spdlog/async.h>
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/base_sink.h>
 
 namespace poki::log {
 namespace {
 
 /// stdout without a flush per line: the async thread batches writes, flush_every drains them.
 class stdout_sink final : public spdlog::sinks::base_sink<std::mutex> {
-protected:
+  protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
         spdlog::memory_buf_t formatted;
         formatter_->format(msg, formatted);
@@ -30,11 +30,21 @@ void append_escaped(std::string& out, std::string_view s) {
     for (const char ch : s) {
         const auto byte = static_cast<unsigned char>(ch);
         switch (ch) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 if (byte < 0x20 || byte == 0x7f) {
                     out += "\\u00";
@@ -57,14 +67,18 @@ void field::append_to(std::string& out) const {
             append_escaped(out, text_);
             out.push_back('"');
             break;
-        case kind::integer: out += std::to_string(integer_); break;
+        case kind::integer:
+            out += std::to_string(integer_);
+            break;
         case kind::real: {
             std::array<char, 32> buf{};
             const int n = std::snprintf(buf.data(), buf.size(), "%.3f", real_);
             out.append(buf.data(), static_cast<std::size_t>(n > 0 ? n : 0));
             break;
         }
-        case kind::boolean: out += integer_ != 0 ? "true" : "false"; break;
+        case kind::boolean:
+            out += integer_ != 0 ? "true" : "false";
+            break;
     }
 }
 
@@ -87,9 +101,9 @@ void setup(std::string_view level) {
     }
     auto sink = std::make_shared<stdout_sink>();
     // Overrun rather than block: an io thread must never wait on the log.
-    auto logger = std::make_shared<spdlog::async_logger>("poki", std::move(sink),
-                                                          spdlog::thread_pool(),
-                                                          spdlog::async_overflow_policy::overrun_oldest);
+    auto logger =
+        std::make_shared<spdlog::async_logger>("poki", std::move(sink), spdlog::thread_pool(),
+                                               spdlog::async_overflow_policy::overrun_oldest);
     logger->set_formatter(std::make_unique<spdlog::pattern_formatter>(
         R"({"ts":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l",%v})", spdlog::pattern_time_type::utc));
     logger->set_level(spdlog::level::from_str(std::string{level}));
@@ -98,6 +112,8 @@ void setup(std::string_view level) {
     spdlog::flush_every(std::chrono::seconds{1});
 }
 
-void shutdown() { spdlog::shutdown(); }
+void shutdown() {
+    spdlog::shutdown();
+}
 
 }  // namespace poki::log

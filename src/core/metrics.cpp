@@ -7,9 +7,8 @@
 namespace poki {
 namespace {
 
-constexpr std::array<double, 14> request_latency_bounds{0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                                        0.025,  0.05,  0.1,    0.25,  0.5,
-                                                        1.0,    2.5,   5.0,    10.0};
+constexpr std::array<double, 14> request_latency_bounds{
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0};
 
 void append_number(std::string& out, double value) {
     std::array<char, 40> buf{};
@@ -24,7 +23,9 @@ void append_number(std::string& out, double value) {
 
 }  // namespace
 
-std::span<const double> latency_buckets() noexcept { return request_latency_bounds; }
+std::span<const double> latency_buckets() noexcept {
+    return request_latency_bounds;
+}
 
 histogram::histogram(std::span<const double> upper_bounds)
     : bounds_{upper_bounds.begin(), upper_bounds.end()}

@@ -12,18 +12,30 @@ struct problem_kind {
 
 problem_kind kind_of(errc code) noexcept {
     switch (code) {
-        case errc::bad_request: return {400, "Bad request"};
-        case errc::validation_failed: return {422, "Invalid input"};
-        case errc::unauthorized: return {401, "Authentication required"};
-        case errc::forbidden: return {403, "Not allowed"};
-        case errc::not_found: return {404, "Not found"};
-        case errc::method_not_allowed: return {405, "Method not allowed"};
-        case errc::conflict: return {409, "Conflict"};
-        case errc::payload_too_large: return {413, "Payload too large"};
-        case errc::unsupported_media: return {415, "Unsupported media type"};
-        case errc::too_many_requests: return {429, "Too many requests"};
-        case errc::unavailable: return {503, "Service unavailable"};
-        case errc::internal: return {500, "Internal server error"};
+        case errc::bad_request:
+            return {400, "Bad request"};
+        case errc::validation_failed:
+            return {422, "Invalid input"};
+        case errc::unauthorized:
+            return {401, "Authentication required"};
+        case errc::forbidden:
+            return {403, "Not allowed"};
+        case errc::not_found:
+            return {404, "Not found"};
+        case errc::method_not_allowed:
+            return {405, "Method not allowed"};
+        case errc::conflict:
+            return {409, "Conflict"};
+        case errc::payload_too_large:
+            return {413, "Payload too large"};
+        case errc::unsupported_media:
+            return {415, "Unsupported media type"};
+        case errc::too_many_requests:
+            return {429, "Too many requests"};
+        case errc::unavailable:
+            return {503, "Service unavailable"};
+        case errc::internal:
+            return {500, "Internal server error"};
     }
     return {500, "Internal server error"};
 }
@@ -38,7 +50,9 @@ std::string type_uri(std::string_view code) {
 
 }  // namespace
 
-int http_status(errc code) noexcept { return kind_of(code).status; }
+int http_status(errc code) noexcept {
+    return kind_of(code).status;
+}
 
 problem_details to_problem(const error& e, std::string_view request_id) {
     if (e.code() == errc::internal) {
@@ -70,7 +84,7 @@ problem_details internal_problem(std::string_view request_id) {
 
 std::string to_json(const problem_details& p) {
     nlohmann::json body{
-        {"type", p.type},   {"title", p.title}, {"status", p.status},
+        {"type", p.type},     {"title", p.title}, {"status", p.status},
         {"detail", p.detail}, {"code", p.code},
     };
     if (!p.errors.empty()) {

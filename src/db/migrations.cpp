@@ -1,12 +1,12 @@
 #include "poki/db/migrations.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <array>
 #include <fstream>
 #include <map>
 #include <sstream>
+
+#include <openssl/evp.h>
 
 #include "poki/core/log.hpp"
 
@@ -81,7 +81,8 @@ std::vector<migration> load_migrations(const std::filesystem::path& dir) {
         m.checksum = sha256_hex(m.sql);
         out.push_back(std::move(m));
     }
-    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.version < b.version; });
+    std::sort(out.begin(), out.end(),
+              [](const auto& a, const auto& b) { return a.version < b.version; });
     for (std::size_t i = 1; i < out.size(); ++i) {
         if (out[i].version == out[i - 1].version) {
             throw migration_error{"migrations: " + out[i - 1].name + " and " + out[i].name +
@@ -91,7 +92,8 @@ std::vector<migration> load_migrations(const std::filesystem::path& dir) {
     return out;
 }
 
-migration_report apply_migrations(pqxx::connection& connection, const std::vector<migration>& migrations) {
+migration_report apply_migrations(pqxx::connection& connection,
+                                  const std::vector<migration>& migrations) {
     const auto exec_alone = [&connection](const std::string& sql) {
         pqxx::nontransaction tx{connection};
         auto result = tx.exec(sql);
@@ -116,19 +118,19 @@ migration_report apply_migrations(pqxx::connection& connection, const std::vecto
         for (const auto& m : migrations) {
             if (const auto it = applied_checksums.find(m.version); it != applied_checksums.end()) {
                 if (it->second != m.checksum) {
-                    throw migration_error{"migrations: " + m.name +
-                                          " has changed since it was applied (checksum " +
-                                          it->second.substr(0, 12) + ", file now " +
-                                          m.checksum.substr(0, 12) +
-                                          "); add a new migration instead of editing an applied one"};
+                    throw migration_error{
+                        "migrations: " + m.name + " has changed since it was applied (checksum " +
+                        it->second.substr(0, 12) + ", file now " + m.checksum.substr(0, 12) +
+                        "); add a new migration instead of editing an applied one"};
                 }
                 ++report.already_applied;
                 continue;
             }
             pqxx::work tx{connection};
             tx.exec(m.sql);
-            tx.exec_params("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-                           m.version, m.name, m.checksum);
+            tx.exec_params(
+                "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+                m.version, m.name, m.checksum);
             tx.commit();
             report.applied.push_back(m.name);
             log::info("migration applied", {{"migration", m.name}});

@@ -36,12 +36,19 @@ pool::pool(const database_config& cfg) : config_{cfg}, connection_string_{with_o
     }
 }
 
-pool::~pool() {
+pool::~pool() { stop(); }
+
+void pool::stop() {
     for (auto& w : workers_) {
         w.request_stop();
     }
     ready_.notify_all();
     workers_.clear();  // joins
+    std::deque<std::shared_ptr<detail::job>> dropped;
+    {
+        const std::lock_guard lock{mutex_};
+        dropped.swap(queue_);
+    }
 }
 
 void pool::submit(std::shared_ptr<detail::job> j) {
@@ -104,7 +111,7 @@ void pool::worker_loop(std::stop_token stop) {
 
 pool_stats pool::stats() const {
     pool_stats s;
-    s.size = workers_.size();
+    s.size = static_cast<std::size_t>(config_.pool_size);
     s.in_use = in_use_.load(std::memory_order_relaxed);
     {
         const std::lock_guard lock{mutex_};
@@ -125,7 +132,8 @@ void pool::render_metrics(std::string& out) const {
     append_metric(out, "poki_db_pool_waiting", "", static_cast<double>(s.waiting));
     append_metric_header(out, "poki_db_pool_acquire_timeouts_total", "counter",
                          "Queries refused because no connection freed up in time.");
-    append_metric(out, "poki_db_pool_acquire_timeouts_total", "", static_cast<double>(s.acquire_timeouts));
+    append_metric(out, "poki_db_pool_acquire_timeouts_total", "",
+                  static_cast<double>(s.acquire_timeouts));
     append_metric_header(out, "poki_db_reconnects_total", "counter",
                          "Connections re-opened after the server went away.");
     append_metric(out, "poki_db_reconnects_total", "", static_cast<double>(s.reconnects));

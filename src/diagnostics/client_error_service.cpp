@@ -8,9 +8,12 @@ namespace poki::diagnostics {
 
 std::string_view to_string(client_platform p) noexcept {
     switch (p) {
-        case client_platform::ios: return "ios";
-        case client_platform::android: return "android";
-        case client_platform::web: return "web";
+        case client_platform::ios:
+            return "ios";
+        case client_platform::android:
+            return "android";
+        case client_platform::web:
+            return "web";
     }
     return "web";
 }
@@ -28,7 +31,8 @@ std::optional<client_platform> parse_platform(std::string_view text) noexcept {
     return std::nullopt;
 }
 
-awaitable<std::int64_t> client_error_service::record(client_error_report report, std::string request_id) {
+awaitable<std::int64_t> client_error_service::record(client_error_report report,
+                                                     std::string request_id) {
     const auto platform = report.platform;
     auto insert = [report = std::move(report), request_id = std::move(request_id)](pqxx::work& tx) {
         return client_error_repository::insert(tx, report, request_id);
@@ -41,9 +45,11 @@ awaitable<std::int64_t> client_error_service::record(client_error_report report,
 }
 
 void client_error_service::render_metrics(std::string& out) const {
-    append_metric_header(out, "poki_client_errors_total", "counter", "Error reports received from apps.");
+    append_metric_header(out, "poki_client_errors_total", "counter",
+                         "Error reports received from apps.");
     for (const auto p : {client_platform::ios, client_platform::android, client_platform::web}) {
-        append_metric(out, "poki_client_errors_total", "platform=\"" + std::string{to_string(p)} + "\"",
+        append_metric(out, "poki_client_errors_total",
+                      "platform=\"" + std::string{to_string(p)} + "\"",
                       static_cast<double>(recorded_.at(static_cast<std::size_t>(p)).load()));
     }
 }

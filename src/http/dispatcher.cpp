@@ -48,16 +48,17 @@ awaitable<response> dispatcher::handle(const request& req, connection_info conn)
                     res = empty_response(status::no_content);
                 } else {
                     res = problem_response(to_problem(
-                        error{errc::method_not_allowed,
-                              "This resource does not accept " + std::string{req.method_string()} + "."},
+                        error{errc::method_not_allowed, "This resource does not accept " +
+                                                            std::string{req.method_string()} + "."},
                         request_id));
                 }
                 res.set(field::allow, allow_header(found.allowed));
                 break;
             case match_kind::found: {
                 matched = found.matched;
-                request_context ctx{req, path, query, std::move(found.params), request_id,
-                                    std::string{conn.remote_address}};
+                request_context ctx{req,        path,
+                                    query,      std::move(found.params),
+                                    request_id, std::string{conn.remote_address}};
                 try {
                     res = co_await matched->handle(ctx);
                 } catch (const error& e) {

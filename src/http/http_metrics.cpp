@@ -28,7 +28,8 @@ http_metrics::~http_metrics() = default;
 void http_metrics::record(const route* matched, unsigned status_code, double seconds) noexcept {
     auto& s = matched != nullptr && matched->index + 1 < slots_.size() ? *slots_[matched->index]
                                                                        : *slots_.back();
-    if (status_code >= slot::first_status && status_code < slot::first_status + slot::status_count) {
+    if (status_code >= slot::first_status &&
+        status_code < slot::first_status + slot::status_count) {
         s.by_status[status_code - slot::first_status].fetch_add(1, std::memory_order_relaxed);
     }
     s.latency.observe(seconds);
@@ -54,9 +55,10 @@ void http_metrics::render(std::string& out) const {
         for (unsigned i = 0; i < slot::status_count; ++i) {
             const auto n = s->by_status[i].load(std::memory_order_relaxed);
             if (n != 0) {
-                append_metric(out, "poki_http_requests_total",
-                              s->labels + ",status=\"" + std::to_string(i + slot::first_status) + "\"",
-                              static_cast<double>(n));
+                append_metric(
+                    out, "poki_http_requests_total",
+                    s->labels + ",status=\"" + std::to_string(i + slot::first_status) + "\"",
+                    static_cast<double>(n));
             }
         }
     }

@@ -15,7 +15,8 @@ bool is_json_media_type(std::string_view content_type) {
     for (auto& c : lower) {
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
-    return lower == "application/json" || (lower.starts_with("application/") && lower.ends_with("+json"));
+    return lower == "application/json" ||
+           (lower.starts_with("application/") && lower.ends_with("+json"));
 }
 
 }  // namespace
@@ -34,8 +35,8 @@ nlohmann::json read_json_body(const request_context& ctx) {
         try {
             [[maybe_unused]] auto again = nlohmann::json::parse(ctx.req.body());
         } catch (const nlohmann::json::parse_error& e) {
-            throw error{errc::bad_request,
-                        "The body is not valid JSON (error at byte " + std::to_string(e.byte) + ")."};
+            throw error{errc::bad_request, "The body is not valid JSON (error at byte " +
+                                               std::to_string(e.byte) + ")."};
         }
         throw error{errc::bad_request, "The body is not valid JSON."};
     }

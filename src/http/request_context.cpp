@@ -59,7 +59,8 @@ std::optional<std::string> request_context::query_param(std::string_view name) c
         const auto eq = pair.find('=');
         const auto key = percent_decode(pair.substr(0, eq), true);
         if (key && *key == name) {
-            return eq == std::string_view::npos ? std::string{} : percent_decode(pair.substr(eq + 1), true);
+            return eq == std::string_view::npos ? std::string{}
+                                                : percent_decode(pair.substr(eq + 1), true);
         }
         if (amp == std::string_view::npos) {
             break;

@@ -30,6 +30,8 @@ response text_response(status code, std::string body, std::string_view content_t
     return res;
 }
 
-response empty_response(status code) { return response{code, 11}; }
+response empty_response(status code) {
+    return response{code, 11};
+}
 
 }  // namespace poki::http

@@ -60,7 +60,8 @@ router& router::operator=(router&&) noexcept = default;
 void router::add(verb method, std::string_view path_template, handler h) {
     const auto segments = split_segments(path_template);
     if (segments.empty()) {
-        throw std::invalid_argument{"route template must start with '/': " + std::string{path_template}};
+        throw std::invalid_argument{"route template must start with '/': " +
+                                    std::string{path_template}};
     }
     node* current = root_.get();
     for (const auto segment : segments) {
@@ -69,7 +70,8 @@ void router::add(verb method, std::string_view path_template, handler h) {
             auto kind = param_kind::text;
             if (const auto colon = inner.find(':'); colon != std::string_view::npos) {
                 if (inner.substr(colon + 1) != "int") {
-                    throw std::invalid_argument{"unknown parameter type in " + std::string{path_template}};
+                    throw std::invalid_argument{"unknown parameter type in " +
+                                                std::string{path_template}};
                 }
                 kind = param_kind::integer;
                 inner = inner.substr(0, colon);
@@ -100,8 +102,9 @@ void router::add(verb method, std::string_view path_template, handler h) {
     }
     for (const auto* existing : current->handlers) {
         if (existing->method == method) {
-            throw std::invalid_argument{"duplicate route " + std::string{beast::http::to_string(method)} +
-                                        " " + std::string{path_template}};
+            throw std::invalid_argument{"duplicate route " +
+                                        std::string{beast::http::to_string(method)} + " " +
+                                        std::string{path_template}};
         }
     }
     routes_.push_back(std::make_unique<route>(
@@ -127,7 +130,8 @@ match_result router::match(verb method, std::string_view path) const {
             return true;
         }
         const auto segment = segments[depth];
-        if (const node* next = at->literal(segment); next != nullptr && self(self, next, depth + 1)) {
+        if (const node* next = at->literal(segment);
+            next != nullptr && self(self, next, depth + 1)) {
             return true;
         }
         if (at->parameter && !segment.empty()) {

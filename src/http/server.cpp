@@ -23,7 +23,8 @@ server::server(net::io_context& ioc, const config& cfg, dispatcher& dispatch, ht
 
 server::~server() = default;
 
-void server::open(net::ip::tcp::acceptor& acceptor, const std::string& address, std::uint16_t port) {
+void server::open(net::ip::tcp::acceptor& acceptor, const std::string& address,
+                  std::uint16_t port) {
     boost::system::error_code ec;
     const auto ip = net::ip::make_address(address, ec);
     if (ec) {
@@ -34,8 +35,8 @@ void server::open(net::ip::tcp::acceptor& acceptor, const std::string& address, 
     acceptor.set_option(net::socket_base::reuse_address{true});
     acceptor.bind(endpoint, ec);
     if (ec) {
-        throw std::runtime_error{"listen: cannot bind " + address + ":" + std::to_string(port) + ": " +
-                                 ec.message()};
+        throw std::runtime_error{"listen: cannot bind " + address + ":" + std::to_string(port) +
+                                 ": " + ec.message()};
     }
     acceptor.listen(net::socket_base::max_listen_connections);
 }
@@ -50,10 +51,12 @@ void server::start() {
         tls_context_.emplace(make_server_tls_context(config_.tls.cert_file, config_.tls.key_file));
         https_acceptor_.emplace(net::make_strand(ioc_));
         open(*https_acceptor_, config_.tls.address, config_.tls.port);
-        net::co_spawn(https_acceptor_->get_executor(), accept_loop(*https_acceptor_, true), net::detached);
-        log::info("listening", {{"scheme", "https"},
-                                {"address", https_acceptor_->local_endpoint().address().to_string()},
-                                {"port", https_acceptor_->local_endpoint().port()}});
+        net::co_spawn(https_acceptor_->get_executor(), accept_loop(*https_acceptor_, true),
+                      net::detached);
+        log::info("listening",
+                  {{"scheme", "https"},
+                   {"address", https_acceptor_->local_endpoint().address().to_string()},
+                   {"port", https_acceptor_->local_endpoint().port()}});
     }
 }
 
@@ -75,7 +78,8 @@ awaitable<void> server::accept_loop(net::ip::tcp::acceptor& acceptor, bool tls) 
             continue;  // the socket closes as it goes out of scope
         }
         socket.set_option(net::ip::tcp::no_delay{true}, ec);
-        if (static_cast<std::size_t>(env_.metrics.open_connections()) >= config_.http.max_connections) {
+        if (static_cast<std::size_t>(env_.metrics.open_connections()) >=
+            config_.http.max_connections) {
             refuse_connection(std::move(socket), env_);
         } else if (tls) {
             start_tls_session(std::move(socket), *tls_context_, env_);
@@ -118,7 +122,9 @@ awaitable<void> server::drain(milliseconds timeout) {
     }
 }
 
-net::ip::tcp::endpoint server::http_endpoint() const { return http_acceptor_.local_endpoint(); }
+net::ip::tcp::endpoint server::http_endpoint() const {
+    return http_acceptor_.local_endpoint();
+}
 
 std::optional<net::ip::tcp::endpoint> server::https_endpoint() const {
     if (!https_acceptor_) {

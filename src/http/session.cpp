@@ -1,5 +1,7 @@
 #include "poki/http/session.hpp"
 
+#include <optional>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
@@ -8,8 +10,6 @@
 
 #include "poki/core/log.hpp"
 #include "poki/core/problem.hpp"
-
-#include <optional>
 
 namespace poki::http {
 namespace {
@@ -24,7 +24,8 @@ constexpr bool is_tls = !std::is_same_v<Stream, beast::tcp_stream>;
 std::optional<error> refusal_for(const boost::system::error_code& ec) {
     namespace he = beast::http;
     if (ec == he::error::body_limit) {
-        return error{errc::payload_too_large, "The request body is larger than this server accepts."};
+        return error{errc::payload_too_large,
+                     "The request body is larger than this server accepts."};
     }
     if (ec == he::error::header_limit) {
         return error{errc::bad_request, "The request header is too large."};
@@ -44,7 +45,7 @@ std::string remote_of(const net::ip::tcp::socket& socket) {
 
 template <class Stream>
 class session final : public stoppable, public std::enable_shared_from_this<session<Stream>> {
-public:
+  public:
     template <class... StreamArgs>
     session(session_environment& env, std::string remote, StreamArgs&&... args)
         : env_{env}, stream_{std::forward<StreamArgs>(args)...}, remote_{std::move(remote)} {}
@@ -81,7 +82,7 @@ public:
         });
     }
 
-private:
+  private:
     auto& lowest() { return beast::get_lowest_layer(stream_); }
 
     awaitable<void> run(std::shared_ptr<session> /*keep_alive*/) {
@@ -115,7 +116,8 @@ private:
 
             lowest().expires_after(limits.header_timeout);
             // The parser itself, not parser.get(): a fresh parser would drop our limits.
-            if (auto [ec, n] = co_await beast::http::async_read_header(stream_, buffer, parser, use_tuple);
+            if (auto [ec, n] =
+                    co_await beast::http::async_read_header(stream_, buffer, parser, use_tuple);
                 ec) {
                 if (auto why = refusal_for(ec)) {
                     co_await refuse(parser, *why);
@@ -125,13 +127,15 @@ private:
             if (beast::iequals(parser.get()[field::expect], "100-continue")) {
                 beast::http::response<beast::http::empty_body> go_on{status::continue_, 11};
                 lowest().expires_after(limits.write_timeout);
-                if (auto [ec, n] = co_await beast::http::async_write(stream_, go_on, use_tuple); ec) {
+                if (auto [ec, n] = co_await beast::http::async_write(stream_, go_on, use_tuple);
+                    ec) {
                     break;
                 }
             }
 
             lowest().expires_after(limits.body_timeout);
-            if (auto [ec, n] = co_await beast::http::async_read(stream_, buffer, parser, use_tuple); ec) {
+            if (auto [ec, n] = co_await beast::http::async_read(stream_, buffer, parser, use_tuple);
+                ec) {
                 if (auto why = refusal_for(ec)) {
                     co_await refuse(parser, *why);
                 }
@@ -193,13 +197,15 @@ private:
 
 void start_plain_session(net::ip::tcp::socket socket, session_environment& env) {
     auto remote = remote_of(socket);
-    std::make_shared<session<beast::tcp_stream>>(env, std::move(remote), std::move(socket))->start();
+    std::make_shared<session<beast::tcp_stream>>(env, std::move(remote), std::move(socket))
+        ->start();
 }
 
-void start_tls_session(net::ip::tcp::socket socket, net::ssl::context& tls, session_environment& env) {
+void start_tls_session(net::ip::tcp::socket socket, net::ssl::context& tls,
+                       session_environment& env) {
     auto remote = remote_of(socket);
     std::make_shared<session<beast::ssl_stream<beast::tcp_stream>>>(env, std::move(remote),
-                                                                     std::move(socket), tls)
+                                                                    std::move(socket), tls)
         ->start();
 }
 
@@ -207,7 +213,9 @@ void refuse_connection(net::ip::tcp::socket socket, session_environment& env) {
     env.metrics.connection_rejected();
     auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
     auto res = std::make_shared<response>(env.dispatch.reject(
-        to_problem(error{errc::unavailable, "The server is at its connection limit; try again shortly."}, ""),
+        to_problem(
+            error{errc::unavailable, "The server is at its connection limit; try again shortly."},
+            ""),
         "", "", "", connection_info{}));
     res->set(field::retry_after, "1");
     stream->expires_after(std::chrono::seconds{2});

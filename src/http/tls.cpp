@@ -4,7 +4,8 @@
 
 namespace poki::http {
 
-net::ssl::context make_server_tls_context(const std::string& cert_file, const std::string& key_file) {
+net::ssl::context make_server_tls_context(const std::string& cert_file,
+                                          const std::string& key_file) {
     net::ssl::context ctx{net::ssl::context::tls_server};
     ctx.set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
                     net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |

@@ -1,14 +1,14 @@
-#include <gtest/gtest.h>
+#include <atomic>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
-
-#include <atomic>
+#include <gtest/gtest.h>
 
 #include "poki/core/error.hpp"
 #include "poki/db/pool.hpp"
+
 #include "support/test_support.hpp"
 
 namespace poki::db {
@@ -26,7 +26,8 @@ TEST(DbPool, RunsQueriesOffTheIoThread) {
     net::io_context ioc;
     pool p{make_config(2)};
     const auto io_thread = std::this_thread::get_id();
-    const auto [answer, pool_thread] = test::run(ioc, [&]() -> awaitable<std::pair<int, std::thread::id>> {
+    const auto [answer,
+                pool_thread] = test::run(ioc, [&]() -> awaitable<std::pair<int, std::thread::id>> {
         co_return co_await p.run([](pqxx::connection& c) {
             pqxx::nontransaction tx{c};
             return std::pair{tx.exec1("SELECT 41 + 1")[0].as<int>(), std::this_thread::get_id()};
@@ -42,14 +43,19 @@ TEST(DbPool, MoreConcurrentQueriesThanConnections) {
     std::atomic<int> done{0};
     constexpr int queries = 40;
     for (int i = 0; i < queries; ++i) {
-        net::co_spawn(ioc, [&, i]() -> awaitable<void> {
-            const auto value = co_await p.run([i](pqxx::connection& c) {
-                pqxx::nontransaction tx{c};
-                return tx.exec1("SELECT " + std::to_string(i) + " FROM pg_sleep(0.01)")[0].as<int>();
-            });
-            EXPECT_EQ(value, i);
-            ++done;
-        }, net::detached);
+        net::co_spawn(
+            ioc,
+            [&, i]() -> awaitable<void> {
+                auto select_after_a_while = [i](pqxx::connection& c) {
+                    pqxx::nontransaction tx{c};
+                    return tx.exec1("SELECT " + std::to_string(i) + " FROM pg_sleep(0.01)")[0]
+                        .as<int>();
+                };
+                const auto value = co_await p.run(std::move(select_after_a_while));
+                EXPECT_EQ(value, i);
+                ++done;
+            },
+            net::detached);
     }
     ioc.run();
     EXPECT_EQ(done.load(), queries);
@@ -124,7 +130,7 @@ TEST(DbPool, UnreachableDatabaseIsUnavailable) {
 
 TEST(DbPool, RecoversAfterPostgresRestart) {
     net::io_context ioc;
-    pool p{make_config(2)};
+    pool p{make_config(1)};  // one connection, so the second query must reuse it
     const auto backend_pid = [&] {
         return test::run(ioc, p.run([](pqxx::connection& c) {
             pqxx::nontransaction tx{c};

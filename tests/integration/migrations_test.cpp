@@ -1,8 +1,9 @@
-#include <gtest/gtest.h>
+#include "poki/db/migrations.hpp"
 
 #include <fstream>
 
-#include "poki/db/migrations.hpp"
+#include <gtest/gtest.h>
+
 #include "support/test_support.hpp"
 
 namespace poki::db {
@@ -14,7 +15,7 @@ void write(const std::filesystem::path& file, const std::string& text) {
 }
 
 class MigrationsTest : public ::testing::Test {
-protected:
+  protected:
     MigrationsTest() : dir_{test::temp_dir("poki-migrations")} {}
     ~MigrationsTest() override { std::filesystem::remove_all(dir_); }
 
@@ -49,7 +50,8 @@ TEST_F(MigrationsTest, RefusesAChangedAppliedFile) {
         (void)apply_migrations(c, load_migrations(dir_));
         FAIL() << "a changed migration was accepted";
     } catch (const migration_error& e) {
-        EXPECT_NE(std::string{e.what()}.find("0001_create.sql has changed"), std::string::npos) << e.what();
+        EXPECT_NE(std::string{e.what()}.find("0001_create.sql has changed"), std::string::npos)
+            << e.what();
     }
 }
 

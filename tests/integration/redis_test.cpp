@@ -1,14 +1,14 @@
-#include <gtest/gtest.h>
+#include <mutex>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-
-#include <mutex>
+#include <gtest/gtest.h>
 
 #include "poki/cache/redis_client.hpp"
 #include "poki/core/error.hpp"
+
 #include "support/test_support.hpp"
 
 namespace poki::cache {
@@ -44,7 +44,9 @@ awaitable<bool> wait_connected(redis_client& client, milliseconds limit) {
     co_return false;
 }
 
-redis_command cmd(std::initializer_list<std::string> parts) { return redis_command{parts}; }
+redis_command cmd(std::initializer_list<std::string> parts) {
+    return redis_command{parts};
+}
 
 TEST(Redis, CommandsAndReplies) {
     net::io_context ioc;
@@ -55,7 +57,8 @@ TEST(Redis, CommandsAndReplies) {
         auto set = cmd({"SET", "poki:test:key", "포도 value with spaces"});
         EXPECT_EQ((co_await client.command(std::move(set))).text, "OK");
         auto get = cmd({"GET", "poki:test:key"});
-        EXPECT_EQ((co_await client.command(std::move(get))).as_optional_string(), "포도 value with spaces");
+        EXPECT_EQ((co_await client.command(std::move(get))).as_optional_string(),
+                  "포도 value with spaces");
         auto missing = cmd({"GET", "poki:test:missing"});
         EXPECT_TRUE((co_await client.command(std::move(missing))).is_nil());
         auto bad = cmd({"INCR", "poki:test:key"});
@@ -91,23 +94,31 @@ TEST(Redis, ConcurrentCallersFromSeveralThreads) {
     client.start();
     std::atomic<int> ok{0};
     for (int i = 0; i < 200; ++i) {
-        net::co_spawn(ioc, [&, i]() -> awaitable<void> {
-            co_await wait_connected(client, milliseconds{3000});
-            auto set = cmd({"SET", "poki:test:c" + std::to_string(i), std::to_string(i), "EX", "60"});
-            co_await client.command(std::move(set));
-            auto get = cmd({"GET", "poki:test:c" + std::to_string(i)});
-            if ((co_await client.command(std::move(get))).as_optional_string() == std::to_string(i)) {
-                ++ok;
-            }
-        }, net::detached);
+        net::co_spawn(
+            ioc,
+            [&, i]() -> awaitable<void> {
+                co_await wait_connected(client, milliseconds{3000});
+                auto set =
+                    cmd({"SET", "poki:test:c" + std::to_string(i), std::to_string(i), "EX", "60"});
+                co_await client.command(std::move(set));
+                auto get = cmd({"GET", "poki:test:c" + std::to_string(i)});
+                if ((co_await client.command(std::move(get))).as_optional_string() ==
+                    std::to_string(i)) {
+                    ++ok;
+                }
+            },
+            net::detached);
     }
     std::thread second{[&] { ioc.run(); }};
-    net::co_spawn(ioc, [&]() -> awaitable<void> {
-        while (ok.load() < 200) {
-            co_await sleep_for(milliseconds{10});
-        }
-        client.stop();
-    }, net::detached);
+    net::co_spawn(
+        ioc,
+        [&]() -> awaitable<void> {
+            while (ok.load() < 200) {
+                co_await sleep_for(milliseconds{10});
+            }
+            client.stop();
+        },
+        net::detached);
     ioc.run();
     second.join();
     EXPECT_EQ(ok.load(), 200);
@@ -118,7 +129,8 @@ TEST(Redis, PubSubDeliversMessages) {
     std::mutex m;
     std::vector<std::pair<std::string, std::string>> received;
     redis_client client{ioc, config_for(shared_port())};
-    redis_subscriber subscriber{ioc, config_for(shared_port()), [&](std::string_view ch, std::string_view msg) {
+    redis_subscriber subscriber{ioc, config_for(shared_port()),
+                                [&](std::string_view ch, std::string_view msg) {
                                     const std::lock_guard lock{m};
                                     received.emplace_back(ch, msg);
                                 }};
@@ -173,7 +185,8 @@ TEST(Redis, FailsFastWhileDownAndRecoversAfterRestart) {
         } catch (const error& e) {
             EXPECT_EQ(e.code(), errc::unavailable);
         }
-        EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds{100}) << "did not fail fast";
+        EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds{100})
+            << "did not fail fast";
 
         server.start();
         EXPECT_TRUE(co_await wait_connected(client, milliseconds{5000}));
@@ -214,6 +227,26 @@ TEST(Redis, SilentServerTimesOut) {
         }
         EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds{1500});
         server.resume();
+        client.stop();
+    }());
+}
+
+}  // namespace
+}  // namespace poki::cache
+
+namespace poki::cache {
+namespace {
+
+TEST(Redis, ConnectsByHostName) {
+    net::io_context ioc;
+    auto cfg = config_for(shared_port());
+    cfg.host = "localhost";
+    redis_client client{ioc, cfg};
+    client.start();
+    test::run(ioc, [&]() -> awaitable<void> {
+        EXPECT_TRUE(co_await wait_connected(client, milliseconds{3000}));
+        auto ping = cmd({"PING"});
+        EXPECT_EQ((co_await client.command(std::move(ping))).text, "PONG");
         client.stop();
     }());
 }

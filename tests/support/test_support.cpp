@@ -1,19 +1,19 @@
 #include "test_support.hpp"
 
+#include <fcntl.h>
+#include <random>
+#include <signal.h>
+#include <spawn.h>
+#include <stdexcept>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <pqxx/pqxx>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <fcntl.h>
-#include <random>
-#include <stdexcept>
-#include <thread>
 
 extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX
 
@@ -22,7 +22,8 @@ namespace poki::test {
 std::string required_env(const char* name) {
     const char* value = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read before threads
     if (value == nullptr || *value == '\0') {
-        throw std::runtime_error{std::string{name} + " is not set: run the tests through scripts/test"};
+        throw std::runtime_error{std::string{name} +
+                                 " is not set: run the tests through scripts/test"};
     }
     return value;
 }
@@ -70,10 +71,12 @@ child_process::child_process(const std::string& program, const std::vector<std::
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     if (!output.empty()) {
-        posix_spawn_file_actions_addopen(&actions, 1, output.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+        posix_spawn_file_actions_addopen(&actions, 1, output.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                         0644);
         posix_spawn_file_actions_adddup2(&actions, 1, 2);
     }
-    const int rc = posix_spawnp(&pid_, program.c_str(), &actions, nullptr, argv.data(), envp.data());
+    const int rc =
+        posix_spawnp(&pid_, program.c_str(), &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) {
         throw std::runtime_error{"cannot start " + program};
@@ -88,7 +91,9 @@ child_process::~child_process() {
     }
 }
 
-void child_process::signal(int sig) const { ::kill(pid_, sig); }
+void child_process::signal(int sig) const {
+    ::kill(pid_, sig);
+}
 
 std::optional<int> child_process::wait(std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -115,12 +120,15 @@ bool child_process::running() {
 
 std::filesystem::path temp_dir(const std::string& prefix) {
     std::random_device rd;
-    const auto base = std::filesystem::temp_directory_path() / (prefix + "-" + std::to_string(rd()));
+    const auto base =
+        std::filesystem::temp_directory_path() / (prefix + "-" + std::to_string(rd()));
     std::filesystem::create_directories(base);
     return base;
 }
 
-own_redis::own_redis() : port_{free_port()}, dir_{temp_dir("poki-redis")} { start(); }
+own_redis::own_redis() : port_{free_port()}, dir_{temp_dir("poki-redis")} {
+    start();
+}
 
 own_redis::~own_redis() {
     stop();
@@ -156,8 +164,12 @@ void own_redis::stop() {
     }
 }
 
-void own_redis::pause() const { process_->signal(SIGSTOP); }
-void own_redis::resume() const { process_->signal(SIGCONT); }
+void own_redis::pause() const {
+    process_->signal(SIGSTOP);
+}
+void own_redis::resume() const {
+    process_->signal(SIGCONT);
+}
 
 scratch_database::scratch_database() {
     std::random_device rd;
@@ -184,13 +196,15 @@ std::string http_reply::header(const std::string& lower_name) const {
 }
 
 http_reply http_request(std::uint16_t port, const std::string& method, const std::string& target,
-                        const std::string& body, const std::map<std::string, std::string>& headers) {
+                        const std::string& body,
+                        const std::map<std::string, std::string>& headers) {
     namespace beast = boost::beast;
     net::io_context ioc;
     beast::tcp_stream stream{ioc};
     stream.expires_after(std::chrono::seconds{30});
     stream.connect({net::ip::make_address("127.0.0.1"), port});
-    beast::http::request<beast::http::string_body> req{beast::http::string_to_verb(method), target, 11};
+    beast::http::request<beast::http::string_body> req{beast::http::string_to_verb(method), target,
+                                                       11};
     req.set(beast::http::field::host, "127.0.0.1");
     for (const auto& [k, v] : headers) {
         req.set(k, v);

@@ -2,15 +2,15 @@
 // started, child processes, free ports, running a coroutine to completion, an HTTP client.
 #pragma once
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
-
 #include <chrono>
 #include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
 
 #include "poki/core/net.hpp"
 
@@ -35,7 +35,7 @@ T run(net::io_context& ioc, awaitable<T> task) {
 
 /// A child process, killed (SIGKILL) and reaped when destroyed unless waited for.
 class child_process {
-public:
+  public:
     child_process(const std::string& program, const std::vector<std::string>& args,
                   const std::map<std::string, std::string>& extra_env = {},
                   const std::filesystem::path& output = {});
@@ -49,14 +49,14 @@ public:
     [[nodiscard]] bool running();
     [[nodiscard]] int pid() const noexcept { return pid_; }
 
-private:
+  private:
     int pid_ = -1;
     bool reaped_ = false;
 };
 
 /// A Redis server of the test's own on a free port (for tests that stop and start it).
 class own_redis {
-public:
+  public:
     own_redis();
     ~own_redis();
     own_redis(const own_redis&) = delete;
@@ -68,7 +68,7 @@ public:
     void resume() const;
     [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
 
-private:
+  private:
     std::uint16_t port_;
     std::filesystem::path dir_;
     std::unique_ptr<child_process> process_;
@@ -76,14 +76,14 @@ private:
 
 /// A fresh empty database (created from the admin URL), dropped afterwards.
 class scratch_database {
-public:
+  public:
     scratch_database();
     ~scratch_database();
     scratch_database(const scratch_database&) = delete;
     scratch_database& operator=(const scratch_database&) = delete;
     [[nodiscard]] const std::string& url() const noexcept { return url_; }
 
-private:
+  private:
     std::string name_;
     std::string url_;
 };

@@ -1,8 +1,7 @@
-#include <gtest/gtest.h>
-
-#include <nlohmann/json.hpp>
-
 #include "poki/core/config.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace poki {
 namespace {
@@ -51,7 +50,8 @@ TEST(Config, EnvironmentOverridesFile) {
 }
 
 TEST(Config, UnknownKeyIsNamed) {
-    EXPECT_EQ(error_of(nlohmann::json::parse(R"({"http": {"prot": 1}})")), "config: unknown key 'http.prot'");
+    EXPECT_EQ(error_of(nlohmann::json::parse(R"({"http": {"prot": 1}})")),
+              "config: unknown key 'http.prot'");
     EXPECT_EQ(error_of(nlohmann::json::parse(R"({"cache": 1})")), "config: unknown key 'cache'");
     EXPECT_EQ(error_of(nullptr, {{"POKI_HTTP_PROT", "1"}}),
               "config: unknown environment variable POKI_HTTP_PROT");
@@ -64,14 +64,18 @@ TEST(Config, BadValuesAreNamed) {
               std::string::npos);
     EXPECT_NE(error_of(nlohmann::json::parse(R"({"http": {"port": -1}})")).find("http.port"),
               std::string::npos);
-    EXPECT_NE(error_of(nullptr, {{"POKI_HTTP_PORT", "80x"}}).find("POKI_HTTP_PORT"), std::string::npos);
-    EXPECT_NE(error_of(nullptr, {{"POKI_TLS_ENABLED", "maybe"}}).find("POKI_TLS_ENABLED"), std::string::npos);
-    EXPECT_NE(error_of(nlohmann::json::parse(R"({"database": {"pool_size": 0}})")).find("database.pool_size"),
+    EXPECT_NE(error_of(nullptr, {{"POKI_HTTP_PORT", "80x"}}).find("POKI_HTTP_PORT"),
+              std::string::npos);
+    EXPECT_NE(error_of(nullptr, {{"POKI_TLS_ENABLED", "maybe"}}).find("POKI_TLS_ENABLED"),
+              std::string::npos);
+    EXPECT_NE(error_of(nlohmann::json::parse(R"({"database": {"pool_size": 0}})"))
+                  .find("database.pool_size"),
               std::string::npos);
     EXPECT_NE(error_of(nlohmann::json::parse(R"({"log": {"level": "loud"}})")).find("log.level"),
               std::string::npos);
-    EXPECT_NE(error_of(nlohmann::json::parse(R"({"tls": {"enabled": true}})")).find("tls.cert_file"),
-              std::string::npos);
+    EXPECT_NE(
+        error_of(nlohmann::json::parse(R"({"tls": {"enabled": true}})")).find("tls.cert_file"),
+        std::string::npos);
     EXPECT_NE(error_of(nlohmann::json::parse("[1]")).find("JSON object"), std::string::npos);
 }
 

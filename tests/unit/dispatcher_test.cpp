@@ -1,11 +1,11 @@
-#include <gtest/gtest.h>
+#include "poki/http/dispatcher.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "poki/http/dispatcher.hpp"
 #include "poki/http/json_body.hpp"
 #include "poki/http/responses.hpp"
 
@@ -13,7 +13,7 @@ namespace poki::http {
 namespace {
 
 class DispatcherTest : public ::testing::Test {
-protected:
+  protected:
     DispatcherTest() {
         routes_.add(verb::get, "/things/{id:int}", [](request_context& ctx) -> awaitable<response> {
             co_return json_response(status::ok, {{"id", ctx.params.integer("id")}});
@@ -36,7 +36,8 @@ protected:
 
     response send(request req) {
         net::io_context ioc;
-        auto f = net::co_spawn(ioc, dispatcher_->handle(req, connection_info{"127.0.0.1"}), net::use_future);
+        auto f = net::co_spawn(ioc, dispatcher_->handle(req, connection_info{"127.0.0.1"}),
+                               net::use_future);
         ioc.run();
         return f.get();
     }
@@ -94,12 +95,15 @@ TEST_F(DispatcherTest, HeadKeepsLengthDropsBody) {
 }
 
 TEST_F(DispatcherTest, MalformedJsonIs400AndWrongMediaIs415) {
-    EXPECT_EQ(send(make(verb::post, "/things", "{oops", "application/json")).result(), status::bad_request);
-    EXPECT_EQ(send(make(verb::post, "/things", "", "application/json")).result(), status::bad_request);
+    EXPECT_EQ(send(make(verb::post, "/things", "{oops", "application/json")).result(),
+              status::bad_request);
+    EXPECT_EQ(send(make(verb::post, "/things", "", "application/json")).result(),
+              status::bad_request);
     EXPECT_EQ(send(make(verb::post, "/things", "{}", "text/plain")).result(),
               status::unsupported_media_type);
-    EXPECT_EQ(send(make(verb::post, "/things", R"({"a":1})", "application/json; charset=utf-8")).result(),
-              status::created);
+    EXPECT_EQ(
+        send(make(verb::post, "/things", R"({"a":1})", "application/json; charset=utf-8")).result(),
+        status::created);
 }
 
 TEST_F(DispatcherTest, ExpectedErrorBecomesItsProblem) {
@@ -121,8 +125,10 @@ TEST_F(DispatcherTest, MetricsCountByRouteAndStatus) {
     (void)send(make(verb::get, "/missing"));
     std::string text;
     metrics_->render(text);
-    EXPECT_NE(text.find(R"(poki_http_requests_total{route="/things/{id:int}",method="GET",status="200"} 2)"),
-              std::string::npos)
+    EXPECT_NE(
+        text.find(
+            R"(poki_http_requests_total{route="/things/{id:int}",method="GET",status="200"} 2)"),
+        std::string::npos)
         << text;
     EXPECT_NE(text.find(R"(poki_http_requests_total{route="unmatched",method="",status="404"} 1)"),
               std::string::npos);

@@ -1,9 +1,9 @@
-#include <gtest/gtest.h>
+#include "poki/core/problem.hpp"
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "poki/core/json_reader.hpp"
-#include "poki/core/problem.hpp"
 #include "poki/core/request_id.hpp"
 
 namespace poki {
@@ -11,10 +11,12 @@ namespace {
 
 TEST(Problem, EveryCodeMapsToItsStatus) {
     const std::vector<std::pair<errc, int>> table{
-        {errc::bad_request, 400},       {errc::validation_failed, 422}, {errc::unauthorized, 401},
-        {errc::forbidden, 403},         {errc::not_found, 404},         {errc::method_not_allowed, 405},
-        {errc::conflict, 409},          {errc::payload_too_large, 413}, {errc::unsupported_media, 415},
-        {errc::too_many_requests, 429}, {errc::unavailable, 503},       {errc::internal, 500}};
+        {errc::bad_request, 400},       {errc::validation_failed, 422},
+        {errc::unauthorized, 401},      {errc::forbidden, 403},
+        {errc::not_found, 404},         {errc::method_not_allowed, 405},
+        {errc::conflict, 409},          {errc::payload_too_large, 413},
+        {errc::unsupported_media, 415}, {errc::too_many_requests, 429},
+        {errc::unavailable, 503},       {errc::internal, 500}};
     for (const auto& [code, status] : table) {
         EXPECT_EQ(http_status(code), status) << to_string(code);
     }
@@ -67,7 +69,8 @@ TEST(RequestId, AcceptsSafeClientIdsOnly) {
 }
 
 TEST(JsonReader, CollectsEveryProblem) {
-    const auto doc = nlohmann::json::parse(R"({"name": 5, "age": 300, "role": "boss", "extra": 1})");
+    const auto doc =
+        nlohmann::json::parse(R"({"name": 5, "age": 300, "role": "boss", "extra": 1})");
     json_reader in{doc};
     in.reject_unknown({"name", "age", "role", "title"});
     (void)in.required_string("name");
@@ -99,10 +102,10 @@ TEST(JsonReader, NonObjectBody) {
 
 TEST(Utf8, RejectsInvalidSequences) {
     EXPECT_EQ(utf8_length("포도"), 2U);
-    EXPECT_EQ(utf8_length("\xF0\x9F\x8D\x87"), 1U);  // grapes emoji
-    EXPECT_EQ(utf8_length("\xC0\xAF"), std::nullopt);  // overlong
+    EXPECT_EQ(utf8_length("\xF0\x9F\x8D\x87"), 1U);        // grapes emoji
+    EXPECT_EQ(utf8_length("\xC0\xAF"), std::nullopt);      // overlong
     EXPECT_EQ(utf8_length("\xED\xA0\x80"), std::nullopt);  // surrogate
-    EXPECT_EQ(utf8_length("\xE2\x82"), std::nullopt);  // truncated
+    EXPECT_EQ(utf8_length("\xE2\x82"), std::nullopt);      // truncated
 }
 
 }  // namespace

@@ -1,13 +1,16 @@
+#include "poki/http/router.hpp"
+
 #include <gtest/gtest.h>
 
 #include "poki/http/responses.hpp"
-#include "poki/http/router.hpp"
 
 namespace poki::http {
 namespace {
 
 handler noop() {
-    return [](request_context&) -> awaitable<response> { co_return empty_response(status::no_content); };
+    return [](request_context&) -> awaitable<response> {
+        co_return empty_response(status::no_content);
+    };
 }
 
 router sample() {

@@ -3,13 +3,13 @@
 // fail at once with errc::unavailable instead of waiting.
 #pragma once
 
-#include <boost/asio/io_context.hpp>
-
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <boost/asio/io_context.hpp>
 
 #include "poki/cache/redis_reply.hpp"
 #include "poki/core/config.hpp"
@@ -36,7 +36,7 @@ struct redis_stats {
 
 /// Commands and pipelines. Safe to call from any coroutine on any executor.
 class redis_client {
-public:
+  public:
     redis_client(net::io_context& ioc, const redis_config& cfg);
     ~redis_client();
     redis_client(const redis_client&) = delete;
@@ -57,13 +57,13 @@ public:
     [[nodiscard]] redis_stats stats() const;
     void render_metrics(std::string& out, std::string_view name) const;
 
-private:
+  private:
     std::shared_ptr<detail::redis_connection> connection_;
 };
 
 /// Pub/sub on a connection of its own; re-subscribes every channel after a reconnect.
 class redis_subscriber {
-public:
+  public:
     using message_handler = std::function<void(std::string_view channel, std::string_view payload)>;
 
     /// `on_message` runs on the subscriber's strand; keep it short.
@@ -84,7 +84,7 @@ public:
 
     [[nodiscard]] redis_stats stats() const;
 
-private:
+  private:
     class state;
     std::shared_ptr<detail::redis_connection> connection_;
     std::shared_ptr<state> state_;

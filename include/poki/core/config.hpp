@@ -71,7 +71,7 @@ struct config {
 
 /// Start-up refuses a configuration it does not understand; the message names the key.
 class config_error : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

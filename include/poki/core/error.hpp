@@ -2,14 +2,14 @@
 // Services return poki::result<T>; routes unwrap it, and an error ends up as problem details.
 #pragma once
 
-#include <boost/system/result.hpp>
-
 #include <chrono>
 #include <exception>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <boost/system/result.hpp>
 
 namespace poki {
 
@@ -21,12 +21,12 @@ enum class errc {
     forbidden,          ///< authenticated, but the role may not do this
     not_found,          ///< no such resource (or one of another family)
     method_not_allowed,
-    conflict,             ///< the resource's state forbids the change
-    payload_too_large,    ///< body over the configured limit
-    unsupported_media,    ///< body is not JSON where JSON is required
-    too_many_requests,    ///< rate limit; retry_after says when to try again
-    unavailable,          ///< a dependency (PostgreSQL, Redis) is down or exhausted
-    internal,             ///< a bug or an unexpected failure; details only in the log
+    conflict,           ///< the resource's state forbids the change
+    payload_too_large,  ///< body over the configured limit
+    unsupported_media,  ///< body is not JSON where JSON is required
+    too_many_requests,  ///< rate limit; retry_after says when to try again
+    unavailable,        ///< a dependency (PostgreSQL, Redis) is down or exhausted
+    internal,           ///< a bug or an unexpected failure; details only in the log
 };
 
 /// One invalid input field, reported in problem details' errors[].
@@ -39,7 +39,7 @@ struct field_error {
 /// An expected failure. It is a value; it is also thrown from routes (via result::value()) and
 /// caught once per request.
 class error : public std::exception {
-public:
+  public:
     error(errc code, std::string detail) : code_{code}, detail_{std::move(detail)} {}
 
     static error validation(std::vector<field_error> fields);
@@ -54,7 +54,7 @@ public:
     }
     [[nodiscard]] const char* what() const noexcept override { return detail_.c_str(); }
 
-private:
+  private:
     errc code_;
     std::string detail_;
     std::vector<field_error> fields_;

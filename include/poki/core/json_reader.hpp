@@ -1,13 +1,13 @@
 // Reads fields of a JSON object and collects every problem, so one 422 names all bad fields.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "poki/core/error.hpp"
 
@@ -20,15 +20,17 @@ struct string_rule {
 };
 
 class json_reader {
-public:
+  public:
     /// A body that is not a JSON object is reported as one error on the field "".
     explicit json_reader(const nlohmann::json& document);
 
     [[nodiscard]] std::string required_string(std::string_view name, string_rule rule = {});
-    [[nodiscard]] std::optional<std::string> optional_string(std::string_view name, string_rule rule = {});
-    [[nodiscard]] std::int64_t required_integer(std::string_view name, std::int64_t min, std::int64_t max);
-    [[nodiscard]] std::optional<std::int64_t> optional_integer(std::string_view name, std::int64_t min,
-                                                               std::int64_t max);
+    [[nodiscard]] std::optional<std::string> optional_string(std::string_view name,
+                                                             string_rule rule = {});
+    [[nodiscard]] std::int64_t required_integer(std::string_view name, std::int64_t min,
+                                                std::int64_t max);
+    [[nodiscard]] std::optional<std::int64_t> optional_integer(std::string_view name,
+                                                               std::int64_t min, std::int64_t max);
     [[nodiscard]] std::optional<bool> optional_bool(std::string_view name);
     /// A required string that must be one of `allowed`.
     [[nodiscard]] std::string required_enum(std::string_view name,
@@ -46,7 +48,7 @@ public:
     /// Throws error::validation with every problem found, if any.
     void finish() const;
 
-private:
+  private:
     const nlohmann::json* member(std::string_view name, bool required);
 
     const nlohmann::json& document_;

@@ -15,7 +15,7 @@ namespace poki {
 
 /// Cumulative histogram with fixed upper bounds (seconds), safe to observe from any thread.
 class histogram {
-public:
+  public:
     explicit histogram(std::span<const double> upper_bounds);
 
     void observe(double value) noexcept;
@@ -23,9 +23,11 @@ public:
     /// Appends name_bucket{le=…}, name_sum and name_count lines; `labels` is `a="b",c="d"` or "".
     void render(std::string& out, std::string_view name, std::string_view labels) const;
 
-    [[nodiscard]] std::uint64_t count() const noexcept { return count_.load(std::memory_order_relaxed); }
+    [[nodiscard]] std::uint64_t count() const noexcept {
+        return count_.load(std::memory_order_relaxed);
+    }
 
-private:
+  private:
     std::vector<double> bounds_;
     std::unique_ptr<std::atomic<std::uint64_t>[]> buckets_;  // one more than bounds_ (+Inf)
     std::atomic<std::uint64_t> count_{0};
@@ -37,13 +39,13 @@ private:
 
 /// Collects the text of every component at scrape time.
 class metrics_registry {
-public:
+  public:
     using collector = std::function<void(std::string&)>;
 
     void add(collector c);
     [[nodiscard]] std::string render() const;
 
-private:
+  private:
     mutable std::mutex mutex_;
     std::vector<collector> collectors_;
 };

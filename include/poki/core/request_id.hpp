@@ -10,13 +10,13 @@ namespace poki {
 
 /// Makes ids unique across processes (random prefix) and cheap to make (a counter).
 class request_id_generator {
-public:
+  public:
     request_id_generator();
     explicit request_id_generator(std::uint64_t process_prefix) : prefix_{process_prefix} {}
 
     [[nodiscard]] std::string next();
 
-private:
+  private:
     std::uint64_t prefix_;
     std::atomic<std::uint64_t> counter_{0};
 };

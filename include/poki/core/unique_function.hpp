@@ -13,18 +13,19 @@ class unique_function;
 
 template <class R, class... Args>
 class unique_function<R(Args...)> {
-public:
+  public:
     unique_function() = default;
 
     template <class F>
-        requires(!std::is_same_v<std::decay_t<F>, unique_function> && std::is_invocable_r_v<R, F&, Args...>)
-    unique_function(F&& f)  // NOLINT(google-explicit-constructor): like std::function
+    requires(!std::is_same_v<std::decay_t<F>, unique_function> &&
+             std::is_invocable_r_v<R, F&, Args...>)
+        unique_function(F&& f)  // NOLINT(google-explicit-constructor): like std::function
         : callable_{std::make_unique<model<std::decay_t<F>>>(std::forward<F>(f))} {}
 
     R operator()(Args... args) { return callable_->invoke(std::forward<Args>(args)...); }
     explicit operator bool() const noexcept { return callable_ != nullptr; }
 
-private:
+  private:
     struct concept_base {
         virtual ~concept_base() = default;
         virtual R invoke(Args... args) = 0;

@@ -2,14 +2,6 @@
 // threads, one connection per thread, and the calling coroutine awaits the outcome.
 #pragma once
 
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <pqxx/pqxx>
-
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -22,6 +14,14 @@
 #include <type_traits>
 #include <variant>
 #include <vector>
+
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <pqxx/pqxx>
 
 #include "poki/core/config.hpp"
 #include "poki/core/error.hpp"
@@ -50,7 +50,7 @@ using signature_of = typename signature<R>::type;
 /// A unit of work waiting for a connection. `state` decides, once, whether the pool runs it
 /// or its acquire timeout answers 503.
 class job {
-public:
+  public:
     enum class state : int { queued, running, expired };
     enum class verdict { done, retry };
 
@@ -69,7 +69,7 @@ public:
         return state_.compare_exchange_strong(expected, state::expired);
     }
 
-private:
+  private:
     std::atomic<state> state_{state::queued};
 };
 
@@ -86,7 +86,7 @@ struct pool_stats {
 };
 
 class pool {
-public:
+  public:
     explicit pool(const database_config& cfg);
     ~pool();
     pool(const pool&) = delete;
@@ -104,13 +104,19 @@ public:
     template <class F>
     awaitable<std::invoke_result_t<F&, pqxx::work&>> transaction(F fn);
 
+    /// Joins the pool's threads; queued jobs are dropped without running (their awaiting
+    /// coroutines are destroyed with the io_context). Idempotent; the destructor calls it.
+    void stop();
+
     [[nodiscard]] pool_stats stats() const;
     void render_metrics(std::string& out) const;
 
     /// Connection string with the pool's connect timeout and application name applied.
-    [[nodiscard]] const std::string& connection_string() const noexcept { return connection_string_; }
+    [[nodiscard]] const std::string& connection_string() const noexcept {
+        return connection_string_;
+    }
 
-private:
+  private:
     template <class R, class F, class Handler>
     class typed_job;
 
@@ -132,7 +138,7 @@ private:
 template <class R, class F, class Handler>
 class pool::typed_job final : public detail::job,
                               public std::enable_shared_from_this<typed_job<R, F, Handler>> {
-public:
+  public:
     using executor_type = net::associated_executor_t<Handler>;
 
     typed_job(pool& owner, F fn, Handler handler)
@@ -175,12 +181,13 @@ public:
 
     void fail(std::exception_ptr why) override { post_result(std::move(why), {}); }
 
-private:
+  private:
     void post_result(std::exception_ptr failure, detail::value_of<R> value) {
-        net::post(work_.get_executor(), [self = this->shared_from_this(), failure = std::move(failure),
-                                         value = std::move(value)]() mutable {
-            self->deliver(std::move(failure), std::move(value));
-        });
+        net::post(work_.get_executor(),
+                  [self = this->shared_from_this(), failure = std::move(failure),
+                   value = std::move(value)]() mutable {
+                      self->deliver(std::move(failure), std::move(value));
+                  });
     }
 
     /// Runs on the handler's executor: stop the timer, hand the outcome over.

@@ -1,8 +1,8 @@
 // Records client error reports durably before acknowledging them.
 #pragma once
 
-#include <atomic>
 #include <array>
+#include <atomic>
 #include <string>
 
 #include "poki/db/pool.hpp"
@@ -11,7 +11,7 @@
 namespace poki::diagnostics {
 
 class client_error_service {
-public:
+  public:
     explicit client_error_service(db::pool& database) : database_{database} {}
 
     /// Stores the report; returns its id once PostgreSQL has committed it.
@@ -19,7 +19,7 @@ public:
 
     void render_metrics(std::string& out) const;
 
-private:
+  private:
     db::pool& database_;
     std::array<std::atomic<std::uint64_t>, 3> recorded_{};
 };

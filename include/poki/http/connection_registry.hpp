@@ -11,17 +11,17 @@ namespace poki::http {
 
 /// Something that can be asked to stop: after its current request (graceful) or at once.
 class stoppable {
-public:
+  public:
     virtual ~stoppable() = default;
     /// Called from any thread; implementations post onto their own strand.
     virtual void stop(bool immediately) = 0;
 };
 
 class connection_registry {
-public:
+  public:
     /// Removes its connection from the registry when destroyed.
     class registration {
-    public:
+      public:
         registration() = default;
         registration(connection_registry* owner, std::uint64_t id) : owner_{owner}, id_{id} {}
         registration(registration&& other) noexcept : owner_{other.owner_}, id_{other.id_} {
@@ -32,7 +32,7 @@ public:
         registration& operator=(const registration&) = delete;
         ~registration();
 
-    private:
+      private:
         connection_registry* owner_ = nullptr;
         std::uint64_t id_ = 0;
     };
@@ -42,10 +42,12 @@ public:
     /// Asks every connection to stop; new connections added later are told to drain at once.
     void stop_all(bool immediately);
 
-    [[nodiscard]] bool draining() const noexcept { return draining_.load(std::memory_order_acquire); }
+    [[nodiscard]] bool draining() const noexcept {
+        return draining_.load(std::memory_order_acquire);
+    }
     [[nodiscard]] std::size_t size() const;
 
-private:
+  private:
     void remove(std::uint64_t id);
 
     mutable std::mutex mutex_;

@@ -17,8 +17,9 @@ struct connection_info {
 };
 
 class dispatcher {
-public:
-    dispatcher(const router& routes, http_metrics& metrics, request_id_generator& ids, bool access_log)
+  public:
+    dispatcher(const router& routes, http_metrics& metrics, request_id_generator& ids,
+               bool access_log)
         : routes_{routes}, metrics_{metrics}, ids_{ids}, access_log_{access_log} {}
 
     /// Never throws: every failure becomes a problem response.
@@ -26,14 +27,16 @@ public:
 
     /// A response for a request that could not be parsed or read (400, 413 …), with the same
     /// headers, metrics and log line as any other.
-    response reject(const problem_details& problem, std::string_view method, std::string_view target,
-                    std::string_view client_request_id, connection_info conn);
+    response reject(const problem_details& problem, std::string_view method,
+                    std::string_view target, std::string_view client_request_id,
+                    connection_info conn);
 
     [[nodiscard]] request_id_generator& ids() noexcept { return ids_; }
 
-private:
-    void finish(response& res, const request& req, const std::string& request_id, const route* matched,
-                std::chrono::steady_clock::time_point started, connection_info conn);
+  private:
+    void finish(response& res, const request& req, const std::string& request_id,
+                const route* matched, std::chrono::steady_clock::time_point started,
+                connection_info conn);
 
     const router& routes_;
     http_metrics& metrics_;

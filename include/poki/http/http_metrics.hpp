@@ -14,7 +14,7 @@
 namespace poki::http {
 
 class http_metrics {
-public:
+  public:
     /// One slot per route of `r` plus one for unmatched requests; `r` must be complete.
     explicit http_metrics(const router& r);
     ~http_metrics();
@@ -31,7 +31,7 @@ public:
 
     void render(std::string& out) const;
 
-private:
+  private:
     struct slot;
     std::vector<std::unique_ptr<slot>> slots_;
     std::atomic<std::int64_t> open_connections_{0};

@@ -1,10 +1,10 @@
 // Building responses: JSON, problem details, plain text.
 #pragma once
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <string>
 #include <string_view>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "poki/core/problem.hpp"
 #include "poki/http/types.hpp"

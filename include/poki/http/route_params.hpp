@@ -11,8 +11,10 @@ namespace poki::http {
 
 /// Captured parameters, percent-decoded. Integer parameters were checked when matching.
 class route_params {
-public:
-    void push(std::string_view name, std::string value) { values_.emplace_back(name, std::move(value)); }
+  public:
+    void push(std::string_view name, std::string value) {
+        values_.emplace_back(name, std::move(value));
+    }
     void pop() { values_.pop_back(); }
     [[nodiscard]] std::size_t size() const noexcept { return values_.size(); }
 
@@ -22,7 +24,7 @@ public:
     /// An {name:int} parameter; throws std::out_of_range for a name the template does not have.
     [[nodiscard]] std::int64_t integer(std::string_view name) const;
 
-private:
+  private:
     std::vector<std::pair<std::string_view, std::string>> values_;
 };
 

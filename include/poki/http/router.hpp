@@ -34,7 +34,7 @@ struct match_result {
 /// Templates are literal segments and parameters: `{name}` (any non-empty segment) or
 /// `{name:int}` (a non-negative 64-bit integer). Literal segments win over parameters.
 class router {
-public:
+  public:
     router();
     ~router();
     router(const router&) = delete;
@@ -48,9 +48,11 @@ public:
     /// Matches a decoded path. HEAD falls back to GET.
     [[nodiscard]] match_result match(verb method, std::string_view path) const;
 
-    [[nodiscard]] const std::vector<std::unique_ptr<route>>& routes() const noexcept { return routes_; }
+    [[nodiscard]] const std::vector<std::unique_ptr<route>>& routes() const noexcept {
+        return routes_;
+    }
 
-private:
+  private:
     struct node;
     std::unique_ptr<node> root_;
     std::vector<std::unique_ptr<route>> routes_;

@@ -1,12 +1,12 @@
 // Listeners (HTTP and optional HTTPS), the connection limit and graceful draining.
 #pragma once
 
+#include <memory>
+#include <optional>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-
-#include <memory>
-#include <optional>
 
 #include "poki/core/config.hpp"
 #include "poki/http/connection_registry.hpp"
@@ -15,7 +15,7 @@
 namespace poki::http {
 
 class server {
-public:
+  public:
     server(net::io_context& ioc, const config& cfg, dispatcher& dispatch, http_metrics& metrics);
     ~server();
     server(const server&) = delete;
@@ -35,7 +35,7 @@ public:
     [[nodiscard]] std::optional<net::ip::tcp::endpoint> https_endpoint() const;
     [[nodiscard]] std::size_t connection_count() const { return registry_.size(); }
 
-private:
+  private:
     awaitable<void> accept_loop(net::ip::tcp::acceptor& acceptor, bool tls);
     void open(net::ip::tcp::acceptor& acceptor, const std::string& address, std::uint16_t port);
 

@@ -23,7 +23,8 @@ struct session_environment {
 void start_plain_session(net::ip::tcp::socket socket, session_environment& env);
 
 /// Starts serving a TLS connection (handshake first); the socket's executor must be a strand.
-void start_tls_session(net::ip::tcp::socket socket, net::ssl::context& tls, session_environment& env);
+void start_tls_session(net::ip::tcp::socket socket, net::ssl::context& tls,
+                       session_environment& env);
 
 /// Answers 503 and closes: used when http.max_connections is reached.
 void refuse_connection(net::ip::tcp::socket socket, session_environment& env);

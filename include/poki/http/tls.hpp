@@ -1,9 +1,9 @@
 // Server TLS context from PEM files (TLS 1.2 and newer only).
 #pragma once
 
-#include <boost/asio/ssl/context.hpp>
-
 #include <string>
+
+#include <boost/asio/ssl/context.hpp>
 
 #include "poki/core/net.hpp"
 

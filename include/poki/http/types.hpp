@@ -1,10 +1,10 @@
 // Beast aliases for the http module and the routes; nothing below routes sees these.
 #pragma once
 
+#include <string_view>
+
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <string_view>
 
 #include "poki/core/net.hpp"
 

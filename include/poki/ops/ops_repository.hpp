@@ -1,9 +1,9 @@
 // SQL for operational checks.
 #pragma once
 
-#include <pqxx/pqxx>
-
 #include <string>
+
+#include <pqxx/pqxx>
 
 namespace poki::ops {
 
@@ -13,7 +13,7 @@ struct schema_info {
 };
 
 class ops_repository {
-public:
+  public:
     /// SELECT 1: proves the connection works.
     static void ping(pqxx::connection& c);
     static schema_info read_schema_info(pqxx::connection& c);

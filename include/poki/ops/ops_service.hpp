@@ -16,8 +16,9 @@ struct readiness {
 };
 
 class ops_service {
-public:
-    ops_service(db::pool& database, cache::redis_client& redis) : database_{database}, redis_{redis} {}
+  public:
+    ops_service(db::pool& database, cache::redis_client& redis)
+        : database_{database}, redis_{redis} {}
 
     /// Checks PostgreSQL and Redis at the same time; never throws for a dependency that is down.
     awaitable<readiness> check_readiness();
@@ -25,7 +26,7 @@ public:
     /// The applied schema version and the database clock. Throws errc::unavailable if down.
     awaitable<schema_info> schema();
 
-private:
+  private:
     awaitable<bool> postgres_up();
     awaitable<bool> redis_up();
 

@@ -1,0 +1,81 @@
+// The machine's ceiling for bench/run: the least a Beast server can do per request
+// (coroutine per connection, keep-alive, a fixed 200 answer), with the same thread count.
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+namespace {
+
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+
+net::awaitable<void> serve(beast::tcp_stream stream) {
+    beast::flat_buffer buffer;
+    while (true) {
+        http::request<http::string_body> req;
+        auto [read_ec, read_n] = co_await http::async_read(stream, buffer, req, use_tuple);
+        if (read_ec) {
+            break;
+        }
+        http::response<http::string_body> res{http::status::ok, req.version()};
+        res.set(http::field::content_type, "application/json");
+        res.body() = R"({"status":"ok"})";
+        res.keep_alive(req.keep_alive());
+        res.prepare_payload();
+        auto [write_ec, write_n] = co_await http::async_write(stream, res, use_tuple);
+        if (write_ec || !res.keep_alive()) {
+            break;
+        }
+    }
+    beast::error_code ignored;
+    stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+}
+
+net::awaitable<void> listen(net::io_context& ioc, net::ip::tcp::acceptor& acceptor) {
+    while (true) {
+        auto [ec, socket] = co_await acceptor.async_accept(net::make_strand(ioc), use_tuple);
+        if (ec) {
+            break;
+        }
+        socket.set_option(net::ip::tcp::no_delay{true}, ec);
+        net::co_spawn(socket.get_executor(), serve(beast::tcp_stream{std::move(socket)}),
+                      net::detached);
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 3) {
+        std::cerr << "usage: hello_server PORT THREADS\n";
+        return 2;
+    }
+    const auto port = static_cast<unsigned short>(std::stoi(argv[1]));
+    const int threads = std::stoi(argv[2]);
+    net::io_context ioc{threads};
+    net::ip::tcp::acceptor acceptor{ioc, {net::ip::make_address("127.0.0.1"), port}};
+    net::co_spawn(ioc, listen(ioc, acceptor), net::detached);
+    net::signal_set signals{ioc, SIGINT, SIGTERM};
+    signals.async_wait([&](auto, auto) { ioc.stop(); });
+    std::vector<std::jthread> workers;
+    for (int i = 1; i < threads; ++i) {
+        workers.emplace_back([&] { ioc.run(); });
+    }
+    ioc.run();
+    return 0;
+}
