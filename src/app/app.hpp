@@ -24,7 +24,7 @@ namespace poki {
 /// An io_context that can drop its pending handlers while the objects they refer to (sessions
 /// refer to the server) are still alive; ~io_context would do it only after they are gone.
 class io_runtime : public net::io_context {
-public:
+  public:
     using net::io_context::io_context;
     void discard_pending_handlers() { shutdown(); }
 };

@@ -36,7 +36,9 @@ pool::pool(const database_config& cfg) : config_{cfg}, connection_string_{with_o
     }
 }
 
-pool::~pool() { stop(); }
+pool::~pool() {
+    stop();
+}
 
 void pool::stop() {
     for (auto& w : workers_) {
