@@ -40,8 +40,11 @@ app::app(config cfg)
     build_routes();
     // Routes are complete: per-route metric slots can be laid out.
     http_metrics_ = std::make_unique<http::http_metrics>(router_);
+    if (config_.log.access_log && spdlog::should_log(spdlog::level::info)) {
+        access_log_ = std::make_unique<log::access_log>(stdout);
+    }
     dispatcher_ = std::make_unique<http::dispatcher>(router_, *http_metrics_, request_ids_,
-                                                     config_.log.access_log);
+                                                     access_log_.get());
     server_ = std::make_unique<http::server>(ioc_, config_, *dispatcher_, *http_metrics_);
 
     metrics_.add([this](std::string& out) { http_metrics_->render(out); });
@@ -52,6 +55,12 @@ app::app(config cfg)
         redis_.render_metrics(out, "commands");
     });
     metrics_.add([this](std::string& out) { client_errors_.render_metrics(out); });
+    metrics_.add([this](std::string& out) {
+        append_metric_header(out, "poki_access_log_dropped_total", "counter",
+                             "Access log lines dropped because stdout could not keep up.");
+        append_metric(out, "poki_access_log_dropped_total", "",
+                      access_log_ ? static_cast<double>(access_log_->dropped()) : 0.0);
+    });
 }
 
 app::~app() {

@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "poki/cache/redis_client.hpp"
+#include "poki/core/access_log.hpp"
 #include "poki/core/config.hpp"
 #include "poki/core/metrics.hpp"
 #include "poki/core/request_id.hpp"
@@ -47,6 +48,7 @@ class app {
     io_runtime ioc_;
     metrics_registry metrics_;
     request_id_generator request_ids_;
+    std::unique_ptr<log::access_log> access_log_;
     db::pool database_;
     cache::redis_client redis_;
     ops::ops_service ops_;

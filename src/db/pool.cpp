@@ -34,6 +34,7 @@ pool::pool(const database_config& cfg) : config_{cfg}, connection_string_{with_o
     for (int i = 0; i < cfg.pool_size; ++i) {
         workers_.emplace_back([this](std::stop_token stop) { worker_loop(std::move(stop)); });
     }
+    reaper_ = std::jthread{[this](std::stop_token stop) { reaper_loop(std::move(stop)); }};
 }
 
 pool::~pool() {
@@ -41,16 +42,50 @@ pool::~pool() {
 }
 
 void pool::stop() {
+    reaper_.request_stop();
     for (auto& w : workers_) {
         w.request_stop();
     }
     ready_.notify_all();
     workers_.clear();  // joins
+    if (reaper_.joinable()) {
+        reaper_.join();
+    }
     std::deque<std::shared_ptr<detail::job>> dropped;
     {
         const std::lock_guard lock{mutex_};
         dropped.swap(queue_);
     }
+}
+
+void pool::declare(std::string name, std::string sql) {
+    const std::lock_guard lock{mutex_};
+    for (const auto& existing : statements_) {
+        if (existing.name == name) {
+            if (existing.sql != sql) {
+                throw std::invalid_argument{"prepared statement " + name + " declared twice"};
+            }
+            return;
+        }
+    }
+    statements_.push_back(statement{std::move(name), std::move(sql)});
+    statement_count_.store(statements_.size(), std::memory_order_release);
+}
+
+void pool::prepare_new_statements(pqxx::connection& c, std::size_t& prepared) {
+    if (prepared == statement_count_.load(std::memory_order_acquire)) {
+        return;
+    }
+    std::vector<statement> fresh;
+    {
+        const std::lock_guard lock{mutex_};
+        fresh.assign(statements_.begin() + static_cast<std::ptrdiff_t>(prepared),
+                     statements_.end());
+    }
+    for (const auto& s : fresh) {
+        c.prepare(s.name, s.sql);  // libpqxx prepares on the server at first use
+    }
+    prepared += fresh.size();
 }
 
 void pool::submit(std::shared_ptr<detail::job> j) {
@@ -63,7 +98,9 @@ void pool::submit(std::shared_ptr<detail::job> j) {
 
 void pool::worker_loop(std::stop_token stop) {
     std::unique_ptr<pqxx::connection> connection;
+    std::size_t prepared = 0;
     const auto open = [&] {
+        prepared = 0;
         connection = std::make_unique<pqxx::connection>(connection_string_);
         if (config_.statement_timeout.count() > 0) {
             pqxx::nontransaction tx{*connection};
@@ -81,8 +118,10 @@ void pool::worker_loop(std::stop_token stop) {
             j = std::move(queue_.front());
             queue_.pop_front();
         }
-        if (!j->claim()) {
-            continue;  // its acquire timeout already answered
+        if (std::chrono::steady_clock::now() > j->deadline()) {
+            acquire_timeouts_.fetch_add(1, std::memory_order_relaxed);
+            j->fail(detail::unavailable("The database is busy; try again shortly."));
+            continue;
         }
         in_use_.fetch_add(1, std::memory_order_relaxed);
         for (int attempt = 0; attempt < 2; ++attempt) {
@@ -100,6 +139,14 @@ void pool::worker_loop(std::stop_token stop) {
                     break;
                 }
             }
+            try {
+                prepare_new_statements(*connection, prepared);
+            } catch (const std::exception& e) {
+                connection.reset();
+                log::warn("database prepare failed", {{"error", e.what()}});
+                j->fail(detail::unavailable("The database is unavailable."));
+                break;
+            }
             if (j->execute(*connection, last) == detail::job::verdict::done) {
                 break;
             }
@@ -108,6 +155,33 @@ void pool::worker_loop(std::stop_token stop) {
             reconnects_.fetch_add(1, std::memory_order_relaxed);
         }
         in_use_.fetch_sub(1, std::memory_order_relaxed);
+    }
+}
+
+void pool::reaper_loop(std::stop_token stop) {
+    const auto interval =
+        std::clamp(config_.acquire_timeout / 4, milliseconds{5}, milliseconds{50});
+    std::mutex sleep_mutex;
+    std::condition_variable_any sleep;
+    while (!stop.stop_requested()) {
+        {
+            std::unique_lock lock{sleep_mutex};
+            sleep.wait_for(lock, stop, interval, [] { return false; });
+        }
+        std::vector<std::shared_ptr<detail::job>> expired;
+        const auto now = std::chrono::steady_clock::now();
+        {
+            // Every job gets the same timeout, so deadlines grow from front to back.
+            const std::lock_guard lock{mutex_};
+            while (!queue_.empty() && queue_.front()->deadline() < now) {
+                expired.push_back(std::move(queue_.front()));
+                queue_.pop_front();
+            }
+        }
+        for (const auto& j : expired) {
+            acquire_timeouts_.fetch_add(1, std::memory_order_relaxed);
+            j->fail(detail::unavailable("The database is busy; try again shortly."));
+        }
     }
 }
 

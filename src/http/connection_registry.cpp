@@ -23,7 +23,8 @@ connection_registry::registration::~registration() {
     }
 }
 
-connection_registry::registration connection_registry::add(std::weak_ptr<stoppable> connection) {
+connection_registry::registration connection_registry::add(
+    std::weak_ptr<tracked_connection> connection) {
     std::uint64_t id = 0;
     {
         const std::lock_guard lock{mutex_};
@@ -40,7 +41,7 @@ connection_registry::registration connection_registry::add(std::weak_ptr<stoppab
 
 void connection_registry::stop_all(bool immediately) {
     draining_.store(true, std::memory_order_release);
-    std::vector<std::shared_ptr<stoppable>> live;
+    std::vector<std::shared_ptr<tracked_connection>> live;
     {
         const std::lock_guard lock{mutex_};
         live.reserve(connections_.size());
@@ -54,6 +55,22 @@ void connection_registry::stop_all(bool immediately) {
     for (const auto& c : live) {
         c->stop(immediately);
     }
+}
+
+std::size_t connection_registry::close_overdue(std::chrono::steady_clock::time_point now) {
+    std::vector<std::shared_ptr<tracked_connection>> overdue;
+    {
+        const std::lock_guard lock{mutex_};
+        for (const auto& [id, weak] : connections_) {
+            if (auto c = weak.lock(); c && c->overdue(now)) {
+                overdue.push_back(std::move(c));
+            }
+        }
+    }
+    for (const auto& c : overdue) {
+        c->stop(true);
+    }
+    return overdue.size();
 }
 
 std::size_t connection_registry::size() const {

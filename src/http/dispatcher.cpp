@@ -12,14 +12,14 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-void log_access(std::string_view request_id, std::string_view method, std::string_view path,
-                unsigned status, double seconds, std::string_view remote) {
-    log::info("request", {{"request_id", request_id},
-                          {"method", method},
-                          {"path", path},
-                          {"status", status},
-                          {"duration_ms", seconds * 1000.0},
-                          {"remote", remote}});
+void log_access(log::access_log& out, std::string_view request_id, std::string_view method,
+                std::string_view path, unsigned status, double seconds, std::string_view remote) {
+    out.write(log::format_line("request", {{"request_id", request_id},
+                                           {"method", method},
+                                           {"path", path},
+                                           {"status", status},
+                                           {"duration_ms", seconds * 1000.0},
+                                           {"remote", remote}}));
 }
 
 }  // namespace
@@ -93,8 +93,8 @@ response dispatcher::reject(const problem_details& problem, std::string_view met
     const auto seconds = seconds_since(started);
     metrics_.record(nullptr, res.result_int(), seconds);
     if (access_log_) {
-        log_access(p.request_id, method, split_target(target).first, res.result_int(), seconds,
-                   conn.remote_address);
+        log_access(*access_log_, p.request_id, method, split_target(target).first, res.result_int(),
+                   seconds, conn.remote_address);
     }
     return res;
 }
@@ -115,8 +115,8 @@ void dispatcher::finish(response& res, const request& req, const std::string& re
     if (access_log_) {
         const std::string_view target{req.target().data(), req.target().size()};
         const std::string_view method{req.method_string().data(), req.method_string().size()};
-        log_access(request_id, method, split_target(target).first, res.result_int(), seconds,
-                   conn.remote_address);
+        log_access(*access_log_, request_id, method, split_target(target).first, res.result_int(),
+                   seconds, conn.remote_address);
     }
 }
 

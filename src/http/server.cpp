@@ -19,7 +19,8 @@ server::server(net::io_context& ioc, const config& cfg, dispatcher& dispatch, ht
     : ioc_{ioc}
     , config_{cfg}
     , env_{dispatch, cfg.http, registry_, metrics}
-    , http_acceptor_{net::make_strand(ioc)} {}
+    , http_acceptor_{net::make_strand(ioc)}
+    , sweep_timer_{net::make_strand(ioc)} {}
 
 server::~server() = default;
 
@@ -43,6 +44,7 @@ void server::open(net::ip::tcp::acceptor& acceptor, const std::string& address,
 
 void server::start() {
     open(http_acceptor_, config_.http.address, config_.http.port);
+    net::co_spawn(sweep_timer_.get_executor(), sweep_deadlines(), net::detached);
     net::co_spawn(http_acceptor_.get_executor(), accept_loop(http_acceptor_, false), net::detached);
     log::info("listening", {{"scheme", "http"},
                             {"address", http_endpoint().address().to_string()},
@@ -89,6 +91,18 @@ awaitable<void> server::accept_loop(net::ip::tcp::acceptor& acceptor, bool tls) 
     }
 }
 
+awaitable<void> server::sweep_deadlines() {
+    // A quarter second is coarse next to timeouts of seconds, and cheap for 10,000 connections.
+    constexpr auto interval = std::chrono::milliseconds{250};
+    while (sweeping_.load(std::memory_order_relaxed)) {
+        sweep_timer_.expires_after(interval);
+        if (auto [ec] = co_await sweep_timer_.async_wait(use_tuple); ec) {
+            break;
+        }
+        registry_.close_overdue(std::chrono::steady_clock::now());
+    }
+}
+
 void server::stop_accepting() {
     const auto close = [](net::ip::tcp::acceptor& a) {
         net::post(a.get_executor(), [&a] {
@@ -120,6 +134,8 @@ awaitable<void> server::drain(milliseconds timeout) {
             co_await tick.async_wait(use_tuple);
         }
     }
+    sweeping_.store(false, std::memory_order_relaxed);
+    net::post(sweep_timer_.get_executor(), [this] { sweep_timer_.cancel(); });
 }
 
 net::ip::tcp::endpoint server::http_endpoint() const {

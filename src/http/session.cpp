@@ -1,5 +1,7 @@
 #include "poki/http/session.hpp"
 
+#include <atomic>
+#include <limits>
 #include <optional>
 
 #include <boost/asio/as_tuple.hpp>
@@ -37,6 +39,23 @@ std::optional<error> refusal_for(const boost::system::error_code& ec) {
     return std::nullopt;
 }
 
+/// Feeds the buffered bytes to the parser. need_more is not an error: the caller reads on.
+boost::system::error_code parse_buffered(
+    beast::http::request_parser<beast::http::string_body>& parser, beast::flat_buffer& buffer) {
+    boost::system::error_code ec;
+    while (!parser.is_done() && buffer.size() > 0) {
+        const auto used = parser.put(buffer.data(), ec);
+        buffer.consume(used);
+        if (ec == beast::http::error::need_more) {
+            return {};
+        }
+        if (ec || used == 0) {
+            return ec;
+        }
+    }
+    return ec;
+}
+
 std::string remote_of(const net::ip::tcp::socket& socket) {
     boost::system::error_code ec;
     const auto ep = socket.remote_endpoint(ec);
@@ -44,7 +63,8 @@ std::string remote_of(const net::ip::tcp::socket& socket) {
 }
 
 template <class Stream>
-class session final : public stoppable, public std::enable_shared_from_this<session<Stream>> {
+class session final : public tracked_connection,
+                      public std::enable_shared_from_this<session<Stream>> {
   public:
     template <class... StreamArgs>
     session(session_environment& env, std::string remote, StreamArgs&&... args)
@@ -69,6 +89,10 @@ class session final : public stoppable, public std::enable_shared_from_this<sess
                       });
     }
 
+    [[nodiscard]] bool overdue(std::chrono::steady_clock::time_point now) const noexcept override {
+        return deadline_.load(std::memory_order_relaxed) < now.time_since_epoch().count();
+    }
+
     void stop(bool immediately) override {
         net::post(stream_.get_executor(), [self = this->shared_from_this(), immediately] {
             self->draining_ = true;
@@ -85,9 +109,16 @@ class session final : public stoppable, public std::enable_shared_from_this<sess
   private:
     auto& lowest() { return beast::get_lowest_layer(stream_); }
 
+    /// The next I/O must finish within `timeout`; the server's sweep closes us otherwise.
+    void arm(std::chrono::milliseconds timeout) noexcept {
+        deadline_.store((std::chrono::steady_clock::now() + timeout).time_since_epoch().count(),
+                        std::memory_order_relaxed);
+    }
+    void disarm() noexcept { deadline_.store(no_deadline, std::memory_order_relaxed); }
+
     awaitable<void> run(std::shared_ptr<session> /*keep_alive*/) {
         if constexpr (is_tls<Stream>) {
-            lowest().expires_after(env_.limits.header_timeout);
+            arm(env_.limits.header_timeout);
             auto [ec] = co_await stream_.async_handshake(net::ssl::stream_base::server, use_tuple);
             if (ec) {
                 co_return;
@@ -101,7 +132,7 @@ class session final : public stoppable, public std::enable_shared_from_this<sess
                 if (draining_) {
                     break;
                 }
-                lowest().expires_after(limits.idle_timeout);
+                arm(limits.idle_timeout);
                 auto [ec, n] = co_await stream_.async_read_some(buffer.prepare(4096), use_tuple);
                 idle_ = false;
                 if (ec) {
@@ -114,41 +145,54 @@ class session final : public stoppable, public std::enable_shared_from_this<sess
             parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
             parser.body_limit(limits.max_body_bytes);
 
-            lowest().expires_after(limits.header_timeout);
-            // The parser itself, not parser.get(): a fresh parser would drop our limits.
-            if (auto [ec, n] =
-                    co_await beast::http::async_read_header(stream_, buffer, parser, use_tuple);
-                ec) {
+            // Most requests arrive whole in the first read: parse what is buffered without
+            // another trip through the scheduler, and only await the rest when it is missing.
+            parser.eager(true);
+            if (auto ec = parse_buffered(parser, buffer); ec) {
                 if (auto why = refusal_for(ec)) {
                     co_await refuse(parser, *why);
                 }
                 break;
             }
-            if (beast::iequals(parser.get()[field::expect], "100-continue")) {
-                beast::http::response<beast::http::empty_body> go_on{status::continue_, 11};
-                lowest().expires_after(limits.write_timeout);
-                if (auto [ec, n] = co_await beast::http::async_write(stream_, go_on, use_tuple);
+            if (!parser.is_header_done()) {
+                arm(limits.header_timeout);
+                // The parser itself, not parser.get(): a fresh parser would drop our limits.
+                if (auto [ec, n] =
+                        co_await beast::http::async_read_header(stream_, buffer, parser, use_tuple);
                     ec) {
+                    if (auto why = refusal_for(ec)) {
+                        co_await refuse(parser, *why);
+                    }
+                    break;
+                }
+            }
+            if (!parser.is_done()) {
+                if (beast::iequals(parser.get()[field::expect], "100-continue")) {
+                    beast::http::response<beast::http::empty_body> go_on{status::continue_, 11};
+                    arm(limits.write_timeout);
+                    if (auto [ec, n] = co_await beast::http::async_write(stream_, go_on, use_tuple);
+                        ec) {
+                        break;
+                    }
+                }
+                arm(limits.body_timeout);
+                if (auto [ec, n] =
+                        co_await beast::http::async_read(stream_, buffer, parser, use_tuple);
+                    ec) {
+                    if (auto why = refusal_for(ec)) {
+                        co_await refuse(parser, *why);
+                    }
                     break;
                 }
             }
 
-            lowest().expires_after(limits.body_timeout);
-            if (auto [ec, n] = co_await beast::http::async_read(stream_, buffer, parser, use_tuple);
-                ec) {
-                if (auto why = refusal_for(ec)) {
-                    co_await refuse(parser, *why);
-                }
-                break;
-            }
-
-            lowest().expires_never();
+            disarm();
             const auto req = parser.release();
             auto res = co_await env_.dispatch.handle(req, connection_info{remote_});
             if (draining_ || env_.registry.draining()) {
                 res.keep_alive(false);
             }
-            lowest().expires_after(limits.write_timeout);
+            arm(limits.write_timeout);
             auto [ec, n] = co_await beast::http::async_write(stream_, res, use_tuple);
             if (ec || !res.keep_alive()) {
                 break;
@@ -171,13 +215,13 @@ class session final : public stoppable, public std::enable_shared_from_this<sess
         }
         auto res = env_.dispatch.reject(to_problem(why, ""), method, target, client_id,
                                         connection_info{remote_});
-        lowest().expires_after(env_.limits.write_timeout);
+        arm(env_.limits.write_timeout);
         co_await beast::http::async_write(stream_, res, use_tuple);
     }
 
     awaitable<void> close() {
         if constexpr (is_tls<Stream>) {
-            lowest().expires_after(std::chrono::seconds{2});
+            arm(std::chrono::seconds{2});
             co_await stream_.async_shutdown(use_tuple);
         }
         boost::system::error_code ignored;
@@ -189,6 +233,8 @@ class session final : public stoppable, public std::enable_shared_from_this<sess
     Stream stream_;
     std::string remote_;
     connection_registry::registration registration_;
+    static constexpr std::int64_t no_deadline = std::numeric_limits<std::int64_t>::max();
+    std::atomic<std::int64_t> deadline_{no_deadline};  // steady_clock ticks
     bool idle_ = false;      // strand only: waiting for the first byte of a request
     bool draining_ = false;  // strand only: finish the current request, then close
 };

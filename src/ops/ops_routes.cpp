@@ -8,10 +8,14 @@
 namespace poki::ops {
 
 void add_ops_routes(http::router& routes, ops_service& service, const metrics_registry& metrics) {
-    routes.add(http::verb::get, "/healthz",
-               [](http::request_context&) -> awaitable<http::response> {
-                   co_return http::json_response(http::status::ok, {{"status", "ok"}});
-               });
+    routes.add(
+        http::verb::get, "/healthz", [](http::request_context&) -> awaitable<http::response> {
+            // Probed constantly by load balancers: a fixed body, no JSON building.
+            auto res =
+                http::text_response(http::status::ok, R"({"status":"ok"})", "application/json");
+            res.set(http::field::cache_control, "no-store");
+            co_return res;
+        });
 
     routes.add(http::verb::get, "/readyz",
                [&service](http::request_context& ctx) -> awaitable<http::response> {

@@ -59,7 +59,12 @@ TEST(DbPool, MoreConcurrentQueriesThanConnections) {
     }
     ioc.run();
     EXPECT_EQ(done.load(), queries);
+    // The gauge drops just after a worker hands its result over.
+    for (int i = 0; i < 100 && p.stats().in_use != 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds{5});
+    }
     EXPECT_EQ(p.stats().in_use, 0U);
+    EXPECT_EQ(p.stats().waiting, 0U);
 }
 
 TEST(DbPool, TransactionCommitsOrRollsBack) {
@@ -164,6 +169,42 @@ TEST(DbPool, DownThenBackWithoutRestartingTheServer) {
     }
     test::stack_control("pg-start");
     EXPECT_EQ(ping(), 1);
+}
+
+}  // namespace
+}  // namespace poki::db
+
+namespace poki::db {
+namespace {
+
+TEST(DbPool, PreparedStatementsReachEveryConnection) {
+    net::io_context ioc;
+    pool p{make_config(3)};
+    p.declare("test.add", "SELECT $1::int + $2::int");
+    EXPECT_NO_THROW(p.declare("test.add", "SELECT $1::int + $2::int"));
+    EXPECT_THROW(p.declare("test.add", "SELECT 1"), std::invalid_argument);
+    std::atomic<int> sum{0};
+    for (int i = 0; i < 30; ++i) {
+        net::co_spawn(
+            ioc,
+            [&p, &sum, i]() -> awaitable<void> {
+                auto add = [i](pqxx::connection& c) {
+                    pqxx::nontransaction tx{c};
+                    return tx.exec_prepared1("test.add", i, 1)[0].as<int>();
+                };
+                sum += co_await p.run(std::move(add));
+            },
+            net::detached);
+    }
+    ioc.run();
+    EXPECT_EQ(sum.load(), 30 * 29 / 2 + 30);
+    // Declared after the connections exist: they prepare it before their next job.
+    p.declare("test.twice", "SELECT $1::int * 2");
+    auto twice = [](pqxx::connection& c) {
+        pqxx::nontransaction tx{c};
+        return tx.exec_prepared1("test.twice", 21)[0].as<int>();
+    };
+    EXPECT_EQ(test::run(ioc, p.run(std::move(twice))), 42);
 }
 
 }  // namespace

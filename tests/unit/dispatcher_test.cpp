@@ -31,7 +31,7 @@ class DispatcherTest : public ::testing::Test {
             co_return empty_response(status::ok);
         });
         metrics_ = std::make_unique<http_metrics>(routes_);
-        dispatcher_ = std::make_unique<dispatcher>(routes_, *metrics_, ids_, false);
+        dispatcher_ = std::make_unique<dispatcher>(routes_, *metrics_, ids_, nullptr);
     }
 
     response send(request req) {

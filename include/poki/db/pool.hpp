@@ -47,30 +47,28 @@ struct signature<void> {
 template <class R>
 using signature_of = typename signature<R>::type;
 
-/// A unit of work waiting for a connection. `state` decides, once, whether the pool runs it
-/// or its acquire timeout answers 503.
+/// A unit of work waiting for a connection. Whoever takes it off the queue (a worker, or
+/// the reaper once its deadline passed) answers it, exactly once.
 class job {
   public:
-    enum class state : int { queued, running, expired };
     enum class verdict { done, retry };
 
+    explicit job(std::chrono::steady_clock::time_point deadline) : deadline_{deadline} {}
     virtual ~job() = default;
+    job(const job&) = delete;
+    job& operator=(const job&) = delete;
+
     /// Runs on a pool thread. `retry` when the connection broke before any commit.
     virtual verdict execute(pqxx::connection& connection, bool last_attempt) = 0;
-    /// The pool could not get a connection.
+    /// Answers with an exception instead of running.
     virtual void fail(std::exception_ptr why) = 0;
 
-    bool claim() {
-        auto expected = state::queued;
-        return state_.compare_exchange_strong(expected, state::running);
-    }
-    bool expire() {
-        auto expected = state::queued;
-        return state_.compare_exchange_strong(expected, state::expired);
+    [[nodiscard]] std::chrono::steady_clock::time_point deadline() const noexcept {
+        return deadline_;
     }
 
   private:
-    std::atomic<state> state_{state::queued};
+    std::chrono::steady_clock::time_point deadline_;
 };
 
 [[nodiscard]] std::exception_ptr unavailable(std::string_view detail);
@@ -104,6 +102,11 @@ class pool {
     template <class F>
     awaitable<std::invoke_result_t<F&, pqxx::work&>> transaction(F fn);
 
+    /// Declares a named prepared statement; every connection prepares it before its next job,
+    /// so repositories run `tx.exec_prepared(name, …)` without parsing and planning each time.
+    /// Thread-safe; re-declaring a name with other SQL throws std::invalid_argument.
+    void declare(std::string name, std::string sql);
+
     /// Joins the pool's threads; queued jobs are dropped without running (their awaiting
     /// coroutines are destroyed with the io_context). Idempotent; the destructor calls it.
     void stop();
@@ -120,19 +123,30 @@ class pool {
     template <class R, class F, class Handler>
     class typed_job;
 
+    struct statement {
+        std::string name;
+        std::string sql;
+    };
+
     void submit(std::shared_ptr<detail::job> j);
+    void prepare_new_statements(pqxx::connection& c, std::size_t& prepared);
     void worker_loop(std::stop_token stop);
-    void note_expired() noexcept { acquire_timeouts_.fetch_add(1, std::memory_order_relaxed); }
+    /// Answers 503 to queued jobs past their acquire deadline: one thread for the pool instead
+    /// of a timer per query.
+    void reaper_loop(std::stop_token stop);
 
     database_config config_;
     std::string connection_string_;
     mutable std::mutex mutex_;
     std::condition_variable_any ready_;
     std::deque<std::shared_ptr<detail::job>> queue_;
+    std::vector<statement> statements_;  // guarded by mutex_; append-only
+    std::atomic<std::size_t> statement_count_{0};
     std::atomic<std::size_t> in_use_{0};
     std::atomic<std::uint64_t> acquire_timeouts_{0};
     std::atomic<std::uint64_t> reconnects_{0};
     std::vector<std::jthread> workers_;
+    std::jthread reaper_;
 };
 
 template <class R, class F, class Handler>
@@ -141,22 +155,11 @@ class pool::typed_job final : public detail::job,
   public:
     using executor_type = net::associated_executor_t<Handler>;
 
-    typed_job(pool& owner, F fn, Handler handler)
-        : owner_{owner}
+    typed_job(std::chrono::steady_clock::time_point deadline, F fn, Handler handler)
+        : job{deadline}
         , fn_{std::move(fn)}
         , handler_{std::move(handler)}
-        , work_{net::get_associated_executor(handler_)}
-        , timer_{work_.get_executor()} {}
-
-    void arm(milliseconds timeout) {
-        timer_.expires_after(timeout);
-        timer_.async_wait([self = this->shared_from_this()](const boost::system::error_code& ec) {
-            if (!ec && self->expire()) {
-                self->owner_.note_expired();
-                self->deliver(detail::unavailable("The database is busy; try again shortly."), {});
-            }
-        });
-    }
+        , work_{net::get_associated_executor(handler_)} {}
 
     verdict execute(pqxx::connection& connection, bool last_attempt) override {
         std::exception_ptr failure;
@@ -190,9 +193,8 @@ class pool::typed_job final : public detail::job,
                   });
     }
 
-    /// Runs on the handler's executor: stop the timer, hand the outcome over.
+    /// Runs on the handler's executor.
     void deliver(std::exception_ptr failure, detail::value_of<R> value) {
-        timer_.cancel();
         auto handler = std::move(handler_);
         work_.reset();
         if constexpr (std::is_void_v<R>) {
@@ -202,11 +204,9 @@ class pool::typed_job final : public detail::job,
         }
     }
 
-    pool& owner_;
     F fn_;
     Handler handler_;
     net::executor_work_guard<executor_type> work_;
-    net::steady_timer timer_;
 };
 
 template <class F>
@@ -217,9 +217,9 @@ awaitable<std::invoke_result_t<F&, pqxx::connection&>> pool::run(F fn) {
     return net::async_initiate<const net::use_awaitable_t<>&, detail::signature_of<R>>(
         [this](auto handler, F f) {
             using job_type = typed_job<R, F, std::decay_t<decltype(handler)>>;
-            auto j = std::make_shared<job_type>(*this, std::move(f), std::move(handler));
-            j->arm(config_.acquire_timeout);
-            submit(std::move(j));
+            submit(std::make_shared<job_type>(
+                std::chrono::steady_clock::now() + config_.acquire_timeout, std::move(f),
+                std::move(handler)));
         },
         net::use_awaitable, std::move(fn));
 }

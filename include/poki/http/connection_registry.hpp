@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -9,12 +10,17 @@
 
 namespace poki::http {
 
-/// Something that can be asked to stop: after its current request (graceful) or at once.
-class stoppable {
+/// A connection the server keeps track of: it can be asked to stop, and it says whether the
+/// I/O it waits for has run past its deadline.
+class tracked_connection {
   public:
-    virtual ~stoppable() = default;
-    /// Called from any thread; implementations post onto their own strand.
+    virtual ~tracked_connection() = default;
+    /// After the current request (graceful) or at once. Called from any thread;
+    /// implementations post onto their own strand.
     virtual void stop(bool immediately) = 0;
+    /// Thread-safe: the connection waits for I/O whose deadline is before `now`.
+    [[nodiscard]] virtual bool overdue(
+        std::chrono::steady_clock::time_point now) const noexcept = 0;
 };
 
 class connection_registry {
@@ -37,10 +43,15 @@ class connection_registry {
         std::uint64_t id_ = 0;
     };
 
-    [[nodiscard]] registration add(std::weak_ptr<stoppable> connection);
+    [[nodiscard]] registration add(std::weak_ptr<tracked_connection> connection);
 
     /// Asks every connection to stop; new connections added later are told to drain at once.
     void stop_all(bool immediately);
+
+    /// Closes every connection whose I/O deadline has passed; returns how many. One sweep
+    /// over all connections replaces a timer per read and write (they cost ~15% of a small
+    /// request's time); deadlines are kept to within the sweep interval.
+    std::size_t close_overdue(std::chrono::steady_clock::time_point now);
 
     [[nodiscard]] bool draining() const noexcept {
         return draining_.load(std::memory_order_acquire);
@@ -51,7 +62,7 @@ class connection_registry {
     void remove(std::uint64_t id);
 
     mutable std::mutex mutex_;
-    std::unordered_map<std::uint64_t, std::weak_ptr<stoppable>> connections_;
+    std::unordered_map<std::uint64_t, std::weak_ptr<tracked_connection>> connections_;
     std::uint64_t next_id_ = 1;
     std::atomic<bool> draining_{false};
 };

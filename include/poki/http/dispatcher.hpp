@@ -4,6 +4,7 @@
 
 #include <string_view>
 
+#include "poki/core/access_log.hpp"
 #include "poki/core/problem.hpp"
 #include "poki/core/request_id.hpp"
 #include "poki/http/http_metrics.hpp"
@@ -19,7 +20,7 @@ struct connection_info {
 class dispatcher {
   public:
     dispatcher(const router& routes, http_metrics& metrics, request_id_generator& ids,
-               bool access_log)
+               log::access_log* access_log)
         : routes_{routes}, metrics_{metrics}, ids_{ids}, access_log_{access_log} {}
 
     /// Never throws: every failure becomes a problem response.
@@ -41,7 +42,7 @@ class dispatcher {
     const router& routes_;
     http_metrics& metrics_;
     request_id_generator& ids_;
-    bool access_log_;
+    log::access_log* access_log_;  ///< null: no access log
 };
 
 }  // namespace poki::http

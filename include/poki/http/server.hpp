@@ -1,12 +1,14 @@
 // Listeners (HTTP and optional HTTPS), the connection limit and graceful draining.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "poki/core/config.hpp"
 #include "poki/http/connection_registry.hpp"
@@ -37,6 +39,7 @@ class server {
 
   private:
     awaitable<void> accept_loop(net::ip::tcp::acceptor& acceptor, bool tls);
+    awaitable<void> sweep_deadlines();
     void open(net::ip::tcp::acceptor& acceptor, const std::string& address, std::uint16_t port);
 
     net::io_context& ioc_;
@@ -46,6 +49,8 @@ class server {
     net::ip::tcp::acceptor http_acceptor_;
     std::optional<net::ip::tcp::acceptor> https_acceptor_;
     std::optional<net::ssl::context> tls_context_;
+    net::steady_timer sweep_timer_;
+    std::atomic<bool> sweeping_{true};
 };
 
 }  // namespace poki::http

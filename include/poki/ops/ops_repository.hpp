@@ -5,6 +5,8 @@
 
 #include <pqxx/pqxx>
 
+#include "poki/db/pool.hpp"
+
 namespace poki::ops {
 
 struct schema_info {
@@ -14,6 +16,9 @@ struct schema_info {
 
 class ops_repository {
   public:
+    /// Declares this repository's prepared statements on the pool.
+    static void declare_statements(db::pool& database);
+
     /// SELECT 1: proves the connection works.
     static void ping(pqxx::connection& c);
     static schema_info read_schema_info(pqxx::connection& c);

@@ -18,7 +18,9 @@ struct readiness {
 class ops_service {
   public:
     ops_service(db::pool& database, cache::redis_client& redis)
-        : database_{database}, redis_{redis} {}
+        : database_{database}, redis_{redis} {
+        ops_repository::declare_statements(database_);
+    }
 
     /// Checks PostgreSQL and Redis at the same time; never throws for a dependency that is down.
     awaitable<readiness> check_readiness();
