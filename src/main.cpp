@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "poki/core/config.hpp"
 #include "poki/core/log.hpp"
 

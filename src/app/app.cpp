@@ -19,7 +19,7 @@ int io_thread_count(const http_config& cfg) {
     if (cfg.threads > 0) {
         return cfg.threads;
     }
-    return std::max(1U, std::thread::hardware_concurrency());
+    return static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
 }
 
 }  // namespace

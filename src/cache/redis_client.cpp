@@ -190,7 +190,7 @@ auto initiate_call(const std::shared_ptr<redis_connection>& conn,
 awaitable<std::vector<redis_reply>> redis_client::pipeline(std::vector<redis_command> commands) {
     return initiate_call<void(std::exception_ptr, std::vector<redis_reply>)>(
         connection_, std::move(commands),
-        [](auto&& handler, std::exception_ptr e, std::vector<redis_reply> r) {
+        [](auto handler, std::exception_ptr e, std::vector<redis_reply> r) {
             std::move(handler)(std::move(e), std::move(r));
         });
 }
@@ -200,7 +200,7 @@ awaitable<redis_reply> redis_client::command(redis_command args) {
     one.push_back(std::move(args));
     return initiate_call<void(std::exception_ptr, redis_reply)>(
         connection_, std::move(one),
-        [](auto&& handler, std::exception_ptr e, std::vector<redis_reply> r) {
+        [](auto handler, std::exception_ptr e, std::vector<redis_reply> r) {
             std::move(handler)(std::move(e), r.empty() ? redis_reply{} : std::move(r.front()));
         });
 }

@@ -9,8 +9,8 @@ namespace poki::log {
 access_log::access_log(std::FILE* out, std::size_t max_pending_bytes)
     : out_{out}
     , max_pending_{max_pending_bytes}
-    , writer_{[this](std::stop_token stop) { run(stop); }} {
-    pending_.reserve(256 * 1024);
+    , writer_{[this](const std::stop_token& stop) { run(stop); }} {
+    pending_.reserve(std::size_t{256} * 1024);
 }
 
 access_log::~access_log() {
@@ -30,7 +30,7 @@ void access_log::append_timestamp() {
         std::tm utc{};
         gmtime_r(&t, &utc);
         std::array<char, 64> text{};
-        const auto n = std::strftime(text.data(), text.size(), "{\"ts\":\"%Y-%m-%dT%H:%M:%S", &utc);
+        const auto n = std::strftime(text.data(), text.size(), R"({"ts":"%Y-%m-%dT%H:%M:%S)", &utc);
         cached_prefix_.assign(text.data(), n);
         cached_second_ = second;
     }

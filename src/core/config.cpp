@@ -195,7 +195,11 @@ const field_spec* find_field(std::string_view key) {
 
 void apply_json(config& c, const nlohmann::json& node, const std::string& prefix) {
     for (const auto& [name, value] : node.items()) {
-        const std::string key = prefix.empty() ? name : prefix + "." + name;
+        std::string key = prefix;
+        if (!key.empty()) {
+            key += '.';
+        }
+        key += name;
         if (value.is_object()) {
             apply_json(c, value, key);
             continue;
@@ -205,6 +209,7 @@ void apply_json(config& c, const nlohmann::json& node, const std::string& prefix
             throw config_error{"config: unknown key '" + key + "'"};
         }
         if (auto message = spec->from_json(c, value); !message.empty()) {
+            // NOLINTNEXTLINE(performance-inefficient-string-concatenation): an error path
             throw config_error{"config: " + key + ": " + message + ", got " + value.dump()};
         }
     }
@@ -277,13 +282,14 @@ config load_config(const nlohmann::json& document, const environment& env) {
             continue;
         }
         const auto& table = fields();
-        const auto it = std::find_if(table.begin(), table.end(), [&](const field_spec& f) {
-            return env_name_for(f.key) == name;
-        });
+        const auto it = std::find_if(
+            table.begin(), table.end(),
+            [&variable = name](const field_spec& f) { return env_name_for(f.key) == variable; });
         if (it == table.end()) {
             throw config_error{"config: unknown environment variable " + name};
         }
         if (auto message = it->from_text(c, value); !message.empty()) {
+            // NOLINTNEXTLINE(performance-inefficient-string-concatenation): an error path
             throw config_error{"config: " + name + " (" + it->key + "): " + message};
         }
     }

@@ -85,7 +85,7 @@ void field::append_to(std::string& out) const {
 std::string format_line(std::string_view message, std::initializer_list<field> fields) {
     std::string line;
     line.reserve(128);
-    line += "\"msg\":\"";
+    line += R"("msg":")";
     append_escaped(line, message);
     line.push_back('"');
     for (const auto& f : fields) {

@@ -75,7 +75,7 @@ void metrics_registry::add(collector c) {
 
 std::string metrics_registry::render() const {
     std::string out;
-    out.reserve(16 * 1024);
+    out.reserve(std::size_t{16} * 1024);
     const std::lock_guard lock{mutex_};
     for (const auto& c : collectors_) {
         c(out);

@@ -32,9 +32,9 @@ std::string with_options(const database_config& cfg) {
 pool::pool(const database_config& cfg) : config_{cfg}, connection_string_{with_options(cfg)} {
     workers_.reserve(static_cast<std::size_t>(cfg.pool_size));
     for (int i = 0; i < cfg.pool_size; ++i) {
-        workers_.emplace_back([this](std::stop_token stop) { worker_loop(std::move(stop)); });
+        workers_.emplace_back([this](const std::stop_token& stop) { worker_loop(stop); });
     }
-    reaper_ = std::jthread{[this](std::stop_token stop) { reaper_loop(std::move(stop)); }};
+    reaper_ = std::jthread{[this](const std::stop_token& stop) { reaper_loop(stop); }};
 }
 
 pool::~pool() {
@@ -96,7 +96,7 @@ void pool::submit(std::shared_ptr<detail::job> j) {
     ready_.notify_one();
 }
 
-void pool::worker_loop(std::stop_token stop) {
+void pool::worker_loop(const std::stop_token& stop) {
     std::unique_ptr<pqxx::connection> connection;
     std::size_t prepared = 0;
     const auto open = [&] {
@@ -158,7 +158,7 @@ void pool::worker_loop(std::stop_token stop) {
     }
 }
 
-void pool::reaper_loop(std::stop_token stop) {
+void pool::reaper_loop(const std::stop_token& stop) {
     const auto interval =
         std::clamp(config_.acquire_timeout / 4, milliseconds{5}, milliseconds{50});
     std::mutex sleep_mutex;

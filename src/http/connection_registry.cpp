@@ -24,7 +24,7 @@ connection_registry::registration::~registration() {
 }
 
 connection_registry::registration connection_registry::add(
-    std::weak_ptr<tracked_connection> connection) {
+    const std::weak_ptr<tracked_connection>& connection) {
     std::uint64_t id = 0;
     {
         const std::lock_guard lock{mutex_};

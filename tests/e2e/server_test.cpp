@@ -1,6 +1,6 @@
 // The real poki binary on loopback, against the PostgreSQL and Redis of scripts/test.
+#include <csignal>
 #include <fstream>
-#include <signal.h>
 #include <sstream>
 #include <thread>
 
@@ -94,8 +94,9 @@ void expect_problem(const http_reply& r, int status, const std::string& code) {
     EXPECT_EQ(body["request_id"], r.header("x-request-id"));
 }
 
-const std::string valid_report =
-    R"({"platform":"android","app_version":"2.3.1","message":"NullPointerException"})";
+std::string valid_report() {
+    return R"({"platform":"android","app_version":"2.3.1","message":"NullPointerException"})";
+}
 
 TEST(Server, HealthAndReadiness) {
     running_server server;
@@ -112,7 +113,7 @@ TEST(Server, HealthAndReadiness) {
 
 TEST(Server, StoresAValidReport) {
     running_server server;
-    const auto r = server.request("POST", "/api/v1/client-errors", valid_report);
+    const auto r = server.request("POST", "/api/v1/client-errors", valid_report());
     ASSERT_EQ(r.status, 201) << r.body;
     EXPECT_GT(json_of(r)["id"].get<std::int64_t>(), 0);
 }
@@ -138,7 +139,7 @@ TEST(Server, InvalidInputIs422NamingTheFields) {
 
 TEST(Server, WrongMediaTypeIs415) {
     running_server server;
-    expect_problem(server.request("POST", "/api/v1/client-errors", valid_report,
+    expect_problem(server.request("POST", "/api/v1/client-errors", valid_report(),
                                   {{"Content-Type", "text/plain"}}),
                    415, "unsupported_media_type");
 }
@@ -186,7 +187,7 @@ TEST(Server, ReadyzFollowsRedis) {
     running_server server{{.redis_port = redis.port()}};
     const auto wait_for = [&](int status) {
         for (int i = 0; i < 300; ++i) {
-            const auto r = server.request("GET", "/readyz");
+            auto r = server.request("GET", "/readyz");
             if (r.status == status) {
                 return r;
             }
@@ -213,9 +214,9 @@ TEST(Server, SigtermLetsASlowRequestFinishThenExitsZero) {
     const std::string head =
         "POST /api/v1/client-errors HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
         "Content-Length: " +
-        std::to_string(valid_report.size()) + "\r\n\r\n";
-    const auto half = valid_report.size() / 2;
-    net::write(socket, net::buffer(head + valid_report.substr(0, half)));
+        std::to_string(valid_report().size()) + "\r\n\r\n";
+    const auto half = valid_report().size() / 2;
+    net::write(socket, net::buffer(head + valid_report().substr(0, half)));
     std::this_thread::sleep_for(std::chrono::milliseconds{200});
 
     server.process().signal(SIGTERM);
@@ -224,7 +225,7 @@ TEST(Server, SigtermLetsASlowRequestFinishThenExitsZero) {
     // New connections are no longer accepted.
     EXPECT_THROW((void)http_request(server.port(), "GET", "/healthz"), std::exception);
 
-    net::write(socket, net::buffer(valid_report.substr(half)));
+    net::write(socket, net::buffer(valid_report().substr(half)));
     beast::flat_buffer buffer;
     beast::http::response<beast::http::string_body> res;
     beast::http::read(socket, buffer, res);
@@ -274,7 +275,7 @@ TEST(Server, AccessLogHasOneLinePerRequestAndNoQueryStrings) {
     running_server server;
     (void)server.request("GET", "/healthz?ticket=SECRET-TICKET-123", {},
                          {{"X-Request-Id", "e2e-log-check"}});
-    (void)server.request("POST", "/api/v1/client-errors", valid_report);
+    (void)server.request("POST", "/api/v1/client-errors", valid_report());
     std::string log;
     for (int i = 0; i < 100 && log.find("e2e-log-check") == std::string::npos; ++i) {
         std::this_thread::sleep_for(
@@ -308,7 +309,7 @@ TEST(Server, MetricsAreExposed) {
     const auto r = server.request("GET", "/metrics");
     EXPECT_EQ(r.status, 200);
     for (const auto* name :
-         {"poki_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"}",
+         {R"(poki_http_requests_total{route="/healthz",method="GET",status="200"})",
           "poki_http_request_duration_seconds_bucket", "poki_http_open_connections",
           "poki_db_pool_in_use", "poki_db_pool_waiting", "poki_redis_connected"}) {
         EXPECT_NE(r.body.find(name), std::string::npos) << name;

@@ -17,8 +17,13 @@ void write(const std::filesystem::path& file, const std::string& text) {
 class MigrationsTest : public ::testing::Test {
   protected:
     MigrationsTest() : dir_{test::temp_dir("poki-migrations")} {}
-    ~MigrationsTest() override { std::filesystem::remove_all(dir_); }
 
+  public:
+    ~MigrationsTest() override { std::filesystem::remove_all(dir_); }
+    MigrationsTest(const MigrationsTest&) = delete;
+    MigrationsTest& operator=(const MigrationsTest&) = delete;
+
+  protected:
     test::scratch_database db_;
     std::filesystem::path dir_;
 };
@@ -79,6 +84,7 @@ TEST_F(MigrationsTest, ConcurrentRunnersApplyEachFileOnce) {
     write(dir_ / "0001_counter.sql", "CREATE TABLE runs (n int); INSERT INTO runs VALUES (1);");
     const auto migrations = load_migrations(dir_);
     std::vector<std::thread> runners;
+    runners.reserve(4);
     std::atomic<int> failures{0};
     for (int i = 0; i < 4; ++i) {
         runners.emplace_back([&] {

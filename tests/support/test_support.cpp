@@ -1,8 +1,8 @@
 #include "test_support.hpp"
 
+#include <csignal>
 #include <fcntl.h>
 #include <random>
-#include <signal.h>
 #include <spawn.h>
 #include <stdexcept>
 #include <sys/wait.h>
@@ -35,7 +35,9 @@ std::uint16_t free_port() {
 }
 
 void stack_control(const std::string& action) {
-    const auto command = required_env("TEST_POKI_STACK") + " " + action;
+    auto command = required_env("TEST_POKI_STACK");
+    command += ' ';
+    command += action;
     if (std::system(command.c_str()) != 0) {  // NOLINT(concurrency-mt-unsafe,cert-env33-c)
         throw std::runtime_error{"stack control failed: " + command};
     }
@@ -53,12 +55,16 @@ child_process::child_process(const std::string& program, const std::vector<std::
         }
     }
     for (const auto& [k, v] : extra_env) {
-        env_text.push_back(k + "=" + v);
+        env_text.push_back(k);
+        env_text.back() += '=';
+        env_text.back() += v;
     }
     std::vector<std::string> argv_text{program};
     argv_text.insert(argv_text.end(), args.begin(), args.end());
     std::vector<char*> argv;
     std::vector<char*> envp;
+    argv.reserve(argv_text.size() + 1);
+    envp.reserve(env_text.size() + 1);
     for (auto& a : argv_text) {
         argv.push_back(a.data());
     }
@@ -111,7 +117,7 @@ std::optional<int> child_process::wait(std::chrono::milliseconds timeout) {
     }
 }
 
-bool child_process::running() {
+bool child_process::running() {  // NOLINT(readability-make-member-function-const): reaps
     if (reaped_) {
         return false;
     }
@@ -120,8 +126,7 @@ bool child_process::running() {
 
 std::filesystem::path temp_dir(const std::string& prefix) {
     std::random_device rd;
-    const auto base =
-        std::filesystem::temp_directory_path() / (prefix + "-" + std::to_string(rd()));
+    auto base = std::filesystem::temp_directory_path() / (prefix + "-" + std::to_string(rd()));
     std::filesystem::create_directories(base);
     return base;
 }
@@ -216,14 +221,14 @@ http_reply http_request(std::uint16_t port, const std::string& method, const std
     beast::http::write(stream, req);
     beast::flat_buffer buffer;
     beast::http::response_parser<beast::http::string_body> parser;
-    parser.body_limit(64 * 1024 * 1024);
+    parser.body_limit(std::uint64_t{64} * 1024 * 1024);
     if (method == "HEAD") {
         parser.skip(true);
     }
     beast::http::read(stream, buffer, parser);
     const auto& res = parser.get();
     http_reply reply;
-    reply.status = res.result_int();
+    reply.status = static_cast<int>(res.result_int());
     for (const auto& f : res) {
         std::string name{f.name_string()};
         for (auto& c : name) {

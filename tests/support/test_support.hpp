@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,7 +47,7 @@ class child_process {
     void signal(int sig) const;
     /// Waits up to `timeout`; returns the exit code, or -signal, or nullopt on timeout.
     std::optional<int> wait(std::chrono::milliseconds timeout);
-    [[nodiscard]] bool running();
+    [[nodiscard]] bool running();  // NOLINT(readability-make-member-function-const): reaps
     [[nodiscard]] int pid() const noexcept { return pid_; }
 
   private:

@@ -29,6 +29,7 @@ TEST(AccessLog, WritesOneJsonLinePerEntryInOrder) {
     {
         access_log out{f};
         std::vector<std::jthread> writers;
+        writers.reserve(4);
         for (int t = 0; t < 4; ++t) {
             writers.emplace_back([&out, t] {
                 for (int i = 0; i < 250; ++i) {

@@ -34,7 +34,7 @@ class DispatcherTest : public ::testing::Test {
         dispatcher_ = std::make_unique<dispatcher>(routes_, *metrics_, ids_, nullptr);
     }
 
-    response send(request req) {
+    response send(const request& req) {
         net::io_context ioc;
         auto f = net::co_spawn(ioc, dispatcher_->handle(req, connection_info{"127.0.0.1"}),
                                net::use_future);
@@ -42,7 +42,8 @@ class DispatcherTest : public ::testing::Test {
         return f.get();
     }
 
-    static request make(verb m, std::string target, std::string body = {}, std::string type = {}) {
+    static request make(verb m, const std::string& target, std::string body = {},
+                        const std::string& type = {}) {
         request req{m, target, 11};
         if (!type.empty()) {
             req.set(field::content_type, type);

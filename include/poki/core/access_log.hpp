@@ -18,7 +18,8 @@ class access_log {
   public:
     /// Writes to `out` (stdout in the server). Lines beyond `max_pending_bytes` not yet written
     /// are dropped and counted rather than blocking an io thread.
-    explicit access_log(std::FILE* out, std::size_t max_pending_bytes = 8 * 1024 * 1024);
+    explicit access_log(std::FILE* out,
+                        std::size_t max_pending_bytes = std::size_t{8} * 1024 * 1024);
     ~access_log();
     access_log(const access_log&) = delete;
     access_log& operator=(const access_log&) = delete;

@@ -18,8 +18,8 @@ struct http_config {
     std::string address = "127.0.0.1";
     std::uint16_t port = 8080;
     int threads = 0;  ///< io threads; 0 means one per core
-    std::size_t max_body_bytes = 1024 * 1024;
-    std::size_t max_header_bytes = 16 * 1024;
+    std::size_t max_body_bytes = std::size_t{1024} * 1024;
+    std::size_t max_header_bytes = std::size_t{16} * 1024;
     std::size_t max_connections = 10000;
     milliseconds idle_timeout{60000};    ///< keep-alive wait for the next request's first byte
     milliseconds header_timeout{10000};  ///< from the first byte to the end of the header

@@ -16,10 +16,12 @@ class unique_function<R(Args...)> {
   public:
     unique_function() = default;
 
+    // Implicit like std::function; the constraint keeps it from hiding the move constructor.
     template <class F>
     requires(!std::is_same_v<std::decay_t<F>, unique_function> &&
              std::is_invocable_r_v<R, F&, Args...>)
-        unique_function(F&& f)  // NOLINT(google-explicit-constructor): like std::function
+        // NOLINTNEXTLINE(google-explicit-constructor,bugprone-forwarding-reference-overload)
+        unique_function(F&& f)
         : callable_{std::make_unique<model<std::decay_t<F>>>(std::forward<F>(f))} {}
 
     R operator()(Args... args) { return callable_->invoke(std::forward<Args>(args)...); }

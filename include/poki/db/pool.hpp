@@ -130,10 +130,10 @@ class pool {
 
     void submit(std::shared_ptr<detail::job> j);
     void prepare_new_statements(pqxx::connection& c, std::size_t& prepared);
-    void worker_loop(std::stop_token stop);
+    void worker_loop(const std::stop_token& stop);
     /// Answers 503 to queued jobs past their acquire deadline: one thread for the pool instead
     /// of a timer per query.
-    void reaper_loop(std::stop_token stop);
+    void reaper_loop(const std::stop_token& stop);
 
     database_config config_;
     std::string connection_string_;

@@ -43,7 +43,7 @@ class connection_registry {
         std::uint64_t id_ = 0;
     };
 
-    [[nodiscard]] registration add(std::weak_ptr<tracked_connection> connection);
+    [[nodiscard]] registration add(const std::weak_ptr<tracked_connection>& connection);
 
     /// Asks every connection to stop; new connections added later are told to drain at once.
     void stop_all(bool immediately);
