@@ -101,6 +101,9 @@ int app::run() {
     }
     ioc_.run();
     workers.clear();
+    if (access_log_) {
+        access_log_->flush();  // requests first, then the line that says we stopped
+    }
     log::info("server stopped");
     return 0;
 }
