@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "poki/auth/auth_routes.hpp"
 #include "poki/core/log.hpp"
 #include "poki/diagnostics/client_error_routes.hpp"
 #include "poki/ops/ops_routes.hpp"
@@ -36,6 +37,7 @@ app::app(config cfg)
     , database_{config_.database}
     , redis_{ioc_, config_.redis}
     , ops_{database_, redis_}
+    , auth_{database_, redis_, config_.auth}
     , client_errors_{database_} {
     build_routes();
     // Routes are complete: per-route metric slots can be laid out.
@@ -71,6 +73,7 @@ app::~app() {
 
 void app::build_routes() {
     ops::add_ops_routes(router_, ops_, metrics_);
+    auth::add_auth_routes(router_, auth_);
     diagnostics::add_client_error_routes(router_, client_errors_);
 }
 

@@ -6,6 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "poki/auth/auth_service.hpp"
 #include "poki/cache/redis_client.hpp"
 #include "poki/core/access_log.hpp"
 #include "poki/core/config.hpp"
@@ -52,6 +53,7 @@ class app {
     db::pool database_;
     cache::redis_client redis_;
     ops::ops_service ops_;
+    auth::auth_service auth_;
     diagnostics::client_error_service client_errors_;
     http::router router_;
     std::unique_ptr<http::http_metrics> http_metrics_;

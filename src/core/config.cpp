@@ -182,6 +182,26 @@ const std::vector<field_spec>& fields() {
             "log.level", [](config & c) -> auto& { return c.log.level; }),
         field(
             "log.access_log", [](config & c) -> auto& { return c.log.access_log; }),
+        field(
+            "auth.jwt_secret", [](config & c) -> auto& { return c.auth.jwt_secret; }),
+        field(
+            "auth.jwt_key_id", [](config & c) -> auto& { return c.auth.jwt_key_id; }),
+        field(
+            "auth.jwt_previous_keys", [](config & c) -> auto& { return c.auth.jwt_previous_keys; }),
+        field(
+            "auth.access_ttl_s", [](config & c) -> auto& { return c.auth.access_ttl_s; }),
+        field(
+            "auth.refresh_ttl_s", [](config & c) -> auto& { return c.auth.refresh_ttl_s; }),
+        field(
+            "auth.login_attempts_per_account",
+            [](config & c) -> auto& { return c.auth.login_attempts_per_account; }),
+        field(
+            "auth.login_attempts_per_address",
+            [](config & c) -> auto& { return c.auth.login_attempts_per_address; }),
+        field(
+            "auth.login_window_s", [](config & c) -> auto& { return c.auth.login_window_s; }),
+        field(
+            "auth.scrypt_log2_n", [](config & c) -> auto& { return c.auth.scrypt_log2_n; }),
     };
     return table;
 }
@@ -240,6 +260,16 @@ void validate(const config& c) {
         require(!c.tls.key_file.empty(), "tls.key_file", "is required when tls.enabled");
         require(c.tls.port != 0, "tls.port", "must not be 0");
     }
+    require(c.auth.access_ttl_s >= 60 && c.auth.access_ttl_s <= 86400, "auth.access_ttl_s",
+            "must be between 60 and 86400");
+    require(c.auth.refresh_ttl_s >= 3600, "auth.refresh_ttl_s", "must be at least 3600");
+    require(c.auth.login_attempts_per_account > 0 && c.auth.login_attempts_per_address > 0 &&
+                c.auth.login_window_s > 0,
+            "auth.login_attempts_per_account", "limits and window must be positive");
+    require(c.auth.scrypt_log2_n >= 10 && c.auth.scrypt_log2_n <= 20, "auth.scrypt_log2_n",
+            "must be between 10 and 20");
+    require(c.auth.jwt_secret.empty() || c.auth.jwt_secret.size() >= 32, "auth.jwt_secret",
+            "must be at least 32 characters");
     static constexpr std::array levels{"trace", "debug",    "info", "warn",
                                        "error", "critical", "off"};
     require(std::find(levels.begin(), levels.end(), c.log.level) != levels.end(), "log.level",

@@ -102,6 +102,9 @@ response dispatcher::reject(const problem_details& problem, std::string_view met
 void dispatcher::finish(response& res, const request& req, const std::string& request_id,
                         const route* matched, std::chrono::steady_clock::time_point started,
                         connection_info conn) {
+    if (res.result() == status::unauthorized) {
+        res.set(field::www_authenticate, "Bearer");
+    }
     res.version(req.version());
     res.keep_alive(req.keep_alive());
     res.set(request_id_header, request_id);

@@ -61,12 +61,25 @@ struct log_config {
     bool access_log = true;
 };
 
+struct auth_config {
+    std::string jwt_secret;  ///< HS256 signing key; empty means a random one per process (dev)
+    std::string jwt_key_id = "k1";
+    std::string jwt_previous_keys;  ///< "kid:secret,kid:secret": still accepted, never signs
+    int access_ttl_s = 900;
+    int refresh_ttl_s = 30 * 24 * 3600;
+    int login_attempts_per_account = 10;  ///< per login_window_s
+    int login_attempts_per_address = 50;
+    int login_window_s = 300;
+    int scrypt_log2_n = 15;  ///< scrypt cost: N = 2^this, r = 8, p = 1 (32 MiB at 15)
+};
+
 struct config {
     http_config http;
     tls_config tls;
     database_config database;
     redis_config redis;
     log_config log;
+    auth_config auth;
 };
 
 /// Start-up refuses a configuration it does not understand; the message names the key.

@@ -41,6 +41,8 @@ struct field_error {
 class error : public std::exception {
   public:
     error(errc code, std::string detail) : code_{code}, detail_{std::move(detail)} {}
+    /// An unexpected failure with no detail (result<T>::error() of a success needs one).
+    error() = default;
 
     static error validation(std::vector<field_error> fields);
     static error validation(std::string field, std::string message);
@@ -55,7 +57,7 @@ class error : public std::exception {
     [[nodiscard]] const char* what() const noexcept override { return detail_.c_str(); }
 
   private:
-    errc code_;
+    errc code_ = errc::internal;
     std::string detail_;
     std::vector<field_error> fields_;
     std::optional<std::chrono::seconds> retry_after_;

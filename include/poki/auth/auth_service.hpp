@@ -1,0 +1,73 @@
+// Accounts and sessions: parents sign up (creating their family), members log in with an
+// email or a login name, access tokens are short JWTs, refresh tokens rotate on every use
+// and a replayed one revokes its whole chain.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "poki/auth/auth_repository.hpp"
+#include "poki/auth/jwt.hpp"
+#include "poki/auth/rate_limiter.hpp"
+#include "poki/cache/redis_client.hpp"
+#include "poki/core/config.hpp"
+#include "poki/db/pool.hpp"
+
+namespace poki::auth {
+
+struct signup_request {
+    std::string email;
+    std::string password;
+    std::string display_name;
+    std::optional<std::string> family_name;
+};
+
+struct login_request {
+    std::optional<std::string> email;  ///< parents
+    std::optional<std::string> login;  ///< children (and parents who chose one)
+    std::string password;
+};
+
+struct session_tokens {
+    std::string access_token;
+    std::string refresh_token;
+    int expires_in = 0;
+    user_record user;
+};
+
+/// Minimum and maximum password length in code points.
+inline constexpr std::size_t min_password_chars = 8;
+inline constexpr std::size_t max_password_chars = 128;
+
+class auth_service {
+  public:
+    auth_service(db::pool& database, cache::redis_client& redis, const auth_config& cfg);
+
+    awaitable<session_tokens> signup(signup_request request);
+    /// Rate-limited per account and per client address; a wrong email and a wrong password get
+    /// the same answer after the same work.
+    awaitable<session_tokens> login(login_request request, std::string client_address);
+    awaitable<session_tokens> refresh(std::string refresh_token);
+    /// Revokes the refresh token's chain if it is the caller's; unknown tokens are ignored.
+    awaitable<void> logout(principal who, std::string refresh_token);
+    /// The caller's account; errc::unauthorized once the member was removed.
+    awaitable<user_record> me(principal who);
+
+    /// Checks an access token (no I/O).
+    [[nodiscard]] result<principal> authenticate(std::string_view access_token) const;
+
+    [[nodiscard]] const jwt_codec& tokens() const noexcept { return jwt_; }
+
+  private:
+    /// Issues a token pair inside the caller's transaction (blocking).
+    session_tokens issue(pqxx::transaction_base& tx, const user_record& user,
+                         const std::string& chain) const;
+
+    db::pool& database_;
+    rate_limiter limiter_;
+    const auth_config& config_;
+    jwt_codec jwt_;
+    std::string decoy_hash_;  // verified when no account matches, so both cases cost the same
+};
+
+}  // namespace poki::auth

@@ -1,0 +1,16 @@
+// Routes' side of authentication: the Bearer token of a request, checked.
+#pragma once
+
+#include "poki/auth/auth_service.hpp"
+#include "poki/http/request_context.hpp"
+
+namespace poki::auth {
+
+/// The caller, from `Authorization: Bearer <token>`; throws errc::unauthorized otherwise.
+[[nodiscard]] principal require_principal(const http::request_context& ctx,
+                                          const auth_service& auth);
+
+/// The caller, who must be a parent: errc::forbidden for a child.
+[[nodiscard]] principal require_parent(const http::request_context& ctx, const auth_service& auth);
+
+}  // namespace poki::auth

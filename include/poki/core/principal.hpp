@@ -1,0 +1,32 @@
+// Who is calling: taken from a verified access token, used to scope every query.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace poki {
+
+enum class role { parent, child };
+
+[[nodiscard]] constexpr std::string_view to_string(role r) noexcept {
+    return r == role::parent ? "parent" : "child";
+}
+
+[[nodiscard]] constexpr std::optional<role> parse_role(std::string_view text) noexcept {
+    if (text == "parent") {
+        return role::parent;
+    }
+    if (text == "child") {
+        return role::child;
+    }
+    return std::nullopt;
+}
+
+struct principal {
+    std::int64_t user_id = 0;
+    std::int64_t family_id = 0;
+    poki::role role = role::child;
+};
+
+}  // namespace poki
