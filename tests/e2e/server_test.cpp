@@ -15,84 +15,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/running_server.hpp"
 #include "support/test_support.hpp"
 
 namespace poki::test {
 namespace {
-
-struct server_options {
-    std::uint16_t redis_port = 0;  ///< 0: the shared Redis
-    nlohmann::json extra = nlohmann::json::object();
-};
-
-/// The poki binary serving on a free port, stopped (SIGKILL) when the test ends.
-class running_server {
-  public:
-    explicit running_server(const server_options& options = {})
-        : dir_{temp_dir("poki-e2e")}, port_{free_port()} {
-        const auto redis_port = options.redis_port != 0
-                                    ? options.redis_port
-                                    : std::stoi(required_env("TEST_POKI_REDIS_PORT"));
-        nlohmann::json cfg{
-            {"http", {{"port", port_}, {"threads", 2}, {"drain_timeout_ms", 5000}}},
-            {"database",
-             {{"url", required_env("TEST_POKI_PG_URL")},
-              {"migrations_dir", POKI_TEST_SQL_DIR},
-              {"pool_size", 2}}},
-            {"redis", {{"port", redis_port}, {"reconnect_min_ms", 20}, {"reconnect_max_ms", 200}}},
-            {"log", {{"level", "info"}}}};
-        cfg.merge_patch(options.extra);
-        std::ofstream{dir_ / "poki.json"} << cfg.dump(2);
-        process_ = std::make_unique<child_process>(
-            POKI_TEST_BINARY,
-            std::vector<std::string>{"serve", "--config", (dir_ / "poki.json").string()},
-            std::map<std::string, std::string>{}, dir_ / "server.log");
-        if (!wait_until_healthy(port_, std::chrono::seconds{20})) {
-            throw std::runtime_error{"server did not become healthy:\n" + log()};
-        }
-    }
-    ~running_server() { std::filesystem::remove_all(dir_); }
-    running_server(const running_server&) = delete;
-    running_server& operator=(const running_server&) = delete;
-
-    [[nodiscard]] std::uint16_t port() const { return port_; }
-    [[nodiscard]] child_process& process() { return *process_; }
-    [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
-    [[nodiscard]] std::string log() const {
-        std::ifstream in{dir_ / "server.log"};
-        std::stringstream text;
-        text << in.rdbuf();
-        return text.str();
-    }
-    http_reply request(const std::string& method, const std::string& target,
-                       const std::string& body = {},
-                       std::map<std::string, std::string> headers = {}) const {
-        if (!body.empty() && !headers.contains("Content-Type")) {
-            headers["Content-Type"] = "application/json";
-        }
-        return http_request(port_, method, target, body, headers);
-    }
-
-  private:
-    std::filesystem::path dir_;
-    std::uint16_t port_;
-    std::unique_ptr<child_process> process_;
-};
-
-nlohmann::json json_of(const http_reply& r) {
-    return nlohmann::json::parse(r.body);
-}
-
-void expect_problem(const http_reply& r, int status, const std::string& code) {
-    EXPECT_EQ(r.status, status) << r.body;
-    EXPECT_EQ(r.header("content-type"), "application/problem+json");
-    const auto body = json_of(r);
-    EXPECT_EQ(body["status"], status);
-    EXPECT_EQ(body["code"], code);
-    EXPECT_TRUE(body.contains("title"));
-    EXPECT_TRUE(body.contains("type"));
-    EXPECT_EQ(body["request_id"], r.header("x-request-id"));
-}
 
 std::string valid_report() {
     return R"({"platform":"android","app_version":"2.3.1","message":"NullPointerException"})";

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <optional>
 #include <string>
@@ -25,12 +26,18 @@ namespace poki::test {
 /// Runs `stack ACTION` (pg-stop, pg-start, redis-stop …) through scripts/stack.
 void stack_control(const std::string& action);
 
-/// Runs a coroutine on `ioc` until it finishes; rethrows its exception.
+/// Runs `ioc` until the coroutine finishes (other work, such as a live Redis connection, may
+/// go on); rethrows its exception.
 template <class T>
 T run(net::io_context& ioc, awaitable<T> task) {
     auto future = net::co_spawn(ioc, std::move(task), net::use_future);
     ioc.restart();
-    ioc.run();
+    while (future.wait_for(std::chrono::seconds{0}) != std::future_status::ready) {
+        ioc.run_one_for(std::chrono::milliseconds{10});
+        if (ioc.stopped()) {
+            ioc.restart();
+        }
+    }
     return future.get();
 }
 

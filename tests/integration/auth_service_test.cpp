@@ -1,0 +1,211 @@
+// The account service against a fresh database and a real Redis, without HTTP.
+#include "poki/auth/auth_service.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <gtest/gtest.h>
+
+#include "poki/auth/crypto.hpp"
+#include "poki/db/migrations.hpp"
+
+#include "support/test_support.hpp"
+
+namespace poki::auth {
+namespace {
+
+class AuthServiceTest : public ::testing::Test {
+  protected:
+    explicit AuthServiceTest(std::uint16_t redis_port = 0) {
+        {
+            pqxx::connection c{db_.url()};
+            (void)db::apply_migrations(c, db::load_migrations(POKI_TEST_SQL_DIR));
+        }
+        database_config dbc;
+        dbc.url = db_.url();
+        dbc.pool_size = 2;
+        pool_ = std::make_unique<db::pool>(dbc);
+        redis_config rc;
+        rc.port =
+            redis_port != 0
+                ? redis_port
+                : static_cast<std::uint16_t>(std::stoi(test::required_env("TEST_POKI_REDIS_PORT")));
+        rc.reconnect_min = milliseconds{20};
+        rc.reconnect_max = milliseconds{100};
+        redis_ = std::make_unique<cache::redis_client>(ioc_, rc);
+        redis_->start();
+        config_.jwt_secret = std::string(32, 's');
+        config_.scrypt_log2_n = 10;
+        config_.login_attempts_per_account = 3;
+        config_.login_window_s = 2;
+        service_ = std::make_unique<auth_service>(*pool_, *redis_, config_);
+        wait_for_redis();
+    }
+
+    ~AuthServiceTest() override {
+        redis_->stop();
+        ioc_.restart();
+        ioc_.run_for(std::chrono::milliseconds{50});
+    }
+
+    void wait_for_redis() {
+        for (int i = 0; i < 200 && redis_->stats().state != cache::redis_state::connected; ++i) {
+            ioc_.restart();
+            ioc_.run_for(std::chrono::milliseconds{10});
+        }
+    }
+
+    template <class T>
+    T run(awaitable<T> task) {
+        return test::run(ioc_, std::move(task));
+    }
+
+    session_tokens signup(const std::string& email) {
+        return run(service_->signup(signup_request{email, "correct horse", "Mom", std::nullopt}));
+    }
+
+    session_tokens login(const std::string& email, const std::string& password) {
+        return run(service_->login(login_request{email, std::nullopt, password}, "127.0.0.9"));
+    }
+
+    errc failure_of(const std::function<void()>& f) {
+        try {
+            f();
+        } catch (const error& e) {
+            return e.code();
+        }
+        ADD_FAILURE() << "no error";
+        return errc::internal;
+    }
+
+    std::int64_t count(const std::string& sql) {
+        pqxx::connection c{db_.url()};
+        pqxx::nontransaction tx{c};
+        return tx.exec1(sql)[0].as<std::int64_t>();
+    }
+
+    static std::string unique_email() {
+        return "parent-" + base64url_encode(random_bytes(6)) + "@example.com";
+    }
+
+    test::scratch_database db_;
+    net::io_context ioc_;
+    std::unique_ptr<db::pool> pool_;
+    std::unique_ptr<cache::redis_client> redis_;
+    auth_config config_;
+    std::unique_ptr<auth_service> service_;
+};
+
+TEST_F(AuthServiceTest, SignupCreatesParentAndFamily) {
+    const auto tokens = signup("Mom@Example.com");
+    EXPECT_EQ(tokens.user.role, role::parent);
+    EXPECT_GT(tokens.user.family_id, 0);
+    EXPECT_TRUE(tokens.user.password_hash.empty());
+    const auto who = service_->authenticate(tokens.access_token);
+    ASSERT_TRUE(who);
+    EXPECT_EQ(who->user_id, tokens.user.id);
+    EXPECT_EQ(who->family_id, tokens.user.family_id);
+    EXPECT_EQ(run(service_->me(*who)).display_name, "Mom");
+    // The stored hash is scrypt, never the password.
+    EXPECT_EQ(count("SELECT count(*) FROM users WHERE password_hash LIKE '$scrypt$%'"), 1);
+    EXPECT_EQ(count("SELECT count(*) FROM users WHERE password_hash LIKE '%correct horse%'"), 0);
+}
+
+TEST_F(AuthServiceTest, EmailIsUniqueWhateverItsCase) {
+    (void)signup("dad@example.com");
+    EXPECT_EQ(failure_of([&] { (void)signup("DAD@example.COM"); }), errc::conflict);
+    EXPECT_EQ(count("SELECT count(*) FROM families"), 1);  // the second family was rolled back
+}
+
+TEST_F(AuthServiceTest, LoginIsCaseInsensitiveAndVague) {
+    (void)signup("aunt@example.com");
+    EXPECT_NO_THROW((void)login("AUNT@example.com", "correct horse"));
+    std::string wrong_password;
+    std::string wrong_email;
+    try {
+        (void)login("aunt@example.com", "wrong horse");
+    } catch (const error& e) {
+        wrong_password = e.detail();
+        EXPECT_EQ(e.code(), errc::unauthorized);
+    }
+    try {
+        (void)login("nobody@example.com", "correct horse");
+    } catch (const error& e) {
+        wrong_email = e.detail();
+        EXPECT_EQ(e.code(), errc::unauthorized);
+    }
+    EXPECT_FALSE(wrong_password.empty());
+    EXPECT_EQ(wrong_password, wrong_email);
+}
+
+TEST_F(AuthServiceTest, RefreshRotatesAndReuseRevokesTheChain) {
+    const auto first = signup(unique_email());
+    const auto second = run(service_->refresh(first.refresh_token));
+    EXPECT_NE(second.refresh_token, first.refresh_token);
+    const auto third = run(service_->refresh(second.refresh_token));
+    // Replaying an already rotated token: refused, and the newest token dies with it.
+    EXPECT_EQ(failure_of([&] { (void)run(service_->refresh(first.refresh_token)); }),
+              errc::unauthorized);
+    EXPECT_EQ(failure_of([&] { (void)run(service_->refresh(third.refresh_token)); }),
+              errc::unauthorized);
+    EXPECT_EQ(failure_of([&] { (void)run(service_->refresh("not-a-token")); }), errc::unauthorized);
+    EXPECT_EQ(count("SELECT count(*) FROM refresh_tokens WHERE revoked_at IS NULL"), 0);
+}
+
+TEST_F(AuthServiceTest, LogoutRevokesOnlyTheCallersChain) {
+    const auto mine = signup(unique_email());
+    const auto other = signup(unique_email());
+    const auto me = *service_->authenticate(mine.access_token);
+    run(service_->logout(me, other.refresh_token));  // not mine: ignored
+    EXPECT_NO_THROW((void)run(service_->refresh(other.refresh_token)));
+    run(service_->logout(me, mine.refresh_token));
+    EXPECT_EQ(failure_of([&] { (void)run(service_->refresh(mine.refresh_token)); }),
+              errc::unauthorized);
+}
+
+TEST_F(AuthServiceTest, LoginAttemptsAreLimitedThenRecover) {
+    const auto email = unique_email();
+    (void)signup(email);
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_EQ(failure_of([&] { (void)login(email, "wrong"); }), errc::unauthorized);
+    }
+    try {
+        (void)login(email, "correct horse");
+        ADD_FAILURE() << "fourth attempt was let through";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), errc::too_many_requests);
+        ASSERT_TRUE(e.retry_after());
+        EXPECT_GE(e.retry_after()->count(), 1);
+        EXPECT_LE(e.retry_after()->count(), 2);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{2100});
+    EXPECT_NO_THROW((void)login(email, "correct horse"));
+}
+
+struct own_redis_holder {
+    test::own_redis redis_server;
+};
+
+/// Built on a Redis of its own (a base constructed first), so it can be stopped.
+class AuthWithOwnRedisTest : protected own_redis_holder, public AuthServiceTest {
+  protected:
+    AuthWithOwnRedisTest() : AuthServiceTest{redis_server.port()} {}
+};
+
+TEST_F(AuthWithOwnRedisTest, RedisDownMeansAClear503AndNothingWritten) {
+    const auto email = unique_email();
+    (void)signup(email);
+    const auto before = count("SELECT count(*) FROM refresh_tokens");
+    redis_server.stop();
+    for (int i = 0; i < 200 && redis_->stats().state == cache::redis_state::connected; ++i) {
+        ioc_.restart();
+        ioc_.run_for(std::chrono::milliseconds{10});
+    }
+    EXPECT_EQ(failure_of([&] { (void)login(email, "correct horse"); }), errc::unavailable);
+    EXPECT_EQ(count("SELECT count(*) FROM refresh_tokens"), before);
+    redis_server.start();
+    wait_for_redis();
+    EXPECT_NO_THROW((void)login(email, "correct horse"));
+}
+
+}  // namespace
+}  // namespace poki::auth

@@ -1,0 +1,102 @@
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "poki/auth/crypto.hpp"
+#include "poki/auth/jwt.hpp"
+#include "poki/auth/password.hpp"
+
+namespace poki::auth {
+namespace {
+
+auth_config keys(std::string secret, std::string id = "k1", std::string previous = {}) {
+    auth_config cfg;
+    cfg.jwt_secret = std::move(secret);
+    cfg.jwt_key_id = std::move(id);
+    cfg.jwt_previous_keys = std::move(previous);
+    return cfg;
+}
+
+const std::string secret_a(32, 'a');
+const std::string secret_b(32, 'b');
+
+access_claims sample(std::int64_t exp = 2000) {
+    return access_claims{principal{7, 3, role::child}, 1000, exp};
+}
+
+TEST(Base64Url, RoundTripsEveryLength) {
+    for (std::size_t n = 0; n < 40; ++n) {
+        const auto bytes = random_bytes(n);
+        const auto text = base64url_encode(bytes);
+        EXPECT_EQ(text.find_first_of("+/="), std::string::npos);
+        EXPECT_EQ(base64url_decode(text), bytes);
+    }
+    EXPECT_EQ(base64url_encode("hello"), "aGVsbG8");
+    EXPECT_EQ(base64url_decode("a"), std::nullopt);
+    EXPECT_EQ(base64url_decode("a+b/"), std::nullopt);
+    EXPECT_EQ(base64url_decode("aGVsbG9"), std::nullopt);  // non-zero leftover bits
+}
+
+TEST(Hmac, MatchesRfc4231Case2) {
+    // 5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843, in base64url.
+    EXPECT_EQ(base64url_encode(hmac_sha256("Jefe", "what do ya want for nothing?")),
+              "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM");
+}
+
+TEST(Jwt, SignsAndVerifies) {
+    const jwt_codec codec{keys(secret_a)};
+    const auto token = codec.sign(sample());
+    const auto claims = codec.verify(token, 1500);
+    ASSERT_TRUE(claims);
+    EXPECT_EQ(claims->who.user_id, 7);
+    EXPECT_EQ(claims->who.family_id, 3);
+    EXPECT_EQ(claims->who.role, role::child);
+}
+
+TEST(Jwt, RejectsExpiredTamperedAndForeignTokens) {
+    const jwt_codec codec{keys(secret_a)};
+    const auto token = codec.sign(sample(2000));
+    EXPECT_FALSE(codec.verify(token, 2000));
+    EXPECT_FALSE(codec.verify(jwt_codec{keys(secret_b)}.sign(sample()), 1500));
+
+    // Change the role in the payload, keep the signature.
+    const auto dot1 = token.find('.');
+    const auto dot2 = token.find('.', dot1 + 1);
+    auto payload =
+        nlohmann::json::parse(*base64url_decode(token.substr(dot1 + 1, dot2 - dot1 - 1)));
+    payload["role"] = "parent";
+    const auto forged =
+        token.substr(0, dot1 + 1) + base64url_encode(payload.dump()) + token.substr(dot2);
+    EXPECT_FALSE(codec.verify(forged, 1500));
+
+    // alg "none" with no signature.
+    const auto none = base64url_encode(R"({"alg":"none","kid":"k1"})") + "." +
+                      token.substr(dot1 + 1, dot2 - dot1 - 1) + ".";
+    EXPECT_FALSE(codec.verify(none, 1500));
+    EXPECT_FALSE(codec.verify("not.a.jwt", 1500));
+    EXPECT_FALSE(codec.verify("", 1500));
+    EXPECT_EQ(codec.verify(token, 3000).error().code(), errc::unauthorized);
+}
+
+TEST(Jwt, RotatedKeysStillVerifyButNeverSign) {
+    const jwt_codec old_codec{keys(secret_a, "k1")};
+    const auto old_token = old_codec.sign(sample());
+    const jwt_codec rotated{keys(secret_b, "k2", "k1:" + secret_a)};
+    EXPECT_TRUE(rotated.verify(old_token, 1500));
+    EXPECT_FALSE(old_codec.verify(rotated.sign(sample()), 1500));
+    EXPECT_THROW(jwt_codec{keys(secret_b, "k2", "k1-without-secret")}, config_error);
+}
+
+TEST(Password, HashesVerifyAndCarryTheirCost) {
+    const auto hash = hash_password("correct horse battery", 10);
+    EXPECT_TRUE(hash.starts_with("$scrypt$ln=10,r=8,p=1$"));
+    EXPECT_TRUE(verify_password("correct horse battery", hash));
+    EXPECT_FALSE(verify_password("correct horse battery!", hash));
+    EXPECT_NE(hash, hash_password("correct horse battery", 10));  // salted
+    EXPECT_TRUE(needs_rehash(hash, 11));
+    EXPECT_FALSE(needs_rehash(hash, 10));
+    EXPECT_FALSE(verify_password("x", "$2b$10$notascrypthash"));
+    EXPECT_FALSE(verify_password("x", "$scrypt$ln=10,r=8,p=1$broken"));
+}
+
+}  // namespace
+}  // namespace poki::auth
