@@ -60,12 +60,14 @@ TEST(AccessLog, WritesOneJsonLinePerEntryInOrder) {
 TEST(AccessLog, DropsInsteadOfGrowingWithoutBound) {
     std::FILE* f = std::tmpfile();
     ASSERT_NE(f, nullptr);
-    access_log out{f, 1000};
-    const std::string fields = format_line("request", {{"path", std::string(300, 'x')}});
-    for (int i = 0; i < 10; ++i) {
-        out.write(fields);
-    }
-    EXPECT_GT(out.dropped(), 0U);
+    {
+        access_log out{f, 1000};
+        const std::string fields = format_line("request", {{"path", std::string(300, 'x')}});
+        for (int i = 0; i < 10; ++i) {
+            out.write(fields);
+        }
+        EXPECT_GT(out.dropped(), 0U);
+    }  // the log flushes here, before the file closes
     std::fclose(f);
 }
 
