@@ -11,6 +11,7 @@
 #include "poki/auth/auth_routes.hpp"
 #include "poki/core/log.hpp"
 #include "poki/diagnostics/client_error_routes.hpp"
+#include "poki/family/family_routes.hpp"
 #include "poki/ops/ops_routes.hpp"
 
 namespace poki {
@@ -38,6 +39,7 @@ app::app(config cfg)
     , redis_{ioc_, config_.redis}
     , ops_{database_, redis_}
     , auth_{database_, redis_, config_.auth}
+    , families_{database_, auth_.codes(), auth_.revoked()}
     , client_errors_{database_} {
     build_routes();
     // Routes are complete: per-route metric slots can be laid out.
@@ -74,6 +76,7 @@ app::~app() {
 void app::build_routes() {
     ops::add_ops_routes(router_, ops_, metrics_);
     auth::add_auth_routes(router_, auth_);
+    family::add_family_routes(router_, families_, auth_);
     diagnostics::add_client_error_routes(router_, client_errors_);
 }
 

@@ -15,6 +15,7 @@
 #include "poki/db/migrations.hpp"
 #include "poki/db/pool.hpp"
 #include "poki/diagnostics/client_error_service.hpp"
+#include "poki/family/family_service.hpp"
 #include "poki/http/dispatcher.hpp"
 #include "poki/http/http_metrics.hpp"
 #include "poki/http/router.hpp"
@@ -54,6 +55,7 @@ class app {
     cache::redis_client redis_;
     ops::ops_service ops_;
     auth::auth_service auth_;
+    family::family_service families_;
     diagnostics::client_error_service client_errors_;
     http::router router_;
     std::unique_ptr<http::http_metrics> http_metrics_;

@@ -90,6 +90,35 @@ login_request read_login(const nlohmann::json& body) {
     return r;
 }
 
+bool is_login_name(std::string_view login) {
+    return login.size() >= 3 && login.size() <= 32 &&
+           login.find_first_not_of(
+               "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
+               std::string_view::npos;
+}
+
+join_request read_join(const nlohmann::json& body) {
+    json_reader in{body};
+    in.reject_unknown({"code", "display_name", "login", "password", "email"});
+    join_request r;
+    r.code = in.required_string("code", {.min_chars = 1, .max_chars = 16});
+    r.display_name = in.required_string("display_name", {.min_chars = 1, .max_chars = 40});
+    r.login = in.required_string("login", {.min_chars = 1, .max_chars = 32});
+    if (!r.login.empty() && !is_login_name(r.login)) {
+        in.add_error("login", "Use 3 to 32 letters, digits, dots, dashes or underscores.");
+    }
+    r.password = in.required_string("password", password_rule);
+    if (!r.password.empty() || in.ok()) {
+        check_new_password(in, r.password);
+    }
+    r.email = in.optional_string("email", {.min_chars = 3, .max_chars = 254});
+    if (r.email && !looks_like_email(*r.email)) {
+        in.add_error("email", "Must be an email address.");
+    }
+    in.finish();
+    return r;
+}
+
 std::string read_refresh_token(const nlohmann::json& body) {
     json_reader in{body};
     in.reject_unknown({"refresh_token"});
@@ -127,15 +156,33 @@ void add_auth_routes(http::router& routes, auth_service& service) {
 
     routes.add(http::verb::post, "/api/v1/auth/logout",
                [&service](http::request_context& ctx) -> awaitable<http::response> {
-                   const auto who = require_principal(ctx, service);
+                   const auto who = co_await require_principal(ctx, service);
                    auto token = read_refresh_token(http::read_json_body(ctx));
                    co_await service.logout(who, std::move(token));
                    co_return http::empty_response(http::status::no_content);
                });
 
+    routes.add(http::verb::post, "/api/v1/auth/join",
+               [&service](http::request_context& ctx) -> awaitable<http::response> {
+                   auto request = read_join(http::read_json_body(ctx));
+                   auto address = ctx.remote_address;
+                   const auto tokens =
+                       co_await service.join(std::move(request), std::move(address));
+                   co_return tokens_response(http::status::created, tokens);
+               });
+
+    routes.add(http::verb::post, "/api/v1/stream-tickets",
+               [&service](http::request_context& ctx) -> awaitable<http::response> {
+                   const auto who = co_await require_principal(ctx, service);
+                   const auto ticket = co_await service.issue_stream_ticket(who);
+                   co_return http::json_response(
+                       http::status::created,
+                       {{"ticket", ticket.ticket}, {"expires_in", ticket.expires_in}});
+               });
+
     routes.add(http::verb::get, "/api/v1/me",
                [&service](http::request_context& ctx) -> awaitable<http::response> {
-                   const auto who = require_principal(ctx, service);
+                   const auto who = co_await require_principal(ctx, service);
                    const auto user = co_await service.me(who);
                    auto body = user_json(user);
                    body["family"] = {{"id", user.family_id}, {"name", user.family_name}};

@@ -49,7 +49,10 @@ std::string lower_ascii(std::string text) {
 
 auth_service::auth_service(db::pool& database, cache::redis_client& redis, const auth_config& cfg)
     : database_{database}
+    , redis_{redis}
     , limiter_{redis}
+    , revocations_{redis, std::chrono::seconds{cfg.access_ttl_s}}
+    , link_codes_{redis, std::chrono::minutes{10}}
     , config_{cfg}
     , jwt_{cfg}
     , decoy_hash_{hash_password("decoy password, never matches", cfg.scrypt_log2_n)} {
@@ -200,6 +203,130 @@ awaitable<user_record> auth_service::me(principal who) {
     }
     user->password_hash.clear();
     co_return std::move(*user);
+}
+
+awaitable<principal> auth_service::authorize(std::string_view access_token) {
+    const auto who = authenticate(access_token).value();
+    if (co_await revocations_.is_revoked(who.user_id)) {
+        throw error{errc::unauthorized, "This account no longer has access."};
+    }
+    co_return who;
+}
+
+awaitable<session_tokens> auth_service::join(join_request request, std::string client_address) {
+    constexpr int max_wrong_codes = 5;
+    constexpr std::chrono::seconds lockout{15 * 60};
+    const auto wrong_key = limiter_key("join", client_address);
+    {
+        cache::redis_command get{"GET", wrong_key};
+        const auto wrong = co_await redis_.command(std::move(get));
+        if (wrong.is_error()) {
+            throw error{errc::unavailable, "Joining is unavailable right now."};
+        }
+        if (!wrong.is_nil() && std::stoll(wrong.text) >= max_wrong_codes) {
+            cache::redis_command ttl{"TTL", wrong_key};
+            const auto left = co_await redis_.command(std::move(ttl));
+            throw error::too_many(std::chrono::seconds{std::max<std::int64_t>(1, left.integer)},
+                                  "Too many wrong codes; try again later.");
+        }
+    }
+    auto code = co_await link_codes_.redeem(family::link_codes::normalize(request.code));
+    if (!code) {
+        cache::redis_command incr{"INCR", wrong_key};
+        co_await redis_.command(std::move(incr));
+        cache::redis_command expire{"EXPIRE", wrong_key, std::to_string(lockout.count()), "NX"};
+        co_await redis_.command(std::move(expire));
+        throw error::validation("code", "This code is wrong, already used or expired.");
+    }
+    if (code->admits == role::parent && !request.email) {
+        co_await link_codes_.restore(*code);
+        throw error::validation("email", "A parent joins with an email address.");
+    }
+    if (code->admits == role::child) {
+        request.email.reset();  // children sign in with their login name
+    }
+    const auto admits = code->admits;
+    const auto family_id = code->family_id;
+    auto create = [this, request = std::move(request), admits,
+                   family_id](pqxx::connection& c) -> std::optional<session_tokens> {
+        const auto hash = hash_password(request.password, config_.scrypt_log2_n);
+        pqxx::work tx{c};
+        new_user user;
+        user.family_id = family_id;
+        user.role = admits;
+        user.email = request.email;
+        user.login = request.login;
+        user.display_name = request.display_name;
+        user.avatar_color = pick_avatar_color();
+        user.password_hash = hash;
+        std::int64_t id = 0;
+        try {
+            id = auth_repository::create_user(tx, user);
+        } catch (const pqxx::unique_violation&) {
+            return std::nullopt;
+        }
+        const auto created = auth_repository::find_by_id(tx, id);
+        if (!created) {
+            return std::nullopt;  // the family is gone
+        }
+        auto tokens = issue(tx, *created, "");
+        tx.commit();
+        return tokens;
+    };
+    std::optional<session_tokens> tokens;
+    std::exception_ptr failure;
+    try {
+        tokens = co_await database_.run(std::move(create));
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    if (failure) {
+        // Nothing was written: give the code back so the family can use it again.
+        co_await link_codes_.restore(*code);
+        std::rethrow_exception(failure);
+    }
+    if (!tokens) {
+        co_await link_codes_.restore(*code);
+        throw error{errc::conflict, "This login name (or email) is already taken."};
+    }
+    log::info("member joined",
+              {{"user_id", tokens->user.id}, {"family_id", tokens->user.family_id}});
+    co_return std::move(*tokens);
+}
+
+awaitable<stream_ticket> auth_service::issue_stream_ticket(principal who) {
+    constexpr int lifetime_s = 60;
+    stream_ticket t{base64url_encode(random_bytes(24)), lifetime_s};
+    const std::string value = std::to_string(who.user_id) + ":" + std::to_string(who.family_id) +
+                              ":" + std::string{to_string(who.role)};
+    cache::redis_command set{"SET", "poki:ticket:" + base64url_encode(sha256(t.ticket)), value,
+                             "EX", std::to_string(lifetime_s)};
+    const auto reply = co_await redis_.command(std::move(set));
+    if (reply.is_error()) {
+        throw error{errc::unavailable, "Tickets are unavailable right now."};
+    }
+    co_return t;
+}
+
+awaitable<std::optional<principal>> auth_service::redeem_stream_ticket(std::string ticket) {
+    cache::redis_command getdel{"GETDEL", "poki:ticket:" + base64url_encode(sha256(ticket))};
+    const auto reply = co_await redis_.command(std::move(getdel));
+    if (reply.is_error()) {
+        throw error{errc::unavailable, "Tickets are unavailable right now."};
+    }
+    if (reply.is_nil()) {
+        co_return std::nullopt;
+    }
+    const auto first = reply.text.find(':');
+    const auto second = reply.text.find(':', first + 1);
+    principal who;
+    who.user_id = std::stoll(reply.text.substr(0, first));
+    who.family_id = std::stoll(reply.text.substr(first + 1, second - first - 1));
+    who.role = parse_role(reply.text.substr(second + 1)).value_or(role::child);
+    if (co_await revocations_.is_revoked(who.user_id)) {
+        co_return std::nullopt;
+    }
+    co_return who;
 }
 
 result<principal> auth_service::authenticate(std::string_view access_token) const {

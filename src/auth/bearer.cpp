@@ -4,7 +4,7 @@
 
 namespace poki::auth {
 
-principal require_principal(const http::request_context& ctx, const auth_service& auth) {
+awaitable<principal> require_principal(const http::request_context& ctx, auth_service& auth) {
     const auto header = ctx.req[http::field::authorization];
     const std::string_view value{header.data(), header.size()};
     constexpr std::string_view scheme{"Bearer "};
@@ -12,15 +12,15 @@ principal require_principal(const http::request_context& ctx, const auth_service
         !boost::beast::iequals(value.substr(0, scheme.size()), scheme)) {
         throw error{errc::unauthorized, "Send an access token as 'Authorization: Bearer <token>'."};
     }
-    return auth.authenticate(value.substr(scheme.size())).value();
+    co_return co_await auth.authorize(value.substr(scheme.size()));
 }
 
-principal require_parent(const http::request_context& ctx, const auth_service& auth) {
-    const auto who = require_principal(ctx, auth);
+awaitable<principal> require_parent(const http::request_context& ctx, auth_service& auth) {
+    const auto who = co_await require_principal(ctx, auth);
     if (who.role != role::parent) {
         throw error{errc::forbidden, "Only a parent may do this."};
     }
-    return who;
+    co_return who;
 }
 
 }  // namespace poki::auth

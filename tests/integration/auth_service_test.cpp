@@ -13,9 +13,13 @@
 namespace poki::auth {
 namespace {
 
-class AuthServiceTest : public ::testing::Test {
+struct own_redis_holder {
+    test::own_redis redis_server;
+};
+
+class AuthServiceTest : protected own_redis_holder, public ::testing::Test {
   protected:
-    explicit AuthServiceTest(std::uint16_t redis_port = 0) {
+    AuthServiceTest() {
         {
             pqxx::connection c{db_.url()};
             (void)db::apply_migrations(c, db::load_migrations(POKI_TEST_SQL_DIR));
@@ -25,10 +29,7 @@ class AuthServiceTest : public ::testing::Test {
         dbc.pool_size = 2;
         pool_ = std::make_unique<db::pool>(dbc);
         redis_config rc;
-        rc.port =
-            redis_port != 0
-                ? redis_port
-                : static_cast<std::uint16_t>(std::stoi(test::required_env("TEST_POKI_REDIS_PORT")));
+        rc.port = redis_server.port();
         rc.reconnect_min = milliseconds{20};
         rc.reconnect_max = milliseconds{100};
         redis_ = std::make_unique<cache::redis_client>(ioc_, rc);
@@ -181,15 +182,27 @@ TEST_F(AuthServiceTest, LoginAttemptsAreLimitedThenRecover) {
     EXPECT_NO_THROW((void)login(email, "correct horse"));
 }
 
-struct own_redis_holder {
-    test::own_redis redis_server;
-};
+TEST_F(AuthServiceTest, StreamTicketsWorkOnceAndNotForRemovedMembers) {
+    const auto tokens = signup(unique_email());
+    const auto who = *service_->authenticate(tokens.access_token);
+    const auto ticket = run(service_->issue_stream_ticket(who));
+    const auto redeemed = run(service_->redeem_stream_ticket(ticket.ticket));
+    ASSERT_TRUE(redeemed);
+    EXPECT_EQ(redeemed->user_id, who.user_id);
+    EXPECT_EQ(redeemed->family_id, who.family_id);
+    EXPECT_FALSE(run(service_->redeem_stream_ticket(ticket.ticket)));  // single use
+    EXPECT_FALSE(run(service_->redeem_stream_ticket("made-up")));
 
-/// Built on a Redis of its own (a base constructed first), so it can be stopped.
-class AuthWithOwnRedisTest : protected own_redis_holder, public AuthServiceTest {
-  protected:
-    AuthWithOwnRedisTest() : AuthServiceTest{redis_server.port()} {}
-};
+    const auto second = run(service_->issue_stream_ticket(who));
+    run(service_->revoked().revoke_user(who.user_id));
+    EXPECT_FALSE(run(service_->redeem_stream_ticket(second.ticket)));
+    EXPECT_EQ(failure_of([&] { (void)run(service_->authorize(tokens.access_token)); }),
+              errc::unauthorized);
+}
+
+/// Each test gets a Redis of its own: user ids restart in every scratch database, so marks such
+/// as revocations must not be shared with other tests.
+class AuthWithOwnRedisTest : public AuthServiceTest {};
 
 TEST_F(AuthWithOwnRedisTest, RedisDownMeansAClear503AndNothingWritten) {
     const auto email = unique_email();

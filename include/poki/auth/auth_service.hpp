@@ -9,9 +9,11 @@
 #include "poki/auth/auth_repository.hpp"
 #include "poki/auth/jwt.hpp"
 #include "poki/auth/rate_limiter.hpp"
+#include "poki/auth/revocations.hpp"
 #include "poki/cache/redis_client.hpp"
 #include "poki/core/config.hpp"
 #include "poki/db/pool.hpp"
+#include "poki/family/link_codes.hpp"
 
 namespace poki::auth {
 
@@ -28,6 +30,19 @@ struct login_request {
     std::string password;
 };
 
+struct join_request {
+    std::string code;
+    std::string display_name;
+    std::string login;
+    std::string password;
+    std::optional<std::string> email;  ///< required when the code admits a parent
+};
+
+struct stream_ticket {
+    std::string ticket;
+    int expires_in = 0;
+};
+
 struct session_tokens {
     std::string access_token;
     std::string refresh_token;
@@ -42,6 +57,21 @@ inline constexpr std::size_t max_password_chars = 128;
 class auth_service {
   public:
     auth_service(db::pool& database, cache::redis_client& redis, const auth_config& cfg);
+
+    /// Checks an access token and that its member was not removed since it was issued.
+    awaitable<principal> authorize(std::string_view access_token);
+
+    /// Redeems a family link code: creates the member in that family and signs them in.
+    /// Five wrong codes from one client address lock it out for a while (429).
+    awaitable<session_tokens> join(join_request request, std::string client_address);
+
+    /// A one-time ticket (60 s) for EventSource and WebSocket, which cannot send headers.
+    awaitable<stream_ticket> issue_stream_ticket(principal who);
+    /// The ticket's owner, once; nullopt for an unknown, used or expired ticket.
+    awaitable<std::optional<principal>> redeem_stream_ticket(std::string ticket);
+
+    [[nodiscard]] revocations& revoked() noexcept { return revocations_; }
+    [[nodiscard]] family::link_codes& codes() noexcept { return link_codes_; }
 
     awaitable<session_tokens> signup(signup_request request);
     /// Rate-limited per account and per client address; a wrong email and a wrong password get
@@ -64,7 +94,10 @@ class auth_service {
                          const std::string& chain) const;
 
     db::pool& database_;
+    cache::redis_client& redis_;
     rate_limiter limiter_;
+    revocations revocations_;
+    family::link_codes link_codes_;
     const auth_config& config_;
     jwt_codec jwt_;
     std::string decoy_hash_;  // verified when no account matches, so both cases cost the same

@@ -6,11 +6,11 @@
 
 namespace poki::auth {
 
-/// The caller, from `Authorization: Bearer <token>`; throws errc::unauthorized otherwise.
-[[nodiscard]] principal require_principal(const http::request_context& ctx,
-                                          const auth_service& auth);
+/// The caller, from `Authorization: Bearer <token>`; throws errc::unauthorized otherwise
+/// (also once the member was removed from their family).
+awaitable<principal> require_principal(const http::request_context& ctx, auth_service& auth);
 
 /// The caller, who must be a parent: errc::forbidden for a child.
-[[nodiscard]] principal require_parent(const http::request_context& ctx, const auth_service& auth);
+awaitable<principal> require_parent(const http::request_context& ctx, auth_service& auth);
 
 }  // namespace poki::auth

@@ -1,0 +1,12 @@
+// /api/v1/family, its members and its link codes.
+#pragma once
+
+#include "poki/auth/auth_service.hpp"
+#include "poki/family/family_service.hpp"
+#include "poki/http/router.hpp"
+
+namespace poki::family {
+
+void add_family_routes(http::router& routes, family_service& families, auth::auth_service& auth);
+
+}  // namespace poki::family

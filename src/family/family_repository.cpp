@@ -1,0 +1,74 @@
+#include "poki/family/family_repository.hpp"
+
+namespace poki::family {
+
+void family_repository::declare_statements(db::pool& database) {
+    database.declare("family.load", "SELECT id, name FROM families WHERE id = $1");
+    database.declare("family.members",
+                     "SELECT id, role, display_name, avatar_color FROM users"
+                     " WHERE family_id = $1 AND removed_at IS NULL ORDER BY id");
+    database.declare("family.rename", "UPDATE families SET name = $2 WHERE id = $1");
+    database.declare("family.member",
+                     "SELECT id, role, display_name, avatar_color FROM users"
+                     " WHERE family_id = $1 AND id = $2 AND removed_at IS NULL");
+    database.declare("family.rename_member",
+                     "UPDATE users SET display_name = $3 WHERE family_id = $1 AND id = $2"
+                     " AND removed_at IS NULL");
+    database.declare("family.remove_member",
+                     "UPDATE users SET removed_at = now() WHERE family_id = $1 AND id = $2"
+                     " AND removed_at IS NULL");
+    database.declare(
+        "family.revoke_member_tokens",
+        "UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL");
+}
+
+namespace {
+
+member to_member(const pqxx::row& row) {
+    return member{row[0].as<std::int64_t>(),
+                  parse_role(row[1].as<std::string>()).value_or(role::child),
+                  row[2].as<std::string>(), row[3].as<std::string>()};
+}
+
+}  // namespace
+
+std::optional<family_view> family_repository::load(pqxx::transaction_base& tx,
+                                                   std::int64_t family_id) {
+    const auto rows = tx.exec_prepared("family.load", family_id);
+    if (rows.empty()) {
+        return std::nullopt;
+    }
+    family_view f{rows[0][0].as<std::int64_t>(), rows[0][1].as<std::string>(), {}};
+    for (const auto& row : tx.exec_prepared("family.members", family_id)) {
+        f.members.push_back(to_member(row));
+    }
+    return f;
+}
+
+void family_repository::rename_family(pqxx::transaction_base& tx, std::int64_t family_id,
+                                      const std::string& name) {
+    tx.exec_prepared("family.rename", family_id, name);
+}
+
+std::optional<member> family_repository::find_member(pqxx::transaction_base& tx,
+                                                     std::int64_t family_id,
+                                                     std::int64_t member_id) {
+    const auto rows = tx.exec_prepared("family.member", family_id, member_id);
+    if (rows.empty()) {
+        return std::nullopt;
+    }
+    return to_member(rows[0]);
+}
+
+void family_repository::rename_member(pqxx::transaction_base& tx, std::int64_t family_id,
+                                      std::int64_t member_id, const std::string& name) {
+    tx.exec_prepared("family.rename_member", family_id, member_id, name);
+}
+
+void family_repository::remove_member(pqxx::transaction_base& tx, std::int64_t family_id,
+                                      std::int64_t member_id) {
+    tx.exec_prepared("family.remove_member", family_id, member_id);
+    tx.exec_prepared("family.revoke_member_tokens", member_id);
+}
+
+}  // namespace poki::family
