@@ -12,6 +12,7 @@
 #include "poki/core/log.hpp"
 #include "poki/diagnostics/client_error_routes.hpp"
 #include "poki/family/family_routes.hpp"
+#include "poki/notify/device_routes.hpp"
 #include "poki/ops/ops_routes.hpp"
 
 namespace poki {
@@ -40,6 +41,7 @@ app::app(config cfg)
     , ops_{database_, redis_}
     , auth_{database_, redis_, config_.auth}
     , families_{database_, auth_.codes(), auth_.revoked()}
+    , devices_{database_, config_.devices}
     , client_errors_{database_} {
     build_routes();
     // Routes are complete: per-route metric slots can be laid out.
@@ -59,6 +61,7 @@ app::app(config cfg)
         redis_.render_metrics(out, "commands");
     });
     metrics_.add([this](std::string& out) { client_errors_.render_metrics(out); });
+    metrics_.add([this](std::string& out) { devices_.render_metrics(out); });
     metrics_.add([this](std::string& out) {
         append_metric_header(out, "poki_access_log_dropped_total", "counter",
                              "Access log lines dropped because stdout could not keep up.");
@@ -77,6 +80,7 @@ void app::build_routes() {
     ops::add_ops_routes(router_, ops_, metrics_);
     auth::add_auth_routes(router_, auth_);
     family::add_family_routes(router_, families_, auth_);
+    notify::add_device_routes(router_, devices_, auth_);
     diagnostics::add_client_error_routes(router_, client_errors_);
 }
 
@@ -88,6 +92,7 @@ int app::run() {
     }
     server_->start();
     redis_.start();
+    net::co_spawn(ioc_, devices_.run_pruning(), net::detached);
 
     net::signal_set signals{ioc_, SIGINT, SIGTERM};
     signals.async_wait([this](const boost::system::error_code& ec, int signal) {

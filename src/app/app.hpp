@@ -20,6 +20,7 @@
 #include "poki/http/http_metrics.hpp"
 #include "poki/http/router.hpp"
 #include "poki/http/server.hpp"
+#include "poki/notify/device_service.hpp"
 #include "poki/ops/ops_service.hpp"
 
 namespace poki {
@@ -56,6 +57,7 @@ class app {
     ops::ops_service ops_;
     auth::auth_service auth_;
     family::family_service families_;
+    notify::device_service devices_;
     diagnostics::client_error_service client_errors_;
     http::router router_;
     std::unique_ptr<http::http_metrics> http_metrics_;

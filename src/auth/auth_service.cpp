@@ -6,6 +6,7 @@
 #include "poki/auth/crypto.hpp"
 #include "poki/auth/password.hpp"
 #include "poki/core/log.hpp"
+#include "poki/notify/device_repository.hpp"
 
 namespace poki::auth {
 namespace {
@@ -57,6 +58,7 @@ auth_service::auth_service(db::pool& database, cache::redis_client& redis, const
     , jwt_{cfg}
     , decoy_hash_{hash_password("decoy password, never matches", cfg.scrypt_log2_n)} {
     auth_repository::declare_statements(database_);
+    notify::device_repository::declare_statements(database_);  // login touches devices
     if (jwt_.uses_ephemeral_key()) {
         log::warn("auth.jwt_secret is not set: using a random key; tokens end with this process");
     }
@@ -129,6 +131,8 @@ awaitable<session_tokens> auth_service::login(login_request request, std::string
         if (!user || !ok) {
             return std::nullopt;
         }
+        // Signing in proves the member's devices are alive: keep them from being pruned.
+        notify::device_repository::touch_user(tx, user->id);
         auto tokens = issue(tx, *user, "");
         tx.commit();
         return tokens;

@@ -202,6 +202,12 @@ const std::vector<field_spec>& fields() {
             "auth.login_window_s", [](config & c) -> auto& { return c.auth.login_window_s; }),
         field(
             "auth.scrypt_log2_n", [](config & c) -> auto& { return c.auth.scrypt_log2_n; }),
+        field(
+            "devices.stale_after_days",
+            [](config & c) -> auto& { return c.devices.stale_after_days; }),
+        field(
+            "devices.prune_interval_s",
+            [](config & c) -> auto& { return c.devices.prune_interval_s; }),
     };
     return table;
 }
@@ -270,6 +276,8 @@ void validate(const config& c) {
             "must be between 10 and 20");
     require(c.auth.jwt_secret.empty() || c.auth.jwt_secret.size() >= 32, "auth.jwt_secret",
             "must be at least 32 characters");
+    require(c.devices.stale_after_days >= 1, "devices.stale_after_days", "must be at least 1");
+    require(c.devices.prune_interval_s >= 1, "devices.prune_interval_s", "must be at least 1");
     static constexpr std::array levels{"trace", "debug",    "info", "warn",
                                        "error", "critical", "off"};
     require(std::find(levels.begin(), levels.end(), c.log.level) != levels.end(), "log.level",

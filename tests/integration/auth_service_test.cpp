@@ -182,6 +182,22 @@ TEST_F(AuthServiceTest, LoginAttemptsAreLimitedThenRecover) {
     EXPECT_NO_THROW((void)login(email, "correct horse"));
 }
 
+TEST_F(AuthServiceTest, LoginKeepsTheMembersDevicesFresh) {
+    const auto email = unique_email();
+    const auto tokens = signup(email);
+    {
+        pqxx::connection c{db_.url()};
+        pqxx::nontransaction tx{c};
+        tx.exec_params(
+            "INSERT INTO devices (fcm_token, user_id, platform, app_version, last_seen_at)"
+            " VALUES ('phone', $1, 'ios', '1', now() - interval '50 days')",
+            tokens.user.id);
+    }
+    (void)login(email, "correct horse");
+    EXPECT_EQ(
+        count("SELECT count(*) FROM devices WHERE last_seen_at > now() - interval '1 minute'"), 1);
+}
+
 TEST_F(AuthServiceTest, StreamTicketsWorkOnceAndNotForRemovedMembers) {
     const auto tokens = signup(unique_email());
     const auto who = *service_->authenticate(tokens.access_token);

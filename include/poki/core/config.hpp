@@ -73,6 +73,11 @@ struct auth_config {
     int scrypt_log2_n = 15;  ///< scrypt cost: N = 2^this, r = 8, p = 1 (32 MiB at 15)
 };
 
+struct devices_config {
+    int stale_after_days = 60;    ///< push tokens not seen for this long are deleted
+    int prune_interval_s = 3600;  ///< how often the pruning job runs
+};
+
 struct config {
     http_config http;
     tls_config tls;
@@ -80,6 +85,7 @@ struct config {
     redis_config redis;
     log_config log;
     auth_config auth;
+    devices_config devices;
 };
 
 /// Start-up refuses a configuration it does not understand; the message names the key.

@@ -1,0 +1,39 @@
+// Push devices kept fresh: registered and refreshed by the apps, touched at login, and pruned
+// on a schedule when not seen for a while (exactly once across instances: SKIP LOCKED).
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include "poki/core/config.hpp"
+#include "poki/core/principal.hpp"
+#include "poki/db/pool.hpp"
+#include "poki/notify/device_repository.hpp"
+
+namespace poki::notify {
+
+class device_service {
+  public:
+    device_service(db::pool& database, const devices_config& cfg);
+
+    awaitable<device> register_device(principal who, std::string token, std::string platform,
+                                      std::string app_version);
+    /// errc::not_found when the token is not the caller's.
+    awaitable<void> unregister_device(principal who, std::string token);
+
+    /// One pruning pass: deletes stale tokens in batches; returns how many.
+    awaitable<std::int64_t> prune_stale();
+
+    /// Prunes every devices.prune_interval_s until the io_context stops.
+    awaitable<void> run_pruning();
+
+    void render_metrics(std::string& out) const;
+
+  private:
+    db::pool& database_;
+    const devices_config& config_;
+    std::atomic<std::uint64_t> prune_runs_{0};
+    std::atomic<std::uint64_t> pruned_{0};
+};
+
+}  // namespace poki::notify

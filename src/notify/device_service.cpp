@@ -1,0 +1,87 @@
+#include "poki/notify/device_service.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "poki/core/error.hpp"
+#include "poki/core/log.hpp"
+#include "poki/core/metrics.hpp"
+
+namespace poki::notify {
+
+device_service::device_service(db::pool& database, const devices_config& cfg)
+    : database_{database}, config_{cfg} {
+    device_repository::declare_statements(database_);
+}
+
+awaitable<device> device_service::register_device(principal who, std::string token,
+                                                  std::string platform, std::string app_version) {
+    auto upsert = [who, token = std::move(token), platform = std::move(platform),
+                   app_version = std::move(app_version)](pqxx::connection& c) {
+        pqxx::work tx{c};
+        auto d = device_repository::upsert(tx, token, who.user_id, platform, app_version);
+        tx.commit();
+        return d;
+    };
+    co_return co_await database_.run(std::move(upsert));
+}
+
+awaitable<void> device_service::unregister_device(principal who, std::string token) {
+    auto remove = [who, token = std::move(token)](pqxx::connection& c) {
+        pqxx::work tx{c};
+        const bool removed = device_repository::remove(tx, token, who.user_id);
+        tx.commit();
+        return removed;
+    };
+    if (!co_await database_.run(std::move(remove))) {
+        throw error{errc::not_found, "No such device of yours."};
+    }
+}
+
+awaitable<std::int64_t> device_service::prune_stale() {
+    constexpr int batch = 500;
+    const std::int64_t stale_seconds = std::int64_t{config_.stale_after_days} * 24 * 3600;
+    std::int64_t total = 0;
+    while (true) {
+        auto prune = [stale_seconds](pqxx::connection& c) {
+            pqxx::work tx{c};
+            const auto n = device_repository::prune(tx, stale_seconds, batch);
+            tx.commit();
+            return n;
+        };
+        const auto deleted = co_await database_.run(std::move(prune));
+        total += deleted;
+        if (deleted < batch) {
+            break;
+        }
+    }
+    prune_runs_.fetch_add(1, std::memory_order_relaxed);
+    pruned_.fetch_add(static_cast<std::uint64_t>(total), std::memory_order_relaxed);
+    if (total > 0) {
+        log::info("stale push devices pruned", {{"deleted", total}});
+    }
+    co_return total;
+}
+
+awaitable<void> device_service::run_pruning() {
+    net::steady_timer timer{co_await net::this_coro::executor};
+    while (true) {
+        timer.expires_after(std::chrono::seconds{config_.prune_interval_s});
+        co_await timer.async_wait(net::use_awaitable);
+        try {
+            co_await prune_stale();
+        } catch (const std::exception& e) {
+            log::warn("device pruning failed; next run will retry", {{"error", e.what()}});
+        }
+    }
+}
+
+void device_service::render_metrics(std::string& out) const {
+    append_metric_header(out, "poki_device_prune_runs_total", "counter",
+                         "Runs of the push-device pruning job.");
+    append_metric(out, "poki_device_prune_runs_total", "", static_cast<double>(prune_runs_.load()));
+    append_metric_header(out, "poki_device_pruned_total", "counter", "Stale push devices deleted.");
+    append_metric(out, "poki_device_pruned_total", "", static_cast<double>(pruned_.load()));
+}
+
+}  // namespace poki::notify
