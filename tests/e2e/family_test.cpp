@@ -1,4 +1,5 @@
 // Families over HTTP: link codes, joining, members, removal, and the walls between families.
+#include <csignal>
 #include <future>
 
 #include <gtest/gtest.h>
@@ -207,6 +208,20 @@ TEST(Family, StreamTicketsAreIssuedToMembers) {
     EXPECT_EQ(json_of(r)["expires_in"], 60);
     EXPECT_GE(json_of(r)["ticket"].get<std::string>().size(), 32U);
     expect_problem(server.request("POST", "/api/v1/stream-tickets"), 401, "unauthorized");
+}
+
+TEST(Family, LinkCodesNeverReachTheLog) {
+    family_server fixture;
+    auto& server = fixture.server;
+    const auto mom = parent(server);
+    const auto code = link_code(server, mom, "child");
+    EXPECT_EQ(join(server, code, "kid-" + random_suffix().substr(0, 6)).status, 201);
+    server.process().signal(SIGTERM);
+    EXPECT_EQ(server.process().wait(std::chrono::seconds{10}), 0);
+    const auto log = server.log();
+    EXPECT_NE(log.find("/api/v1/auth/join"), std::string::npos);
+    EXPECT_EQ(log.find(code), std::string::npos) << "a link code reached the log";
+    EXPECT_EQ(log.find("grape grape"), std::string::npos) << "a password reached the log";
 }
 
 TEST(Family, BadInputIsNamed) {

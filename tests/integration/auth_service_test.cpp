@@ -236,5 +236,28 @@ TEST_F(AuthWithOwnRedisTest, RedisDownMeansAClear503AndNothingWritten) {
     EXPECT_NO_THROW((void)login(email, "correct horse"));
 }
 
+TEST_F(AuthWithOwnRedisTest, JoinWithRedisDownIsA503AndCreatesNobody) {
+    const auto mom = signup(unique_email());
+    const auto who = *service_->authenticate(mom.access_token);
+    const auto code = run(service_->codes().create(who, role::child));
+    const auto joined = run(service_->join(
+        join_request{code.code, "하늘", "sky", "grape grape", std::nullopt}, "10.0.0.1"));
+    EXPECT_EQ(joined.user.role, role::child);
+    const auto unused = run(service_->codes().create(who, role::child));
+    const auto users_before = count("SELECT count(*) FROM users");
+    redis_server.stop();
+    for (int i = 0; i < 200 && redis_->stats().state == cache::redis_state::connected; ++i) {
+        ioc_.restart();
+        ioc_.run_for(std::chrono::milliseconds{10});
+    }
+    EXPECT_EQ(
+        failure_of([&] {
+            (void)run(service_->join(
+                join_request{unused.code, "별", "star", "grape grape", std::nullopt}, "10.0.0.1"));
+        }),
+        errc::unavailable);
+    EXPECT_EQ(count("SELECT count(*) FROM users"), users_before);
+}
+
 }  // namespace
 }  // namespace poki::auth
