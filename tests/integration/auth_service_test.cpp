@@ -42,12 +42,16 @@ class AuthServiceTest : protected own_redis_holder, public ::testing::Test {
         wait_for_redis();
     }
 
+  public:
     ~AuthServiceTest() override {
         redis_->stop();
         ioc_.restart();
         ioc_.run_for(std::chrono::milliseconds{50});
     }
+    AuthServiceTest(const AuthServiceTest&) = delete;
+    AuthServiceTest& operator=(const AuthServiceTest&) = delete;
 
+  protected:
     void wait_for_redis() {
         for (int i = 0; i < 200 && redis_->stats().state != cache::redis_state::connected; ++i) {
             ioc_.restart();

@@ -16,8 +16,16 @@ auth_config keys(std::string secret, std::string id = "k1", std::string previous
     return cfg;
 }
 
-const std::string secret_a(32, 'a');
-const std::string secret_b(32, 'b');
+std::string secret_of(char c) {
+    std::string key(32, c);
+    return key;
+}
+std::string secret_a() {
+    return secret_of('a');
+}
+std::string secret_b() {
+    return secret_of('b');
+}
 
 access_claims sample(std::int64_t exp = 2000) {
     return access_claims{principal{7, 3, role::child}, 1000, exp};
@@ -43,7 +51,7 @@ TEST(Hmac, MatchesRfc4231Case2) {
 }
 
 TEST(Jwt, SignsAndVerifies) {
-    const jwt_codec codec{keys(secret_a)};
+    const jwt_codec codec{keys(secret_a())};
     const auto token = codec.sign(sample());
     const auto claims = codec.verify(token, 1500);
     ASSERT_TRUE(claims);
@@ -53,10 +61,10 @@ TEST(Jwt, SignsAndVerifies) {
 }
 
 TEST(Jwt, RejectsExpiredTamperedAndForeignTokens) {
-    const jwt_codec codec{keys(secret_a)};
+    const jwt_codec codec{keys(secret_a())};
     const auto token = codec.sign(sample(2000));
     EXPECT_FALSE(codec.verify(token, 2000));
-    EXPECT_FALSE(codec.verify(jwt_codec{keys(secret_b)}.sign(sample()), 1500));
+    EXPECT_FALSE(codec.verify(jwt_codec{keys(secret_b())}.sign(sample()), 1500));
 
     // Change the role in the payload, keep the signature.
     const auto dot1 = token.find('.');
@@ -78,12 +86,12 @@ TEST(Jwt, RejectsExpiredTamperedAndForeignTokens) {
 }
 
 TEST(Jwt, RotatedKeysStillVerifyButNeverSign) {
-    const jwt_codec old_codec{keys(secret_a, "k1")};
+    const jwt_codec old_codec{keys(secret_a(), "k1")};
     const auto old_token = old_codec.sign(sample());
-    const jwt_codec rotated{keys(secret_b, "k2", "k1:" + secret_a)};
+    const jwt_codec rotated{keys(secret_b(), "k2", "k1:" + secret_a())};
     EXPECT_TRUE(rotated.verify(old_token, 1500));
     EXPECT_FALSE(old_codec.verify(rotated.sign(sample()), 1500));
-    EXPECT_THROW(jwt_codec{keys(secret_b, "k2", "k1-without-secret")}, config_error);
+    EXPECT_THROW(jwt_codec{keys(secret_b(), "k2", "k1-without-secret")}, config_error);
 }
 
 TEST(Password, HashesVerifyAndCarryTheirCost) {
