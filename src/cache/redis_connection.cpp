@@ -226,7 +226,7 @@ void redis_connection::handle_disconnect(const redisAsyncContext* ac, int status
 void redis_connection::hook_add_read(void* p) {
     auto* self = static_cast<redis_connection*>(p);
     self->want_read_ = true;
-    self->wait_readable();
+    self->wait(direction::read);
 }
 
 void redis_connection::hook_del_read(void* p) {
@@ -236,7 +236,7 @@ void redis_connection::hook_del_read(void* p) {
 void redis_connection::hook_add_write(void* p) {
     auto* self = static_cast<redis_connection*>(p);
     self->want_write_ = true;
-    self->wait_writable();
+    self->wait(direction::write);
 }
 
 void redis_connection::hook_del_write(void* p) {
@@ -258,47 +258,35 @@ void redis_connection::hook_cleanup(void* p) {
     }
 }
 
-void redis_connection::wait_readable() {
-    if (read_waiting_ || !socket_) {
+void redis_connection::wait(direction d) {
+    const bool reading = d == direction::read;
+    bool& waiting = reading ? read_waiting_ : write_waiting_;
+    if (waiting || !socket_) {
         return;
     }
-    read_waiting_ = true;
+    waiting = true;
     socket_->async_wait(
-        net::posix::stream_descriptor::wait_read,
-        [self = shared_from_this(), generation = generation_](const boost::system::error_code& ec) {
+        reading ? net::posix::stream_descriptor::wait_read
+                : net::posix::stream_descriptor::wait_write,
+        [self = shared_from_this(), generation = generation_,
+         d](const boost::system::error_code& ec) {
             if (generation != self->generation_) {
                 return;
             }
-            self->read_waiting_ = false;
-            if (ec || self->context_ == nullptr || !self->want_read_) {
+            const bool read = d == direction::read;
+            (read ? self->read_waiting_ : self->write_waiting_) = false;
+            const bool& wanted = read ? self->want_read_ : self->want_write_;
+            if (ec || self->context_ == nullptr || !wanted) {
                 return;
             }
-            redisAsyncHandleRead(self->context_);
+            if (read) {
+                redisAsyncHandleRead(self->context_);
+            } else {
+                redisAsyncHandleWrite(self->context_);
+            }
             // The context may be gone now (EOF frees it); only go on if not.
-            if (generation == self->generation_ && self->context_ != nullptr && self->want_read_) {
-                self->wait_readable();
-            }
-        });
-}
-
-void redis_connection::wait_writable() {
-    if (write_waiting_ || !socket_) {
-        return;
-    }
-    write_waiting_ = true;
-    socket_->async_wait(
-        net::posix::stream_descriptor::wait_write,
-        [self = shared_from_this(), generation = generation_](const boost::system::error_code& ec) {
-            if (generation != self->generation_) {
-                return;
-            }
-            self->write_waiting_ = false;
-            if (ec || self->context_ == nullptr || !self->want_write_) {
-                return;
-            }
-            redisAsyncHandleWrite(self->context_);
-            if (generation == self->generation_ && self->context_ != nullptr && self->want_write_) {
-                self->wait_writable();
+            if (generation == self->generation_ && self->context_ != nullptr && wanted) {
+                self->wait(d);
             }
         });
 }

@@ -63,8 +63,9 @@ class redis_connection : public std::enable_shared_from_this<redis_connection> {
     void connect();
     void connect_to(const std::string& ip);
     void schedule_reconnect();
-    void wait_readable();
-    void wait_writable();
+    enum class direction { read, write };
+    /// Waits (once at a time per direction) for the socket, then lets hiredis read or write.
+    void wait(direction d);
     void set_state(redis_state s) noexcept;
 
     net::io_context& ioc_;
