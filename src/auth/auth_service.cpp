@@ -93,12 +93,13 @@ awaitable<session_tokens> auth_service::signup(signup_request request) {
         user.display_name = request.display_name;
         user.avatar_color = pick_avatar_color();
         user.password_hash = hash;
+        std::int64_t id = 0;
         try {
-            (void)auth_repository::create_user(tx, user);
+            id = auth_repository::create_user(tx, user);
         } catch (const pqxx::unique_violation&) {
             return std::nullopt;
         }
-        const auto created = auth_repository::find_by_email(tx, request.email);
+        const auto created = auth_repository::find_by_id(tx, id);
         auto tokens = issue(tx, *created, "");
         tx.commit();
         return tokens;
