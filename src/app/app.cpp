@@ -13,6 +13,7 @@
 #include "poki/diagnostics/client_error_routes.hpp"
 #include "poki/family/family_routes.hpp"
 #include "poki/notify/device_routes.hpp"
+#include "poki/notify/event_routes.hpp"
 #include "poki/ops/ops_routes.hpp"
 
 namespace poki {
@@ -39,8 +40,10 @@ app::app(config cfg)
     , database_{config_.database}
     , redis_{ioc_, config_.redis}
     , ops_{database_, redis_}
-    , auth_{database_, redis_, config_.auth}
-    , families_{database_, auth_.codes(), auth_.revoked()}
+    , events_{database_, redis_, config_.events, config_.push}
+    , event_hub_{ioc_, database_, redis_, config_.redis, config_.events}
+    , auth_{database_, redis_, config_.auth, events_}
+    , families_{database_, auth_.codes(), auth_.revoked(), events_}
     , devices_{database_, config_.devices}
     , client_errors_{database_} {
     build_routes();
@@ -62,6 +65,8 @@ app::app(config cfg)
     });
     metrics_.add([this](std::string& out) { client_errors_.render_metrics(out); });
     metrics_.add([this](std::string& out) { devices_.render_metrics(out); });
+    metrics_.add([this](std::string& out) { events_.render_metrics(out); });
+    metrics_.add([this](std::string& out) { event_hub_.render_metrics(out); });
     metrics_.add([this](std::string& out) {
         append_metric_header(out, "poki_access_log_dropped_total", "counter",
                              "Access log lines dropped because stdout could not keep up.");
@@ -81,6 +86,7 @@ void app::build_routes() {
     auth::add_auth_routes(router_, auth_);
     family::add_family_routes(router_, families_, auth_);
     notify::add_device_routes(router_, devices_, auth_);
+    notify::add_event_routes(router_, events_, event_hub_, auth_);
     diagnostics::add_client_error_routes(router_, client_errors_);
 }
 
@@ -92,7 +98,9 @@ int app::run() {
     }
     server_->start();
     redis_.start();
+    event_hub_.start();
     net::co_spawn(ioc_, devices_.run_pruning(), net::detached);
+    net::co_spawn(ioc_, events_.run_retention(), net::detached);
 
     net::signal_set signals{ioc_, SIGINT, SIGTERM};
     signals.async_wait([this](const boost::system::error_code& ec, int signal) {
@@ -122,6 +130,7 @@ int app::run() {
 awaitable<void> app::shut_down() {
     server_->stop_accepting();
     co_await server_->drain(config_.http.drain_timeout);
+    event_hub_.stop();
     redis_.stop();
     // Let the Redis strand close its connection before the loop ends.
     net::steady_timer settle{ioc_, std::chrono::milliseconds{20}};

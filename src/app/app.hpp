@@ -21,6 +21,8 @@
 #include "poki/http/router.hpp"
 #include "poki/http/server.hpp"
 #include "poki/notify/device_service.hpp"
+#include "poki/notify/event_hub.hpp"
+#include "poki/notify/event_service.hpp"
 #include "poki/ops/ops_service.hpp"
 
 namespace poki {
@@ -55,6 +57,8 @@ class app {
     db::pool database_;
     cache::redis_client redis_;
     ops::ops_service ops_;
+    notify::event_service events_;
+    notify::event_hub event_hub_;
     auth::auth_service auth_;
     family::family_service families_;
     notify::device_service devices_;

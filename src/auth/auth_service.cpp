@@ -6,6 +6,7 @@
 #include "poki/auth/crypto.hpp"
 #include "poki/auth/password.hpp"
 #include "poki/core/log.hpp"
+#include "poki/family/family_events.hpp"
 #include "poki/notify/device_repository.hpp"
 
 namespace poki::auth {
@@ -48,9 +49,11 @@ std::string lower_ascii(std::string text) {
 
 }  // namespace
 
-auth_service::auth_service(db::pool& database, cache::redis_client& redis, const auth_config& cfg)
+auth_service::auth_service(db::pool& database, cache::redis_client& redis, const auth_config& cfg,
+                           notify::event_service& events)
     : database_{database}
     , redis_{redis}
+    , events_{events}
     , limiter_{redis}
     , revocations_{redis, std::chrono::seconds{cfg.access_ttl_s}}
     , link_codes_{redis, std::chrono::minutes{10}}
@@ -252,8 +255,12 @@ awaitable<session_tokens> auth_service::join(join_request request, std::string c
     }
     const auto admits = code->admits;
     const auto family_id = code->family_id;
+    struct joined {
+        session_tokens tokens;
+        std::vector<notify::stored_event> events;
+    };
     auto create = [this, request = std::move(request), admits,
-                   family_id](pqxx::connection& c) -> std::optional<session_tokens> {
+                   family_id](pqxx::connection& c) -> std::optional<joined> {
         const auto hash = hash_password(request.password, config_.scrypt_log2_n);
         pqxx::work tx{c};
         new_user user;
@@ -275,10 +282,15 @@ awaitable<session_tokens> auth_service::join(join_request request, std::string c
             return std::nullopt;  // the family is gone
         }
         auto tokens = issue(tx, *created, "");
+        auto events =
+            events_.record(tx, family::member_joined_events(
+                                   tx, family_id,
+                                   family::member{created->id, created->role, created->display_name,
+                                                  created->avatar_color}));
         tx.commit();
-        return tokens;
+        return joined{std::move(tokens), std::move(events)};
     };
-    std::optional<session_tokens> tokens;
+    std::optional<joined> tokens;
     std::exception_ptr failure;
     try {
         tokens = co_await database_.run(std::move(create));
@@ -294,9 +306,10 @@ awaitable<session_tokens> auth_service::join(join_request request, std::string c
         co_await link_codes_.restore(*code);
         throw error{errc::conflict, "This login name (or email) is already taken."};
     }
+    co_await events_.publish(std::move(tokens->events));
     log::info("member joined",
-              {{"user_id", tokens->user.id}, {"family_id", tokens->user.family_id}});
-    co_return std::move(*tokens);
+              {{"user_id", tokens->tokens.user.id}, {"family_id", tokens->tokens.user.family_id}});
+    co_return std::move(tokens->tokens);
 }
 
 awaitable<stream_ticket> auth_service::issue_stream_ticket(principal who) {

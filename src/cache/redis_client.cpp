@@ -295,6 +295,9 @@ void redis_subscriber::subscribe(std::string channel) {
     net::dispatch(connection_->strand(),
                   [conn = connection_, s = state_, channel = std::move(channel)] {
                       if (s->wanted.insert(channel).second) {
+                          // A confirmation still standing from before an unsubscribe that is
+                          // in flight does not count: wait for this subscription's own.
+                          s->confirmed.erase(channel);
                           s->update_settled();
                           s->send(conn->ready_context(), "SUBSCRIBE", {channel});
                       }
@@ -325,6 +328,27 @@ awaitable<bool> redis_subscriber::wait_subscribed(milliseconds timeout) {
         co_await tick.async_wait(net::use_awaitable);
     }
     co_return true;
+}
+
+awaitable<bool> redis_subscriber::wait_subscribed(std::string channel, milliseconds timeout) {
+    net::steady_timer tick{co_await net::this_coro::executor};
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto delay = std::chrono::milliseconds{1};
+    // `confirmed` belongs to the strand: read it there.
+    auto confirmed = [s = state_, &channel]() -> awaitable<bool> {
+        co_return s->confirmed.contains(channel);
+    };
+    while (true) {
+        if (co_await net::co_spawn(connection_->strand(), confirmed, net::use_awaitable)) {
+            co_return true;
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+            co_return false;
+        }
+        tick.expires_after(delay);
+        co_await tick.async_wait(net::use_awaitable);
+        delay = std::min(delay * 2, std::chrono::milliseconds{50});
+    }
 }
 
 redis_stats redis_subscriber::stats() const {

@@ -208,6 +208,38 @@ const std::vector<field_spec>& fields() {
         field(
             "devices.prune_interval_s",
             [](config & c) -> auto& { return c.devices.prune_interval_s; }),
+        field(
+            "events.retention_days", [](config & c) -> auto& { return c.events.retention_days; }),
+        field(
+            "events.prune_interval_s",
+            [](config & c) -> auto& { return c.events.prune_interval_s; }),
+        field(
+            "events.heartbeat_s", [](config & c) -> auto& { return c.events.heartbeat_s; }),
+        field(
+            "events.retry_ms", [](config & c) -> auto& { return c.events.retry_ms; }),
+        field(
+            "events.stream_queue_bytes",
+            [](config & c) -> auto& { return c.events.stream_queue_bytes; }),
+        field(
+            "events.publish", [](config & c) -> auto& { return c.events.publish; }),
+        field(
+            "push.service_account_file",
+            [](config & c) -> auto& { return c.push.service_account_file; }),
+        field(
+            "push.token_endpoint", [](config & c) -> auto& { return c.push.token_endpoint; }),
+        field(
+            "push.send_endpoint", [](config & c) -> auto& { return c.push.send_endpoint; }),
+        field(
+            "push.event_types", [](config & c) -> auto& { return c.push.event_types; }),
+        field(
+            "push.poll_interval_ms", [](config & c) -> auto& { return c.push.poll_interval_ms; }),
+        field(
+            "push.max_attempts", [](config & c) -> auto& { return c.push.max_attempts; }),
+        field(
+            "push.request_timeout_ms",
+            [](config & c) -> auto& { return c.push.request_timeout_ms; }),
+        field(
+            "push.ca_file", [](config & c) -> auto& { return c.push.ca_file; }),
     };
     return table;
 }
@@ -278,6 +310,16 @@ void validate(const config& c) {
             "must be at least 32 characters");
     require(c.devices.stale_after_days >= 1, "devices.stale_after_days", "must be at least 1");
     require(c.devices.prune_interval_s >= 1, "devices.prune_interval_s", "must be at least 1");
+    require(c.events.retention_days >= 1, "events.retention_days", "must be at least 1");
+    require(c.events.prune_interval_s >= 1, "events.prune_interval_s", "must be at least 1");
+    require(c.events.heartbeat_s >= 1 && c.events.heartbeat_s <= 300, "events.heartbeat_s",
+            "must be between 1 and 300");
+    require(c.events.retry_ms >= 0, "events.retry_ms", "must not be negative");
+    require(c.events.stream_queue_bytes >= 4096, "events.stream_queue_bytes",
+            "must be at least 4096");
+    require(c.push.poll_interval_ms >= 10, "push.poll_interval_ms", "must be at least 10");
+    require(c.push.max_attempts >= 1, "push.max_attempts", "must be at least 1");
+    require(c.push.request_timeout_ms >= 100, "push.request_timeout_ms", "must be at least 100");
     static constexpr std::array levels{"trace", "debug",    "info", "warn",
                                        "error", "critical", "off"};
     require(std::find(levels.begin(), levels.end(), c.log.level) != levels.end(), "log.level",

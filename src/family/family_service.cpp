@@ -2,6 +2,7 @@
 
 #include "poki/core/error.hpp"
 #include "poki/core/log.hpp"
+#include "poki/family/family_events.hpp"
 
 namespace poki::family {
 namespace {
@@ -18,8 +19,9 @@ error no_such_member() {
 
 }  // namespace
 
-family_service::family_service(db::pool& database, link_codes& codes, auth::revocations& revoked)
-    : database_{database}, codes_{codes}, revoked_{revoked} {
+family_service::family_service(db::pool& database, link_codes& codes, auth::revocations& revoked,
+                               notify::event_service& events)
+    : database_{database}, codes_{codes}, revoked_{revoked}, events_{events} {
     family_repository::declare_statements(database_);
 }
 
@@ -94,19 +96,22 @@ awaitable<void> family_service::remove_member(principal who, std::int64_t member
     }
     auto find = [who, member_id](pqxx::connection& c) {
         pqxx::nontransaction tx{c};
-        return family_repository::find_member(tx, who.family_id, member_id).has_value();
+        return family_repository::find_member(tx, who.family_id, member_id);
     };
-    if (!co_await database_.run(std::move(find))) {
+    const auto removed = co_await database_.run(std::move(find));
+    if (!removed) {
         throw no_such_member();
     }
     // Mark first: if Redis is down we stop here (503) and nothing has changed.
     co_await revoked_.revoke_user(member_id);
-    auto remove = [who, member_id](pqxx::connection& c) {
+    auto remove = [this, who, removed = *removed](pqxx::connection& c) {
         pqxx::work tx{c};
-        family_repository::remove_member(tx, who.family_id, member_id);
+        family_repository::remove_member(tx, who.family_id, removed.id);
+        auto events = events_.record(tx, member_removed_events(tx, who.family_id, removed));
         tx.commit();
+        return events;
     };
-    co_await database_.run(std::move(remove));
+    co_await events_.publish(co_await database_.run(std::move(remove)));
     log::info("member removed", {{"family_id", who.family_id}, {"member_id", member_id}});
 }
 

@@ -24,7 +24,8 @@ void log_access(log::access_log& out, std::string_view request_id, std::string_v
 
 }  // namespace
 
-awaitable<response> dispatcher::handle(const request& req, connection_info conn) {
+awaitable<response> dispatcher::handle(const request& req, connection_info conn,
+                                       stream_function* stream_out) {
     const auto started = std::chrono::steady_clock::now();
     const auto client_id = req[request_id_header];
     std::string request_id = choose_request_id({client_id.data(), client_id.size()}, ids_);
@@ -33,6 +34,7 @@ awaitable<response> dispatcher::handle(const request& req, connection_info conn)
 
     response res;
     const route* matched = nullptr;
+    bool streaming = false;
     if (path.empty() || path.front() != '/') {
         res = problem_response(to_problem(
             error{errc::bad_request, "The request target must be an absolute path."}, request_id));
@@ -58,9 +60,15 @@ awaitable<response> dispatcher::handle(const request& req, connection_info conn)
                 matched = found.matched;
                 request_context ctx{req,        path,
                                     query,      std::move(found.params),
-                                    request_id, std::string{conn.remote_address}};
+                                    request_id, std::string{conn.remote_address},
+                                    {}};
                 try {
                     res = co_await matched->handle(ctx);
+                    if (ctx.stream && res.result() == status::ok && req.method() == verb::get &&
+                        stream_out != nullptr) {
+                        *stream_out = std::move(ctx.stream);
+                        streaming = true;
+                    }
                 } catch (const error& e) {
                     res = problem_response(to_problem(e, request_id));
                     if (e.code() == errc::method_not_allowed) {
@@ -76,7 +84,7 @@ awaitable<response> dispatcher::handle(const request& req, connection_info conn)
             }
         }
     }
-    finish(res, req, request_id, matched, started, conn);
+    finish(res, req, request_id, matched, started, conn, streaming);
     co_return res;
 }
 
@@ -101,14 +109,21 @@ response dispatcher::reject(const problem_details& problem, std::string_view met
 
 void dispatcher::finish(response& res, const request& req, const std::string& request_id,
                         const route* matched, std::chrono::steady_clock::time_point started,
-                        connection_info conn) {
+                        connection_info conn, bool streaming) {
     if (res.result() == status::unauthorized) {
         res.set(field::www_authenticate, "Bearer");
     }
     res.version(req.version());
-    res.keep_alive(req.keep_alive());
     res.set(request_id_header, request_id);
-    res.prepare_payload();
+    if (streaming) {
+        // The body runs until the connection closes: no length, no keep-alive.
+        res.keep_alive(false);
+        res.body().clear();
+        res.erase(field::content_length);
+    } else {
+        res.keep_alive(req.keep_alive());
+        res.prepare_payload();
+    }
     if (req.method() == verb::head) {
         // Keep the Content-Length a GET would have; send no body.
         res.body().clear();

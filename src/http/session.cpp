@@ -1,5 +1,6 @@
 #include "poki/http/session.hpp"
 
+#include <array>
 #include <atomic>
 #include <limits>
 #include <optional>
@@ -64,6 +65,7 @@ std::string remote_of(const net::ip::tcp::socket& socket) {
 
 template <class Stream>
 class session final : public tracked_connection,
+                      public stream_channel,
                       public std::enable_shared_from_this<session<Stream>> {
   public:
     template <class... StreamArgs>
@@ -96,6 +98,7 @@ class session final : public tracked_connection,
     void stop(bool immediately) override {
         net::post(stream_.get_executor(), [self = this->shared_from_this(), immediately] {
             self->draining_ = true;
+            self->stop_stream();
             if (self->idle_ || immediately) {
                 beast::get_lowest_layer(self->stream_).cancel();
                 if (immediately) {
@@ -106,8 +109,53 @@ class session final : public tracked_connection,
         });
     }
 
+    // stream_channel: used by a stream function, on the strand.
+    net::any_io_executor executor() override { return stream_.get_executor(); }
+
+    awaitable<bool> write(std::span<const net::const_buffer> buffers) override {
+        arm(env_.limits.write_timeout);
+        auto [ec, n] = co_await net::async_write(stream_, buffers, use_tuple);
+        disarm();
+        co_return !ec;
+    }
+
+    void on_stop(unique_function<void()> fn) override {
+        stop_handler_ = std::move(fn);
+        if (stop_requested_) {
+            stop_stream();
+        }
+    }
+
+    void abort() override {
+        boost::system::error_code ignored;
+        lowest().socket().close(ignored);
+    }
+
   private:
     auto& lowest() { return beast::get_lowest_layer(stream_); }
+
+    void stop_stream() {
+        stop_requested_ = true;
+        if (auto fn = std::move(stop_handler_)) {
+            fn();
+        }
+    }
+
+    /// Hands the connection to a stream function. An event-stream client sends nothing more,
+    /// so a read that completes means it closed the connection (or misbehaves): either way
+    /// the stream ends.
+    awaitable<void> serve_stream(stream_function body) {
+        disarm();
+        lowest().socket().async_read_some(
+            net::buffer(probe_),
+            [self = this->shared_from_this()](const boost::system::error_code& /*ec*/,
+                                              std::size_t /*n*/) { self->stop_stream(); });
+        if (draining_ || env_.registry.draining()) {
+            stop_requested_ = true;
+        }
+        co_await body(*this);
+        stop_handler_ = {};
+    }
 
     /// The next I/O must finish within `timeout`; the server's sweep closes us otherwise.
     void arm(std::chrono::milliseconds timeout) noexcept {
@@ -187,14 +235,28 @@ class session final : public tracked_connection,
             }
 
             disarm();
-            const auto req = parser.release();
-            auto res = co_await env_.dispatch.handle(req, connection_info{remote_});
-            if (draining_ || env_.registry.draining()) {
-                res.keep_alive(false);
+            stream_function stream_body;
+            bool keep_alive = false;
+            {
+                const auto req = parser.release();
+                auto res =
+                    co_await env_.dispatch.handle(req, connection_info{remote_}, &stream_body);
+                if (draining_ || env_.registry.draining()) {
+                    res.keep_alive(false);
+                }
+                arm(limits.write_timeout);
+                auto [ec, n] = co_await beast::http::async_write(stream_, res, use_tuple);
+                keep_alive = !ec && res.keep_alive();
+                if (ec) {
+                    stream_body = {};
+                }
             }
-            arm(limits.write_timeout);
-            auto [ec, n] = co_await beast::http::async_write(stream_, res, use_tuple);
-            if (ec || !res.keep_alive()) {
+            if (stream_body) {
+                buffer = beast::flat_buffer{};  // an idle stream should hold as little as it can
+                co_await serve_stream(std::move(stream_body));
+                break;
+            }
+            if (!keep_alive) {
                 break;
             }
         }
@@ -235,8 +297,11 @@ class session final : public tracked_connection,
     connection_registry::registration registration_;
     static constexpr std::int64_t no_deadline = std::numeric_limits<std::int64_t>::max();
     std::atomic<std::int64_t> deadline_{no_deadline};  // steady_clock ticks
-    bool idle_ = false;      // strand only: waiting for the first byte of a request
-    bool draining_ = false;  // strand only: finish the current request, then close
+    bool idle_ = false;                     // strand only: waiting for the first byte of a request
+    bool draining_ = false;                 // strand only: finish the current request, then close
+    bool stop_requested_ = false;           // strand only: the stream must end
+    unique_function<void()> stop_handler_;  // strand only
+    std::array<char, 1> probe_{};           // the read that notices a client closing a stream
 };
 
 }  // namespace

@@ -6,73 +6,11 @@
 
 #include "poki/auth/crypto.hpp"
 
+#include "support/family_api.hpp"
 #include "support/running_server.hpp"
 
 namespace poki::test {
 namespace {
-
-struct member_session {
-    std::int64_t id = 0;
-    std::int64_t family_id = 0;
-    std::string access;
-};
-
-std::map<std::string, std::string> bearer(const std::string& token) {
-    return {{"Authorization", "Bearer " + token}};
-}
-
-std::string random_suffix() {
-    return auth::base64url_encode(auth::random_bytes(6));
-}
-
-/// A server with a Redis of its own: wrong-code lockouts are per client address, and every
-/// test client is 127.0.0.1, so they must not leak from one test into the next.
-struct family_server {
-    own_redis redis;
-    running_server server{{.redis_port = redis.port()}};
-};
-
-member_session parent(const running_server& server) {
-    const auto r = server.request("POST", "/api/v1/auth/signup",
-                                  nlohmann::json{{"email", "p-" + random_suffix() + "@example.com"},
-                                                 {"password", "correct horse"},
-                                                 {"display_name", "엄마"}}
-                                      .dump());
-    EXPECT_EQ(r.status, 201) << r.body;
-    const auto body = json_of(r);
-    return {body["user"]["id"], body["user"]["family_id"], body["access_token"]};
-}
-
-std::string link_code(const running_server& server, const member_session& by,
-                      const std::string& role) {
-    const auto r = server.request("POST", "/api/v1/family/link-codes",
-                                  nlohmann::json{{"role", role}}.dump(), bearer(by.access));
-    EXPECT_EQ(r.status, 201) << r.body;
-    const auto body = json_of(r);
-    EXPECT_EQ(body["code"].get<std::string>().size(), 8U);
-    EXPECT_GT(body["expires_in"].get<int>(), 500);
-    return body["code"];
-}
-
-http_reply join(const running_server& server, const std::string& code, const std::string& login,
-                std::optional<std::string> email = std::nullopt) {
-    nlohmann::json body{
-        {"code", code}, {"display_name", "하늘"}, {"login", login}, {"password", "grape grape"}};
-    if (email) {
-        body["email"] = *email;
-    }
-    return server.request("POST", "/api/v1/auth/join", body.dump());
-}
-
-member_session child(const running_server& server, const member_session& by) {
-    const auto r =
-        join(server, link_code(server, by, "child"), "kid-" + random_suffix().substr(0, 6));
-    EXPECT_EQ(r.status, 201) << r.body;
-    const auto body = json_of(r);
-    EXPECT_EQ(body["user"]["role"], "child");
-    EXPECT_EQ(body["user"]["family_id"], by.family_id);
-    return {body["user"]["id"], body["user"]["family_id"], body["access_token"]};
-}
 
 TEST(Family, ChildJoinsWithACodeAndLogsInWithItsLogin) {
     family_server fixture;

@@ -38,7 +38,9 @@ class AuthServiceTest : protected own_redis_holder, public ::testing::Test {
         config_.scrypt_log2_n = 10;
         config_.login_attempts_per_account = 3;
         config_.login_window_s = 2;
-        service_ = std::make_unique<auth_service>(*pool_, *redis_, config_);
+        events_ =
+            std::make_unique<notify::event_service>(*pool_, *redis_, events_config_, push_config_);
+        service_ = std::make_unique<auth_service>(*pool_, *redis_, config_, *events_);
         wait_for_redis();
     }
 
@@ -97,6 +99,9 @@ class AuthServiceTest : protected own_redis_holder, public ::testing::Test {
     std::unique_ptr<db::pool> pool_;
     std::unique_ptr<cache::redis_client> redis_;
     auth_config config_;
+    events_config events_config_;
+    push_config push_config_;
+    std::unique_ptr<notify::event_service> events_;
     std::unique_ptr<auth_service> service_;
 };
 

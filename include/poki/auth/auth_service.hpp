@@ -14,6 +14,7 @@
 #include "poki/core/config.hpp"
 #include "poki/db/pool.hpp"
 #include "poki/family/link_codes.hpp"
+#include "poki/notify/event_service.hpp"
 
 namespace poki::auth {
 
@@ -56,7 +57,8 @@ inline constexpr std::size_t max_password_chars = 128;
 
 class auth_service {
   public:
-    auth_service(db::pool& database, cache::redis_client& redis, const auth_config& cfg);
+    auth_service(db::pool& database, cache::redis_client& redis, const auth_config& cfg,
+                 notify::event_service& events);
 
     /// Checks an access token and that its member was not removed since it was issued.
     awaitable<principal> authorize(std::string_view access_token);
@@ -95,6 +97,7 @@ class auth_service {
 
     db::pool& database_;
     cache::redis_client& redis_;
+    notify::event_service& events_;
     rate_limiter limiter_;
     revocations revocations_;
     family::link_codes link_codes_;

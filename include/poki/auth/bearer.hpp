@@ -10,6 +10,10 @@ namespace poki::auth {
 /// (also once the member was removed from their family).
 awaitable<principal> require_principal(const http::request_context& ctx, auth_service& auth);
 
+/// For EventSource and WebSocket, which cannot send headers: the Bearer token if there is
+/// one, otherwise the one-time `?ticket=` (POST /api/v1/stream-tickets).
+awaitable<principal> require_stream_principal(const http::request_context& ctx, auth_service& auth);
+
 /// The caller, who must be a parent: errc::forbidden for a child.
 awaitable<principal> require_parent(const http::request_context& ctx, auth_service& auth);
 

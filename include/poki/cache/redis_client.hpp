@@ -82,6 +82,9 @@ class redis_subscriber {
     /// Awaits until every channel asked for so far is confirmed by Redis, or the timeout.
     awaitable<bool> wait_subscribed(milliseconds timeout);
 
+    /// Awaits Redis's confirmation of one channel, or the timeout.
+    awaitable<bool> wait_subscribed(std::string channel, milliseconds timeout);
+
     [[nodiscard]] redis_stats stats() const;
 
   private:

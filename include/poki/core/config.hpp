@@ -78,6 +78,35 @@ struct devices_config {
     int prune_interval_s = 3600;  ///< how often the pruning job runs
 };
 
+struct events_config {
+    int retention_days = 30;      ///< events older than this are deleted
+    int prune_interval_s = 3600;  ///< how often the retention job may run (once across instances)
+    int heartbeat_s = 15;         ///< SSE comment heartbeat, also a check against PostgreSQL
+    int retry_ms = 3000;          ///< the `retry:` hint sent to SSE clients
+    int stream_queue_bytes = 262144;  ///< unsent bytes a stream may hold before it is cut off
+    /// Publish events to Redis after commit. Off, streams still get every event from their
+    /// PostgreSQL check on each heartbeat (a diagnostic switch, and how tests lose pub/sub).
+    bool publish = true;
+};
+
+struct push_config {
+    /// Google service-account JSON (client_email, private_key, token_uri, project_id); empty
+    /// turns push off.
+    std::string service_account_file;
+    /// Overrides the service account's token_uri (tests point both at a local fake).
+    std::string token_endpoint;
+    /// `{project}` is replaced by the service account's project_id.
+    std::string send_endpoint = "https://fcm.googleapis.com/v1/projects/{project}/messages:send";
+    /// Comma-separated event types that reach users without a live connection.
+    std::string event_types =
+        "chat.message,mission.assigned,mission.submitted,mission.approved,mission.rejected,"
+        "call.missed";
+    int poll_interval_ms = 1000;  ///< how often the outbox is checked without a nudge
+    int max_attempts = 8;         ///< a push still failing after this many tries is dropped
+    int request_timeout_ms = 10000;
+    std::string ca_file;  ///< extra CA bundle for the FCM endpoints (system CAs otherwise)
+};
+
 struct config {
     http_config http;
     tls_config tls;
@@ -86,6 +115,8 @@ struct config {
     log_config log;
     auth_config auth;
     devices_config devices;
+    events_config events;
+    push_config push;
 };
 
 /// Start-up refuses a configuration it does not understand; the message names the key.

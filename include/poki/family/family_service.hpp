@@ -6,12 +6,14 @@
 #include "poki/db/pool.hpp"
 #include "poki/family/family_repository.hpp"
 #include "poki/family/link_codes.hpp"
+#include "poki/notify/event_service.hpp"
 
 namespace poki::family {
 
 class family_service {
   public:
-    family_service(db::pool& database, link_codes& codes, auth::revocations& revoked);
+    family_service(db::pool& database, link_codes& codes, auth::revocations& revoked,
+                   notify::event_service& events);
 
     awaitable<family_view> get(principal who);
     /// Parents only.
@@ -27,6 +29,7 @@ class family_service {
     db::pool& database_;
     link_codes& codes_;
     auth::revocations& revoked_;
+    notify::event_service& events_;
 };
 
 }  // namespace poki::family

@@ -23,8 +23,11 @@ class dispatcher {
                log::access_log* access_log)
         : routes_{routes}, metrics_{metrics}, ids_{ids}, access_log_{access_log} {}
 
-    /// Never throws: every failure becomes a problem response.
-    awaitable<response> handle(const request& req, connection_info conn);
+    /// Never throws: every failure becomes a problem response. When the route answers with
+    /// a stream and `stream_out` is given, the stream function is moved there and the
+    /// response is its header (no Content-Length; the body ends when the connection does).
+    awaitable<response> handle(const request& req, connection_info conn,
+                               stream_function* stream_out = nullptr);
 
     /// A response for a request that could not be parsed or read (400, 413 …), with the same
     /// headers, metrics and log line as any other.
@@ -37,7 +40,7 @@ class dispatcher {
   private:
     void finish(response& res, const request& req, const std::string& request_id,
                 const route* matched, std::chrono::steady_clock::time_point started,
-                connection_info conn);
+                connection_info conn, bool streaming);
 
     const router& routes_;
     http_metrics& metrics_;

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "poki/http/route_params.hpp"
+#include "poki/http/streaming.hpp"
 #include "poki/http/types.hpp"
 
 namespace poki::http {
@@ -17,6 +18,9 @@ struct request_context {
     route_params params;
     std::string request_id;
     std::string remote_address;
+    /// A handler that answers with a stream sets this and returns the response header
+    /// (status 200, no body); the connection is then handed to it.
+    stream_function stream;
 
     /// A query parameter, percent-decoded; nullopt when absent.
     [[nodiscard]] std::optional<std::string> query_param(std::string_view name) const;

@@ -1,0 +1,28 @@
+// The events a family's changes produce: who hears of a member joining or leaving.
+#pragma once
+
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "poki/family/family_repository.hpp"
+#include "poki/notify/event.hpp"
+
+namespace poki::family {
+
+/// Active members of the family other than `except` (ascending id).
+[[nodiscard]] std::vector<std::int64_t> other_member_ids(pqxx::transaction_base& tx,
+                                                         std::int64_t family_id,
+                                                         std::int64_t except);
+
+/// `family.member_joined` for every other member.
+[[nodiscard]] std::vector<notify::event_draft> member_joined_events(pqxx::transaction_base& tx,
+                                                                    std::int64_t family_id,
+                                                                    const member& joined);
+
+/// `family.member_removed` for every member who stays.
+[[nodiscard]] std::vector<notify::event_draft> member_removed_events(pqxx::transaction_base& tx,
+                                                                     std::int64_t family_id,
+                                                                     const member& removed);
+
+}  // namespace poki::family

@@ -1,0 +1,284 @@
+#include "poki/notify/event_hub.hpp"
+
+#include <algorithm>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "poki/auth/crypto.hpp"
+#include "poki/core/log.hpp"
+#include "poki/core/metrics.hpp"
+#include "poki/notify/event_repository.hpp"
+#include "poki/notify/event_stream.hpp"
+#include "poki/notify/sse_format.hpp"
+
+namespace poki::notify {
+namespace {
+
+constexpr std::size_t heartbeat_chunk = 2000;
+
+std::string presence_key(std::int64_t user_id) {
+    return "poki:online:" + std::to_string(user_id);
+}
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+event_hub::event_hub(net::io_context& ioc, db::pool& database, cache::redis_client& redis,
+                     const redis_config& redis_cfg, const events_config& cfg)
+    : ioc_{ioc}
+    , database_{database}
+    , redis_{redis}
+    , config_{cfg}
+    , instance_id_{auth::base64url_encode(auth::random_bytes(9))}
+    , subscriber_{ioc, redis_cfg, [this](std::string_view channel, std::string_view payload) {
+                      on_message(channel, payload);
+                  }} {}
+
+event_hub::~event_hub() = default;
+
+void event_hub::start() {
+    subscriber_.start();
+    net::co_spawn(ioc_, heartbeat_loop(), net::detached);
+}
+
+void event_hub::stop() {
+    subscriber_.stop();
+}
+
+void event_hub::attach(std::int64_t user_id, const std::shared_ptr<event_stream>& stream) {
+    bool first = false;
+    {
+        const std::lock_guard lock{mutex_};
+        auto& list = streams_[user_id];
+        first = list.empty();
+        list.push_back(stream);
+        ++stream_count_;
+    }
+    if (first) {
+        subscriber_.subscribe(user_channel(user_id));
+        mark_presence(user_id, true);
+    }
+}
+
+void event_hub::detach(std::int64_t user_id, const event_stream* stream) {
+    bool last = false;
+    {
+        const std::lock_guard lock{mutex_};
+        const auto found = streams_.find(user_id);
+        if (found == streams_.end()) {
+            return;
+        }
+        auto& list = found->second;
+        const auto before = list.size();
+        std::erase_if(list, [stream](const std::weak_ptr<event_stream>& w) {
+            const auto s = w.lock();
+            return !s || s.get() == stream;
+        });
+        stream_count_ -= std::min(stream_count_, before - list.size());
+        if (list.empty()) {
+            streams_.erase(found);
+            last = true;
+        }
+    }
+    if (last) {
+        subscriber_.unsubscribe(user_channel(user_id));
+        mark_presence(user_id, false);
+    }
+}
+
+awaitable<std::shared_ptr<event_stream>> event_hub::open_stream(
+    std::int64_t user_id, std::optional<std::int64_t> resume_after) {
+    auto read = [user_id](pqxx::connection& c) {
+        pqxx::read_transaction tx{c};
+        return event_repository::position(tx, user_id);
+    };
+    const auto position = co_await database_.run(std::move(read));
+    event_stream::start_point start{position.last_seq, false};
+    if (resume_after) {
+        // Resuming from before what retention still holds, or from a number this user never
+        // had (another database, a bug): the app must reload instead of replaying.
+        if (*resume_after < position.pruned_through || *resume_after > position.last_seq) {
+            start.reset = true;
+        } else {
+            start.after_seq = *resume_after;
+        }
+    }
+    co_return std::make_shared<event_stream>(*this, database_, config_, stats_, user_id, start);
+}
+
+awaitable<bool> event_hub::wait_subscribed(std::int64_t user_id) {
+    co_return co_await subscriber_.wait_subscribed(user_channel(user_id), std::chrono::seconds{3});
+}
+
+awaitable<bool> event_hub::online(std::int64_t user_id) {
+    cache::redis_command count{"ZCOUNT", presence_key(user_id), std::to_string(now_ms()), "+inf"};
+    const auto reply = co_await redis_.command(std::move(count));
+    co_return !reply.is_error() && reply.integer > 0;
+}
+
+void event_hub::mark_presence(std::int64_t user_id, bool present) {
+    // Presence is a hint for push (skip users who are connected); a failed update is
+    // corrected by the next heartbeat, so nobody waits for it.
+    const auto ttl_ms = std::int64_t{config_.heartbeat_s} * 3000;
+    std::vector<cache::redis_command> commands;
+    if (present) {
+        commands.push_back(
+            {"ZADD", presence_key(user_id), std::to_string(now_ms() + ttl_ms), instance_id_});
+        commands.push_back({"PEXPIRE", presence_key(user_id), std::to_string(ttl_ms)});
+    } else {
+        commands.push_back({"ZREM", presence_key(user_id), instance_id_});
+    }
+    auto send = [](cache::redis_client& redis,
+                   std::vector<cache::redis_command> batch) -> awaitable<void> {
+        try {
+            co_await redis.pipeline(std::move(batch));
+        } catch (const std::exception&) {
+            // Redis is down; the heartbeat refreshes presence once it is back.
+        }
+    };
+    net::co_spawn(ioc_, send(redis_, std::move(commands)), net::detached);
+}
+
+void event_hub::on_message(std::string_view channel, std::string_view payload) {
+    const auto user_id = user_of_channel(channel);
+    const auto event = decode_live_event(payload);
+    if (!user_id || !event) {
+        return;
+    }
+    std::vector<std::shared_ptr<event_stream>> targets;
+    {
+        const std::lock_guard lock{mutex_};
+        const auto found = streams_.find(*user_id);
+        if (found == streams_.end()) {
+            return;
+        }
+        for (const auto& w : found->second) {
+            if (auto s = w.lock()) {
+                targets.push_back(std::move(s));
+            }
+        }
+    }
+    // Serialised once, shared by every stream of the user.
+    const auto frame =
+        std::make_shared<const std::string>(sse_event(event->seq, event->type, event->data));
+    for (const auto& s : targets) {
+        s->deliver(event->seq, frame);
+    }
+    delivered_.fetch_add(targets.size(), std::memory_order_relaxed);
+}
+
+awaitable<void> event_hub::heartbeat_loop() {
+    net::steady_timer timer{co_await net::this_coro::executor};
+    while (true) {
+        timer.expires_after(std::chrono::seconds{config_.heartbeat_s});
+        co_await timer.async_wait(net::use_awaitable);
+        try {
+            co_await heartbeat_once();
+        } catch (const std::exception& e) {
+            log::warn("event heartbeat failed", {{"error", e.what()}});
+        }
+    }
+}
+
+awaitable<void> event_hub::heartbeat_once() {
+    std::vector<std::int64_t> users;
+    {
+        const std::lock_guard lock{mutex_};
+        users.reserve(streams_.size());
+        for (const auto& [user, list] : streams_) {
+            users.push_back(user);
+        }
+    }
+    heartbeats_.fetch_add(1, std::memory_order_relaxed);
+    const auto ttl_ms = std::int64_t{config_.heartbeat_s} * 3000;
+    for (std::size_t from = 0; from < users.size(); from += heartbeat_chunk) {
+        const auto chunk = std::span<const std::int64_t>{users}.subspan(
+            from, std::min(heartbeat_chunk, users.size() - from));
+        std::vector<std::int64_t> ids{chunk.begin(), chunk.end()};
+        auto read = [ids = std::move(ids)](pqxx::connection& c) {
+            pqxx::read_transaction tx{c};
+            return event_repository::last_seqs(tx, ids);
+        };
+        auto latest = co_await database_.run(std::move(read));
+        std::sort(latest.begin(), latest.end());
+        std::vector<cache::redis_command> presence;
+        presence.reserve(chunk.size() * 2);
+        for (const auto user : chunk) {
+            const auto found = std::lower_bound(latest.begin(), latest.end(),
+                                                std::pair<std::int64_t, std::int64_t>{user, 0});
+            const std::int64_t seq =
+                (found != latest.end() && found->first == user) ? found->second : 0;
+            std::vector<std::shared_ptr<event_stream>> targets;
+            {
+                const std::lock_guard lock{mutex_};
+                if (const auto it = streams_.find(user); it != streams_.end()) {
+                    for (const auto& w : it->second) {
+                        if (auto s = w.lock()) {
+                            targets.push_back(std::move(s));
+                        }
+                    }
+                }
+            }
+            for (const auto& s : targets) {
+                s->heartbeat(seq);
+            }
+            if (!targets.empty()) {
+                presence.push_back(
+                    {"ZADD", presence_key(user), std::to_string(now_ms() + ttl_ms), instance_id_});
+                presence.push_back({"PEXPIRE", presence_key(user), std::to_string(ttl_ms)});
+            }
+        }
+        if (!presence.empty()) {
+            try {
+                co_await redis_.pipeline(std::move(presence));
+            } catch (const std::exception&) {
+                // Redis is down: presence ages out, so users may get a push they did not need.
+            }
+        }
+    }
+}
+
+std::size_t event_hub::stream_count() const {
+    const std::lock_guard lock{mutex_};
+    return stream_count_;
+}
+
+void event_hub::render_metrics(std::string& out) const {
+    append_metric_header(out, "poki_event_streams", "gauge", "Open event streams here.");
+    append_metric(out, "poki_event_streams", "", static_cast<double>(stream_count()));
+    append_metric_header(out, "poki_event_stream_users", "gauge",
+                         "Users with an event stream here (Redis channels subscribed).");
+    {
+        const std::lock_guard lock{mutex_};
+        append_metric(out, "poki_event_stream_users", "", static_cast<double>(streams_.size()));
+    }
+    append_metric_header(out, "poki_events_delivered_total", "counter",
+                         "Live events handed to local streams.");
+    append_metric(out, "poki_events_delivered_total", "", static_cast<double>(delivered_.load()));
+    const auto counter = [&out](std::string_view name, std::string_view help,
+                                const std::atomic<std::uint64_t>& value) {
+        append_metric_header(out, name, "counter", help);
+        append_metric(out, name, "", static_cast<double>(value.load()));
+    };
+    counter("poki_event_streams_opened_total", "Event streams opened.", stats_.opened);
+    counter("poki_event_stream_events_sent_total", "Events queued to streams.", stats_.events_sent);
+    counter("poki_event_stream_catch_ups_total",
+            "Reads from PostgreSQL by live streams (gaps, lost publishes).", stats_.catch_ups);
+    counter("poki_event_stream_resets_total",
+            "Streams that began with a reset (resume point no longer held).", stats_.resets);
+    counter("poki_event_stream_cut_off_total",
+            "Streams cut off because the client stopped reading.", stats_.cut_off);
+    append_metric_header(out, "poki_event_heartbeats_total", "counter",
+                         "Heartbeat rounds (each checks every local stream against PostgreSQL).");
+    append_metric(out, "poki_event_heartbeats_total", "", static_cast<double>(heartbeats_.load()));
+}
+
+}  // namespace poki::notify

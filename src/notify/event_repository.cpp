@@ -1,0 +1,153 @@
+#include "poki/notify/event_repository.hpp"
+
+#include <string>
+
+namespace poki::notify {
+namespace {
+
+constexpr std::string_view rfc3339 =
+    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+
+std::string sql(std::initializer_list<std::string_view> parts) {
+    std::string out;
+    for (const auto p : parts) {
+        out += p;
+    }
+    return out;
+}
+
+stored_event to_event(std::int64_t user_id, const pqxx::row& row) {
+    return stored_event{user_id, row[0].as<std::int64_t>(), row[1].as<std::string>(),
+                        row[2].as<std::string>(), row[3].as<std::string>()};
+}
+
+/// A PostgreSQL array literal of integers ("{1,2,3}"): libpqxx 6 has no array parameters.
+std::string int_array(std::span<const std::int64_t> values) {
+    std::string out = "{";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i > 0) {
+            out += ',';
+        }
+        out += std::to_string(values[i]);
+    }
+    out += '}';
+    return out;
+}
+
+}  // namespace
+
+void event_repository::declare_statements(db::pool& database) {
+    database.declare("events.next_seq",
+                     "INSERT INTO event_counters (user_id, last_seq) VALUES ($1, 1)"
+                     " ON CONFLICT (user_id) DO UPDATE SET last_seq = event_counters.last_seq + 1"
+                     " RETURNING last_seq");
+    database.declare("events.insert",
+                     sql({"INSERT INTO events (user_id, seq, type, payload)"
+                          " VALUES ($1, $2, $3, $4::jsonb) RETURNING payload::text, ",
+                          rfc3339}));
+    database.declare("events.queue_push",
+                     "INSERT INTO push_outbox (user_id, seq, fcm_token, type, title, body)"
+                     " SELECT $1, $2, fcm_token, $3, $4, $5 FROM devices WHERE user_id = $1");
+    database.declare("events.after", sql({"SELECT seq, type, payload::text, ", rfc3339,
+                                          " FROM events WHERE user_id = $1 AND seq > $2"
+                                          " ORDER BY seq LIMIT $3"}));
+    database.declare("events.position",
+                     "SELECT last_seq, pruned_through FROM event_counters WHERE user_id = $1");
+    database.declare("events.last_seqs",
+                     "SELECT user_id, last_seq FROM event_counters"
+                     " WHERE user_id = ANY($1::bigint[])");
+    database.declare(
+        "events.page",
+        sql({"SELECT seq, type, payload::text, ", rfc3339,
+             ", seq > COALESCE((SELECT read_seq FROM event_counters c WHERE c.user_id = $1), 0)"
+             " FROM events WHERE user_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3"}));
+    database.declare("events.mark_read",
+                     "UPDATE event_counters SET read_seq = GREATEST(read_seq, LEAST($2, last_seq))"
+                     " WHERE user_id = $1 RETURNING read_seq");
+    database.declare("events.unread_count",
+                     "SELECT count(*) FROM events e JOIN event_counters c USING (user_id)"
+                     " WHERE e.user_id = $1 AND e.seq > c.read_seq");
+    database.declare(
+        "events.prune",
+        "WITH doomed AS (SELECT user_id, seq FROM events"
+        "   WHERE created_at < now() - make_interval(secs => $1)"
+        "   ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED),"
+        " gone AS (DELETE FROM events e USING doomed d"
+        "   WHERE e.user_id = d.user_id AND e.seq = d.seq RETURNING e.user_id, e.seq),"
+        " cut AS (UPDATE event_counters c SET pruned_through = GREATEST(c.pruned_through, g.top)"
+        "   FROM (SELECT user_id, max(seq) AS top FROM gone GROUP BY user_id) g"
+        "   WHERE c.user_id = g.user_id RETURNING 1)"
+        " SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM cut)");
+}
+
+stored_event event_repository::record(pqxx::transaction_base& tx, const event_draft& draft) {
+    const auto seq = tx.exec_prepared1("events.next_seq", draft.user_id)[0].as<std::int64_t>();
+    const auto row =
+        tx.exec_prepared1("events.insert", draft.user_id, seq, draft.type, draft.data.dump());
+    return stored_event{draft.user_id, seq, draft.type, row[0].as<std::string>(),
+                        row[1].as<std::string>()};
+}
+
+void event_repository::queue_push(pqxx::transaction_base& tx, const stored_event& event,
+                                  const push_text& text) {
+    tx.exec_prepared("events.queue_push", event.user_id, event.seq, event.type, text.title,
+                     text.body);
+}
+
+std::vector<stored_event> event_repository::after(pqxx::transaction_base& tx, std::int64_t user_id,
+                                                  std::int64_t after_seq, int limit) {
+    const auto rows = tx.exec_prepared("events.after", user_id, after_seq, limit);
+    std::vector<stored_event> out;
+    out.reserve(rows.size());
+    for (const auto& row : rows) {
+        out.push_back(to_event(user_id, row));
+    }
+    return out;
+}
+
+event_position event_repository::position(pqxx::transaction_base& tx, std::int64_t user_id) {
+    const auto rows = tx.exec_prepared("events.position", user_id);
+    if (rows.empty()) {
+        return {};
+    }
+    return event_position{rows[0][0].as<std::int64_t>(), rows[0][1].as<std::int64_t>()};
+}
+
+std::vector<std::pair<std::int64_t, std::int64_t>> event_repository::last_seqs(
+    pqxx::transaction_base& tx, std::span<const std::int64_t> user_ids) {
+    const auto rows = tx.exec_prepared("events.last_seqs", int_array(user_ids));
+    std::vector<std::pair<std::int64_t, std::int64_t>> out;
+    out.reserve(rows.size());
+    for (const auto& row : rows) {
+        out.emplace_back(row[0].as<std::int64_t>(), row[1].as<std::int64_t>());
+    }
+    return out;
+}
+
+std::vector<notification> event_repository::page(pqxx::transaction_base& tx, std::int64_t user_id,
+                                                 std::int64_t before_seq, int limit) {
+    const auto rows = tx.exec_prepared("events.page", user_id, before_seq, limit);
+    std::vector<notification> out;
+    out.reserve(rows.size());
+    for (const auto& row : rows) {
+        out.push_back(notification{to_event(user_id, row), row[4].as<bool>()});
+    }
+    return out;
+}
+
+std::int64_t event_repository::mark_read(pqxx::transaction_base& tx, std::int64_t user_id,
+                                         std::int64_t up_to) {
+    const auto rows = tx.exec_prepared("events.mark_read", user_id, up_to);
+    return rows.empty() ? 0 : rows[0][0].as<std::int64_t>();
+}
+
+std::int64_t event_repository::unread_count(pqxx::transaction_base& tx, std::int64_t user_id) {
+    return tx.exec_prepared1("events.unread_count", user_id)[0].as<std::int64_t>();
+}
+
+std::int64_t event_repository::prune(pqxx::transaction_base& tx, std::int64_t max_age_seconds,
+                                     int batch) {
+    return tx.exec_prepared1("events.prune", max_age_seconds, batch)[0].as<std::int64_t>();
+}
+
+}  // namespace poki::notify

@@ -1,0 +1,120 @@
+#include "poki/notify/event_routes.hpp"
+
+#include "poki/auth/bearer.hpp"
+#include "poki/core/json_reader.hpp"
+#include "poki/http/json_body.hpp"
+#include "poki/http/responses.hpp"
+#include "poki/notify/sse_format.hpp"
+
+namespace poki::notify {
+namespace {
+
+constexpr int default_page = 20;
+constexpr int max_page = 100;
+
+std::optional<std::int64_t> id_param(const http::request_context& ctx, std::string_view name) {
+    const auto text = ctx.query_param(name);
+    if (!text) {
+        return std::nullopt;
+    }
+    const auto id = parse_event_id(*text);
+    if (!id) {
+        throw error::validation(std::string{name}, "Must be an event id (a non-negative integer).");
+    }
+    return id;
+}
+
+int limit_param(const http::request_context& ctx) {
+    const auto text = ctx.query_param("limit");
+    if (!text) {
+        return default_page;
+    }
+    const auto n = parse_event_id(*text);
+    if (!n || *n < 1 || *n > max_page) {
+        throw error::validation("limit", "Must be between 1 and 100.");
+    }
+    return static_cast<int>(*n);
+}
+
+/// Where the client resumes: Last-Event-ID (sent by EventSource when it reconnects) wins
+/// over `?since=` (which the app passes on its first connect and EventSource repeats).
+std::optional<std::int64_t> resume_point(const http::request_context& ctx) {
+    const auto header = ctx.req["Last-Event-ID"];
+    if (!header.empty()) {
+        const auto id = parse_event_id({header.data(), header.size()});
+        if (!id) {
+            throw error::validation("Last-Event-ID", "Must be an event id this stream sent.");
+        }
+        return id;
+    }
+    return id_param(ctx, "since");
+}
+
+nlohmann::json to_json(const notification& n) {
+    return {{"id", n.event.seq},
+            {"type", n.event.type},
+            {"data", nlohmann::json::parse(n.event.data)},
+            {"created_at", n.event.created_at},
+            {"unread", n.unread}};
+}
+
+}  // namespace
+
+void add_event_routes(http::router& routes, event_service& events, event_hub& hub,
+                      auth::auth_service& auth) {
+    routes.add(http::verb::get, "/api/v1/events",
+               [&hub, &auth](http::request_context& ctx) -> awaitable<http::response> {
+                   const auto who = co_await auth::require_stream_principal(ctx, auth);
+                   const auto resume_after = resume_point(ctx);
+                   auto stream = co_await hub.open_stream(who.user_id, resume_after);
+                   ctx.stream = [stream](http::stream_channel& channel) {
+                       return stream->run(channel);
+                   };
+                   http::response res{http::status::ok, 11};
+                   res.set(http::field::content_type, "text/event-stream; charset=utf-8");
+                   res.set(http::field::cache_control, "no-store");
+                   // Tells nginx-style proxies not to hold events back in a buffer.
+                   res.set("X-Accel-Buffering", "no");
+                   co_return res;
+               });
+
+    routes.add(http::verb::get, "/api/v1/notifications",
+               [&events, &auth](http::request_context& ctx) -> awaitable<http::response> {
+                   const auto who = co_await auth::require_principal(ctx, auth);
+                   const auto cursor = id_param(ctx, "cursor");
+                   const auto limit = limit_param(ctx);
+                   const auto page = co_await events.list(who, cursor, limit);
+                   auto items = nlohmann::json::array();
+                   for (const auto& n : page.items) {
+                       items.push_back(to_json(n));
+                   }
+                   nlohmann::json body{{"items", std::move(items)}};
+                   body["next_cursor"] = page.next_cursor ? nlohmann::json(*page.next_cursor)
+                                                          : nlohmann::json(nullptr);
+                   co_return http::json_response(http::status::ok, body);
+               });
+
+    routes.add(http::verb::post, "/api/v1/notifications/read",
+               [&events, &auth](http::request_context& ctx) -> awaitable<http::response> {
+                   const auto who = co_await auth::require_principal(ctx, auth);
+                   const auto body = http::read_json_body(ctx);
+                   json_reader in{body};
+                   in.reject_unknown({"up_to"});
+                   const auto up_to =
+                       in.required_integer("up_to", 0, std::numeric_limits<std::int64_t>::max());
+                   in.finish();
+                   const auto read_through = co_await events.mark_read(who, up_to);
+                   const auto unread = co_await events.unread_count(who);
+                   co_return http::json_response(
+                       http::status::ok, {{"read_through", read_through}, {"unread", unread}});
+               });
+
+    routes.add(http::verb::get, "/api/v1/notifications/unread-count",
+               [&events, &auth](http::request_context& ctx) -> awaitable<http::response> {
+                   const auto who = co_await auth::require_principal(ctx, auth);
+                   const auto unread = co_await events.unread_count(who);
+                   co_return http::json_response(http::status::ok, {{"unread", unread}});
+               });
+}
+
+}  // namespace poki::notify

@@ -1,0 +1,196 @@
+#include "poki/notify/event_service.hpp"
+
+#include <algorithm>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "poki/core/log.hpp"
+#include "poki/core/metrics.hpp"
+#include "poki/db/scheduled_runs.hpp"
+#include "poki/notify/sse_format.hpp"
+
+namespace poki::notify {
+namespace {
+
+std::set<std::string, std::less<>> split_types(std::string_view list) {
+    std::set<std::string, std::less<>> out;
+    while (!list.empty()) {
+        const auto comma = list.find(',');
+        auto item = list.substr(0, comma);
+        while (!item.empty() && item.front() == ' ') {
+            item.remove_prefix(1);
+        }
+        while (!item.empty() && item.back() == ' ') {
+            item.remove_suffix(1);
+        }
+        if (!item.empty()) {
+            out.emplace(item);
+        }
+        if (comma == std::string_view::npos) {
+            break;
+        }
+        list.remove_prefix(comma + 1);
+    }
+    return out;
+}
+
+}  // namespace
+
+event_service::event_service(db::pool& database, cache::redis_client& redis,
+                             const events_config& events, const push_config& push)
+    : database_{database}
+    , redis_{redis}
+    , config_{events}
+    , push_types_{split_types(push.event_types)} {
+    event_repository::declare_statements(database_);
+}
+
+bool event_service::pushes(std::string_view type) const {
+    return push_types_.contains(type);
+}
+
+std::vector<stored_event> event_service::record(pqxx::transaction_base& tx,
+                                                std::vector<event_draft> drafts) const {
+    // Counter rows are locked in one order by every transaction, so two never deadlock.
+    std::stable_sort(drafts.begin(), drafts.end(), [](const event_draft& a, const event_draft& b) {
+        return a.user_id < b.user_id;
+    });
+    std::vector<stored_event> out;
+    out.reserve(drafts.size());
+    for (const auto& draft : drafts) {
+        auto stored = event_repository::record(tx, draft);
+        if (draft.push && pushes(draft.type)) {
+            event_repository::queue_push(tx, stored, *draft.push);
+        }
+        out.push_back(std::move(stored));
+    }
+    return out;
+}
+
+awaitable<void> event_service::publish(std::vector<stored_event> events) {
+    if (events.empty()) {
+        co_return;
+    }
+    recorded_.fetch_add(events.size(), std::memory_order_relaxed);
+    const bool may_push = std::any_of(events.begin(), events.end(),
+                                      [this](const stored_event& e) { return pushes(e.type); });
+    if (config_.publish) {
+        std::vector<cache::redis_command> commands;
+        commands.reserve(events.size());
+        for (const auto& e : events) {
+            commands.push_back({"PUBLISH", user_channel(e.user_id), encode_live_event(e)});
+        }
+        try {
+            co_await redis_.pipeline(std::move(commands));
+            published_.fetch_add(events.size(), std::memory_order_relaxed);
+        } catch (const std::exception& e) {
+            // The event is committed; live streams pick it up at their next check.
+            publish_failures_.fetch_add(events.size(), std::memory_order_relaxed);
+            log::warn("event publish failed; streams will catch up from the database",
+                      {{"events", events.size()}, {"error", e.what()}});
+        }
+    }
+    if (may_push && push_queued_) {
+        push_queued_();
+    }
+}
+
+awaitable<notification_page> event_service::list(principal who, std::optional<std::int64_t> cursor,
+                                                 int limit) {
+    const auto before = cursor.value_or(std::numeric_limits<std::int64_t>::max());
+    auto load = [who, before, limit](pqxx::connection& c) {
+        pqxx::read_transaction tx{c};
+        return event_repository::page(tx, who.user_id, before, limit + 1);
+    };
+    auto items = co_await database_.run(std::move(load));
+    notification_page page;
+    if (std::cmp_greater(items.size(), limit)) {
+        items.resize(static_cast<std::size_t>(limit));
+        page.next_cursor = items.back().event.seq;
+    }
+    page.items = std::move(items);
+    co_return page;
+}
+
+awaitable<std::int64_t> event_service::mark_read(principal who, std::int64_t up_to) {
+    auto mark = [who, up_to](pqxx::connection& c) {
+        pqxx::work tx{c};
+        const auto read_through = event_repository::mark_read(tx, who.user_id, up_to);
+        tx.commit();
+        return read_through;
+    };
+    co_return co_await database_.run(std::move(mark));
+}
+
+awaitable<std::int64_t> event_service::unread_count(principal who) {
+    auto count = [who](pqxx::connection& c) {
+        pqxx::read_transaction tx{c};
+        return event_repository::unread_count(tx, who.user_id);
+    };
+    co_return co_await database_.run(std::move(count));
+}
+
+awaitable<std::optional<std::int64_t>> event_service::prune_expired() {
+    constexpr int batch = 5000;
+    const std::int64_t max_age_s = std::int64_t{config_.retention_days} * 24 * 3600;
+    auto claim = [period = config_.prune_interval_s](pqxx::connection& c) {
+        pqxx::work tx{c};
+        const bool mine = db::claim_scheduled_run(tx, "events.retention", period);
+        tx.commit();
+        return mine;
+    };
+    if (!co_await database_.run(std::move(claim))) {
+        co_return std::nullopt;
+    }
+    std::int64_t total = 0;
+    while (true) {
+        auto prune = [max_age_s](pqxx::connection& c) {
+            pqxx::work tx{c};
+            const auto n = event_repository::prune(tx, max_age_s, batch);
+            tx.commit();
+            return n;
+        };
+        const auto n = co_await database_.run(std::move(prune));
+        total += n;
+        if (n < batch) {
+            break;
+        }
+    }
+    pruned_.fetch_add(static_cast<std::uint64_t>(total), std::memory_order_relaxed);
+    if (total > 0) {
+        log::info("expired events deleted", {{"deleted", total}});
+    }
+    co_return total;
+}
+
+awaitable<void> event_service::run_retention() {
+    net::steady_timer timer{co_await net::this_coro::executor};
+    while (true) {
+        try {
+            co_await prune_expired();
+        } catch (const std::exception& e) {
+            log::warn("event retention failed; the next run will retry", {{"error", e.what()}});
+        }
+        timer.expires_after(std::chrono::seconds{config_.prune_interval_s});
+        co_await timer.async_wait(net::use_awaitable);
+    }
+}
+
+void event_service::render_metrics(std::string& out) const {
+    const auto counter = [&out](std::string_view name, std::string_view help, double value) {
+        append_metric_header(out, name, "counter", help);
+        append_metric(out, name, "", value);
+    };
+    counter("poki_events_recorded_total", "Events committed (one per recipient).",
+            static_cast<double>(recorded_.load()));
+    counter("poki_events_published_total", "Events published to Redis after commit.",
+            static_cast<double>(published_.load()));
+    counter("poki_events_publish_failures_total",
+            "Events whose publish failed (streams catch up from the database).",
+            static_cast<double>(publish_failures_.load()));
+    counter("poki_events_pruned_total", "Events deleted by retention.",
+            static_cast<double>(pruned_.load()));
+}
+
+}  // namespace poki::notify
