@@ -117,7 +117,7 @@ redis_stop() {
 # captures and `this` are harmless and allowed.
 check_coroutine_captures() {
   (cd "$POKI_ROOT" && git ls-files '*.cpp' '*.hpp' | xargs perl -0777 -ne '
-    while (/co_await([^;{}]*?)\[([^\]\[]*)\]\s*\(/gs) {
+    while (/co_await([^;{}]*?)\[([^\]\[]*)\]\s*[({]/gs) {
       my $capture = $2;
       for my $part (split /,/, $capture) {
         $part =~ s/^\s+|\s+$//g;
