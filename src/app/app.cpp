@@ -42,6 +42,7 @@ app::app(config cfg)
     , ops_{database_, redis_}
     , events_{database_, redis_, config_.events, config_.push}
     , event_hub_{ioc_, database_, redis_, config_.redis, config_.events}
+    , push_{ioc_, database_, event_hub_, config_.push}
     , auth_{database_, redis_, config_.auth, events_}
     , families_{database_, auth_.codes(), auth_.revoked(), events_}
     , devices_{database_, config_.devices}
@@ -67,6 +68,8 @@ app::app(config cfg)
     metrics_.add([this](std::string& out) { devices_.render_metrics(out); });
     metrics_.add([this](std::string& out) { events_.render_metrics(out); });
     metrics_.add([this](std::string& out) { event_hub_.render_metrics(out); });
+    metrics_.add([this](std::string& out) { push_.render_metrics(out); });
+    events_.on_push_queued([this] { push_.nudge(); });
     metrics_.add([this](std::string& out) {
         append_metric_header(out, "poki_access_log_dropped_total", "counter",
                              "Access log lines dropped because stdout could not keep up.");
@@ -99,6 +102,7 @@ int app::run() {
     server_->start();
     redis_.start();
     event_hub_.start();
+    push_.start();
     net::co_spawn(ioc_, devices_.run_pruning(), net::detached);
     net::co_spawn(ioc_, events_.run_retention(), net::detached);
 

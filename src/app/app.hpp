@@ -23,6 +23,7 @@
 #include "poki/notify/device_service.hpp"
 #include "poki/notify/event_hub.hpp"
 #include "poki/notify/event_service.hpp"
+#include "poki/notify/push_worker.hpp"
 #include "poki/ops/ops_service.hpp"
 
 namespace poki {
@@ -59,6 +60,7 @@ class app {
     ops::ops_service ops_;
     notify::event_service events_;
     notify::event_hub event_hub_;
+    notify::push_worker push_;
     auth::auth_service auth_;
     family::family_service families_;
     notify::device_service devices_;

@@ -236,6 +236,8 @@ const std::vector<field_spec>& fields() {
         field(
             "push.max_attempts", [](config & c) -> auto& { return c.push.max_attempts; }),
         field(
+            "push.retry_base_ms", [](config & c) -> auto& { return c.push.retry_base_ms; }),
+        field(
             "push.request_timeout_ms",
             [](config & c) -> auto& { return c.push.request_timeout_ms; }),
         field(
@@ -319,6 +321,7 @@ void validate(const config& c) {
             "must be at least 4096");
     require(c.push.poll_interval_ms >= 10, "push.poll_interval_ms", "must be at least 10");
     require(c.push.max_attempts >= 1, "push.max_attempts", "must be at least 1");
+    require(c.push.retry_base_ms >= 10, "push.retry_base_ms", "must be at least 10");
     require(c.push.request_timeout_ms >= 100, "push.request_timeout_ms", "must be at least 100");
     static constexpr std::array levels{"trace", "debug",    "info", "warn",
                                        "error", "critical", "off"};

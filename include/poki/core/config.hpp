@@ -103,6 +103,7 @@ struct push_config {
         "call.missed";
     int poll_interval_ms = 1000;  ///< how often the outbox is checked without a nudge
     int max_attempts = 8;         ///< a push still failing after this many tries is dropped
+    int retry_base_ms = 2000;     ///< first retry delay; doubles with every attempt (max 1 h)
     int request_timeout_ms = 10000;
     std::string ca_file;  ///< extra CA bundle for the FCM endpoints (system CAs otherwise)
 };
