@@ -111,7 +111,8 @@ awaitable<void> family_service::remove_member(principal who, std::int64_t member
         tx.commit();
         return events;
     };
-    co_await events_.publish(co_await database_.run(std::move(remove)));
+    auto events = co_await database_.run(std::move(remove));
+    co_await events_.publish(std::move(events));
     log::info("member removed", {{"family_id", who.family_id}, {"member_id", member_id}});
 }
 

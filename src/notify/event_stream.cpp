@@ -16,12 +16,17 @@ namespace {
 
 constexpr int replay_batch = 200;
 
-/// Detaches from the hub however run() ends, also when its frame is destroyed unresumed.
+/// Detaches from the hub however run() ends, also when its frame is destroyed unresumed,
+/// and makes sure nothing queued later touches the connection, which may be gone.
 class attachment {
   public:
-    attachment(event_hub& hub, std::int64_t user_id, const event_stream* stream)
-        : hub_{hub}, user_id_{user_id}, stream_{stream} {}
-    ~attachment() { hub_.detach(user_id_, stream_); }
+    attachment(event_hub& hub, std::int64_t user_id, const event_stream* stream,
+               unique_function<void()> on_end)
+        : hub_{hub}, user_id_{user_id}, stream_{stream}, on_end_{std::move(on_end)} {}
+    ~attachment() {
+        on_end_();
+        hub_.detach(user_id_, stream_);
+    }
     attachment(const attachment&) = delete;
     attachment& operator=(const attachment&) = delete;
 
@@ -29,6 +34,7 @@ class attachment {
     event_hub& hub_;
     std::int64_t user_id_;
     const event_stream* stream_;
+    unique_function<void()> on_end_;
 };
 
 /// Clears a flag when the scope ends.
@@ -65,7 +71,10 @@ awaitable<void> event_stream::run(http::stream_channel& channel) {
     // Subscribed before the first read from PostgreSQL: whatever commits after that read
     // is published after it, and so reaches this stream live.
     hub_.attach(user_id_, shared_from_this());
-    const attachment guard{hub_, user_id_, this};
+    const attachment guard{hub_, user_id_, this, [this] {
+                               stopped_ = true;
+                               channel_ = nullptr;
+                           }};
     co_await hub_.wait_subscribed(user_id_);
 
     enqueue(std::make_shared<const std::string>(sse_retry(config_.retry_ms)));

@@ -1,7 +1,9 @@
 // The notification center over HTTP on the real binary: live events, resume by id, reset
 // after retention, tickets, the notification list and read marks, two instances sharing
 // PostgreSQL and Redis, lost publishes, and streams ending cleanly on SIGTERM.
+#include <array>
 #include <csignal>
+#include <cstdio>
 
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
@@ -247,17 +249,47 @@ TEST(Events, NotificationListReadMarksAndUnreadCountStayWithinTheFamily) {
     expect_problem(server.request("GET", "/api/v1/notifications"), 401, "unauthorized");
 }
 
+/// How many connections subscribe to a user's channel, asked of Redis itself.
+int subscribers(std::uint16_t redis_port, std::int64_t user_id) {
+    const auto command = "redis-cli -p " + std::to_string(redis_port) +
+                         " PUBSUB NUMSUB poki:user:" + std::to_string(user_id);
+    std::unique_ptr<FILE, decltype(&pclose)> pipe{popen(command.c_str(), "r"), &pclose};
+    std::array<char, 128> line{};
+    std::string out;
+    while (pipe && fgets(line.data(), line.size(), pipe.get()) != nullptr) {
+        out += line.data();
+    }
+    // Two lines: the channel, then its count.
+    return std::stoi(out.substr(out.find('\n') + 1));
+}
+
 TEST(Events, AChangeThroughOneInstanceReachesAStreamOnAnother) {
     family_server fixture;
     running_server second{{.redis_port = fixture.redis.port()}};
     const auto mom = parent(fixture.server);
-    auto stream = open_stream(second, mom);
-    until_ready(*stream);
-    const auto kid = child(fixture.server, mom);
-    const auto joined = stream->next(seconds{5});
-    ASSERT_TRUE(joined);
-    EXPECT_EQ(joined->type, "family.member_joined");
-    EXPECT_EQ(nlohmann::json::parse(joined->data)["member"]["id"], kid.id);
+    EXPECT_EQ(subscribers(fixture.redis.port(), mom.id), 0);
+    {
+        auto stream = open_stream(second, mom);
+        until_ready(*stream);
+        // Only the instance holding the stream subscribes, once for both of the user's streams.
+        auto another = open_stream(second, mom);
+        until_ready(*another);
+        EXPECT_EQ(subscribers(fixture.redis.port(), mom.id), 1);
+        const auto kid = child(fixture.server, mom);
+        for (auto* s : {stream.get(), another.get()}) {
+            const auto joined = s->next(seconds{5});
+            ASSERT_TRUE(joined);
+            EXPECT_EQ(joined->type, "family.member_joined");
+            EXPECT_EQ(nlohmann::json::parse(joined->data)["member"]["id"], kid.id);
+        }
+    }
+    // The last stream closed: the instance unsubscribes.
+    const auto deadline = std::chrono::steady_clock::now() + seconds{5};
+    while (subscribers(fixture.redis.port(), mom.id) != 0 &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(milliseconds{20});
+    }
+    EXPECT_EQ(subscribers(fixture.redis.port(), mom.id), 0);
 }
 
 TEST(Events, AnEventWhosePublishIsLostArrivesThroughTheHeartbeatCheck) {

@@ -150,8 +150,12 @@ class EventStreamTest : public ::testing::Test {
         co_return stored.front();
     }
 
-    awaitable<void> produce(int count, int from) {
+    /// `pause` between events keeps producers going while the consumer reconnects.
+    awaitable<void> produce(int count, int from, milliseconds pause = milliseconds{0}) {
         for (int i = 0; i < count; ++i) {
+            if (pause.count() > 0) {
+                co_await sleep(pause);
+            }
             auto stored = co_await commit_event(from + i);
             std::vector<stored_event> one;
             one.push_back(std::move(stored));
@@ -198,7 +202,7 @@ TEST_F(EventStreamTest, ConcurrentProducersAndReconnectsGiveEveryEventOnceInOrde
     auto scenario = [this]() -> awaitable<int> {
         auto produced = std::make_shared<int>(0);
         for (int p = 0; p < producers; ++p) {
-            net::co_spawn(ioc_, produce(per_producer, p * per_producer),
+            net::co_spawn(ioc_, produce(per_producer, p * per_producer, milliseconds{6}),
                           [produced](const std::exception_ptr& e) {
                               EXPECT_FALSE(e) << "a producer failed";
                               ++*produced;
@@ -301,6 +305,18 @@ TEST_F(EventStreamTest, AClientThatStopsReadingIsCutOffAndDoesNotHoldUpAnother) 
         EXPECT_EQ(hub_->stream_count(), 0U);
     };
     test::run(ioc_, scenario());
+}
+
+TEST_F(EventStreamTest, RetentionRunsOncePerPeriodHoweverManyInstancesAsk) {
+    auto scenario = [this]() -> awaitable<std::vector<bool>> {
+        // Another instance's service on the same database, asking at the same time.
+        event_service other{*pool_, *client_, events_config_, push_config_};
+        auto first = co_await events_->prune_expired();
+        auto second = co_await other.prune_expired();
+        auto third = co_await events_->prune_expired();
+        co_return std::vector<bool>{first.has_value(), second.has_value(), third.has_value()};
+    };
+    EXPECT_EQ(test::run(ioc_, scenario()), (std::vector<bool>{true, false, false}));
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "poki/core/config.hpp"
 
+#include <fstream>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -82,6 +84,36 @@ TEST(Config, BadValuesAreNamed) {
 TEST(Config, EnvironmentNames) {
     EXPECT_EQ(env_name_for("database.pool_size"), "POKI_DATABASE_POOL_SIZE");
     EXPECT_FALSE(config_keys().empty());
+}
+
+}  // namespace
+}  // namespace poki
+
+namespace poki {
+namespace {
+
+TEST(Config, TheExampleFileNamesEveryKeyAndLoads) {
+    const std::string path = std::string{POKI_TEST_SQL_DIR} + "/../config/poki.example.json";
+    const auto cfg = load_config_file(path, {});
+    EXPECT_EQ(cfg.events.retention_days, 30);
+    EXPECT_FALSE(cfg.push.send_endpoint.empty());
+    // Operators copy this file: it should show every key there is.
+    std::ifstream in{path};
+    const auto doc = nlohmann::json::parse(in);
+    for (const auto& [key, help] : config_keys()) {
+        const auto dot = key.find('.');
+        EXPECT_TRUE(doc.contains(key.substr(0, dot)) &&
+                    doc[key.substr(0, dot)].contains(key.substr(dot + 1)))
+            << key << " is missing from config/poki.example.json";
+    }
+}
+
+TEST(Config, EventAndPushLimitsAreChecked) {
+    EXPECT_THROW((void)load_config({{"events", {{"heartbeat_s", 0}}}}, {}), config_error);
+    EXPECT_THROW((void)load_config({{"events", {{"stream_queue_bytes", 100}}}}, {}), config_error);
+    EXPECT_THROW((void)load_config({{"push", {{"max_attempts", 0}}}}, {}), config_error);
+    const auto cfg = load_config({}, {{"POKI_EVENTS_PUBLISH", "false"}});
+    EXPECT_FALSE(cfg.events.publish);
 }
 
 }  // namespace
