@@ -21,6 +21,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <pqxx/pqxx>
+#include <spdlog/spdlog.h>
 
 #include "poki/auth/crypto.hpp"
 #include "poki/auth/jwt.hpp"
@@ -129,6 +130,9 @@ std::optional<std::int64_t> key_of(std::string_view frame) {
     }
     std::int64_t k = 0;
     const auto* begin = frame.data() + at + 4;
+    while (begin < frame.data() + frame.size() && *begin == ' ') {
+        ++begin;  // jsonb prints `"k": 12`
+    }
     const auto [ptr, ec] = std::from_chars(begin, frame.data() + frame.size(), k);
     return ec == std::errc{} ? std::optional{k} : std::nullopt;
 }
@@ -222,6 +226,7 @@ double percentile(std::vector<double>& v, double p) {
 
 int main(int argc, char** argv) try {
     const auto opt = parse(argc, argv);
+    spdlog::set_level(spdlog::level::off);  // stdout carries the result line only
     net::io_context ioc{1};
     const net::ip::tcp::endpoint server{net::ip::make_address("127.0.0.1"), opt.port};
     run_state state;
