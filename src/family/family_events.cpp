@@ -1,14 +1,9 @@
 #include "poki/family/family_events.hpp"
 
+#include "poki/family/member_json.hpp"
+
 namespace poki::family {
 namespace {
-
-nlohmann::json member_json(const member& m) {
-    return {{"id", m.id},
-            {"role", to_string(m.role)},
-            {"display_name", m.display_name},
-            {"avatar_color", m.avatar_color}};
-}
 
 std::vector<notify::event_draft> to_each(const std::vector<std::int64_t>& recipients,
                                          std::string_view type, const nlohmann::json& data,

@@ -2,18 +2,12 @@
 
 #include "poki/auth/bearer.hpp"
 #include "poki/core/json_reader.hpp"
+#include "poki/family/member_json.hpp"
 #include "poki/http/json_body.hpp"
 #include "poki/http/responses.hpp"
 
 namespace poki::family {
 namespace {
-
-nlohmann::json member_json(const member& m) {
-    return {{"id", m.id},
-            {"role", to_string(m.role)},
-            {"display_name", m.display_name},
-            {"avatar_color", m.avatar_color}};
-}
 
 nlohmann::json family_json(const family_view& f) {
     auto members = nlohmann::json::array();
