@@ -20,6 +20,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
@@ -319,10 +320,12 @@ int main(int argc, char** argv) try {
                 net::steady_timer t{ioc, wait};
                 co_await t.async_wait(net::use_awaitable);
             }
+            // NOLINTNEXTLINE(bugprone-infinite-loop): batches finishing decrement it
             while (in_flight > 16) {
                 co_await sleep_for(std::chrono::milliseconds{1});
             }
         }
+        // NOLINTNEXTLINE(bugprone-infinite-loop): batches finishing decrement it
         while (in_flight > 0) {
             co_await sleep_for(std::chrono::milliseconds{5});
         }

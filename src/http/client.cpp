@@ -5,6 +5,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -18,7 +19,7 @@ namespace {
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
-constexpr std::size_t max_response_bytes = 1024 * 1024;
+constexpr std::size_t max_response_bytes = std::size_t{1024} * 1024;
 
 std::string lower(std::string_view text) {
     std::string out{text};

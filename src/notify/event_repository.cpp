@@ -6,7 +6,7 @@ namespace poki::notify {
 namespace {
 
 constexpr std::string_view rfc3339 =
-    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+    R"(to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))";
 
 std::string sql(std::initializer_list<std::string_view> parts) {
     std::string out;

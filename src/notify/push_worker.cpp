@@ -15,7 +15,7 @@ namespace poki::notify {
 namespace {
 
 constexpr int claim_batch = 50;
-constexpr std::int64_t max_backoff_ms = 3600 * 1000;
+constexpr std::int64_t max_backoff_ms = std::int64_t{3600} * 1000;
 
 }  // namespace
 

@@ -93,6 +93,7 @@ TEST(Events, ResumeWithLastEventIdReplaysEveryMissedEventOnceInOrder) {
     auto stream = open_stream(server, mom, {{"Last-Event-ID", "2"}}, "?since=0");
     const auto replayed = until_ready(*stream);
     std::vector<std::string> ids;
+    ids.reserve(replayed.size());
     for (const auto& m : replayed) {
         ids.push_back(m.id);
     }

@@ -38,7 +38,7 @@ struct push_fixture {
 };
 
 std::string register_device(const running_server& server, const member_session& who) {
-    const std::string token = "fcm-token-" + random_suffix() + ":APA91b";
+    std::string token = "fcm-token-" + random_suffix() + ":APA91b";
     const auto r =
         server.request("PUT", "/api/v1/devices/" + token,
                        R"({"platform":"android","app_version":"1.0.0"})", bearer(who.access));

@@ -44,7 +44,7 @@ sse_client::sse_client(std::uint16_t port, const std::string& target,
     std::string request =
         "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n";
     for (const auto& [name, value] : headers) {
-        request += name + ": " + value + "\r\n";
+        request.append(name).append(": ").append(value).append("\r\n");
     }
     request += "\r\n";
     std::size_t sent = 0;
