@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "poki/auth/auth_routes.hpp"
+#include "poki/chat/chat_routes.hpp"
 #include "poki/core/log.hpp"
 #include "poki/diagnostics/client_error_routes.hpp"
 #include "poki/family/family_routes.hpp"
@@ -46,6 +47,8 @@ app::app(config cfg)
     , auth_{database_, redis_, config_.auth, events_}
     , families_{database_, auth_.codes(), auth_.revoked(), events_}
     , devices_{database_, config_.devices}
+    , chat_writer_{ioc_, database_, events_, config_.chat}
+    , chat_{database_, events_, chat_writer_}
     , client_errors_{database_} {
     build_routes();
     // Routes are complete: per-route metric slots can be laid out.
@@ -69,6 +72,7 @@ app::app(config cfg)
     metrics_.add([this](std::string& out) { events_.render_metrics(out); });
     metrics_.add([this](std::string& out) { event_hub_.render_metrics(out); });
     metrics_.add([this](std::string& out) { push_.render_metrics(out); });
+    metrics_.add([this](std::string& out) { chat_writer_.render_metrics(out); });
     events_.on_push_queued([this] { push_.nudge(); });
     metrics_.add([this](std::string& out) {
         append_metric_header(out, "poki_access_log_dropped_total", "counter",
@@ -90,6 +94,7 @@ void app::build_routes() {
     family::add_family_routes(router_, families_, auth_);
     notify::add_device_routes(router_, devices_, auth_);
     notify::add_event_routes(router_, events_, event_hub_, auth_);
+    chat::add_chat_routes(router_, chat_, auth_, config_.chat);
     diagnostics::add_client_error_routes(router_, client_errors_);
 }
 

@@ -8,6 +8,8 @@
 
 #include "poki/auth/auth_service.hpp"
 #include "poki/cache/redis_client.hpp"
+#include "poki/chat/chat_service.hpp"
+#include "poki/chat/message_writer.hpp"
 #include "poki/core/access_log.hpp"
 #include "poki/core/config.hpp"
 #include "poki/core/metrics.hpp"
@@ -64,6 +66,8 @@ class app {
     auth::auth_service auth_;
     family::family_service families_;
     notify::device_service devices_;
+    chat::message_writer chat_writer_;
+    chat::chat_service chat_;
     diagnostics::client_error_service client_errors_;
     http::router router_;
     std::unique_ptr<http::http_metrics> http_metrics_;

@@ -42,7 +42,11 @@ void auth_repository::declare_statements(db::pool& database) {
     database.declare("auth.user_by_email", select_user + "u.email = $1");
     database.declare("auth.user_by_login", select_user + "u.login = $1");
     database.declare("auth.user_by_id", select_user + "u.id = $1");
-    database.declare("auth.create_family", "INSERT INTO families (name) VALUES ($1) RETURNING id");
+    // A family is born with its chat room.
+    database.declare("auth.create_family",
+                     "WITH f AS (INSERT INTO families (name) VALUES ($1) RETURNING id),"
+                     " r AS (INSERT INTO chat_rooms (family_id, kind) SELECT id, 'family' FROM f)"
+                     " SELECT id FROM f");
     database.declare("auth.create_user",
                      "INSERT INTO users (family_id, role, email, login, display_name, avatar_color,"
                      " password_hash) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id");

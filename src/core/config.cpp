@@ -238,6 +238,10 @@ const std::vector<field_spec>& fields() {
         field(
             "push.retry_base_ms", [](config & c) -> auto& { return c.push.retry_base_ms; }),
         field(
+            "chat.max_message_chars", [](config & c) -> auto& { return c.chat.max_message_chars; }),
+        field(
+            "chat.max_batch", [](config & c) -> auto& { return c.chat.max_batch; }),
+        field(
             "push.request_timeout_ms",
             [](config & c) -> auto& { return c.push.request_timeout_ms; }),
         field(
@@ -323,6 +327,10 @@ void validate(const config& c) {
     require(c.push.max_attempts >= 1, "push.max_attempts", "must be at least 1");
     require(c.push.retry_base_ms >= 10, "push.retry_base_ms", "must be at least 10");
     require(c.push.request_timeout_ms >= 100, "push.request_timeout_ms", "must be at least 100");
+    require(c.chat.max_message_chars >= 1 && c.chat.max_message_chars <= 100000,
+            "chat.max_message_chars", "must be between 1 and 100000");
+    require(c.chat.max_batch >= 1 && c.chat.max_batch <= 10000, "chat.max_batch",
+            "must be between 1 and 10000");
     static constexpr std::array levels{"trace", "debug",    "info", "warn",
                                        "error", "critical", "off"};
     require(std::find(levels.begin(), levels.end(), c.log.level) != levels.end(), "log.level",

@@ -35,6 +35,12 @@ nlohmann::json read_json_body(const request_context& ctx) {
         try {
             [[maybe_unused]] auto again = nlohmann::json::parse(ctx.req.body());
         } catch (const nlohmann::json::parse_error& e) {
+            if (std::string_view{e.what()}.find("ill-formed UTF-8") != std::string_view::npos) {
+                // Well-formed JSON carrying text that is not UTF-8: the content is refused,
+                // not the syntax.
+                throw error::validation("", "Every string must be valid UTF-8 (error at byte " +
+                                                std::to_string(e.byte) + ").");
+            }
             throw error{errc::bad_request, "The body is not valid JSON (error at byte " +
                                                std::to_string(e.byte) + ")."};
         }

@@ -108,6 +108,11 @@ struct push_config {
     std::string ca_file;  ///< extra CA bundle for the FCM endpoints (system CAs otherwise)
 };
 
+struct chat_config {
+    int max_message_chars = 2000;  ///< in Unicode code points, after trimming
+    int max_batch = 256;           ///< sends committed together in one transaction, at most
+};
+
 struct config {
     http_config http;
     tls_config tls;
@@ -118,6 +123,7 @@ struct config {
     devices_config devices;
     events_config events;
     push_config push;
+    chat_config chat;
 };
 
 /// Start-up refuses a configuration it does not understand; the message names the key.

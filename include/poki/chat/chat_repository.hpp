@@ -1,0 +1,53 @@
+// SQL for chat: rooms, numbered messages, read marks.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "poki/chat/chat_types.hpp"
+#include "poki/db/pool.hpp"
+
+namespace poki::chat {
+
+class chat_repository {
+  public:
+    static void declare_statements(db::pool& database);
+
+    static std::optional<room> find_room(pqxx::transaction_base& tx, std::int64_t room_id);
+    /// The direct room of two members (a != b), made if it does not exist yet.
+    static room direct_room(pqxx::transaction_base& tx, std::int64_t family_id, std::int64_t a,
+                            std::int64_t b);
+    /// Members of the room who are still in the family (ascending id).
+    static std::vector<std::int64_t> active_members(pqxx::transaction_base& tx, const room& r);
+    /// The user's rooms, most recent first, with the last message and their unread count.
+    static std::vector<room_summary> rooms_of(pqxx::transaction_base& tx, std::int64_t user_id,
+                                              std::int64_t family_id);
+
+    static std::optional<message> by_client_id(pqxx::transaction_base& tx, std::int64_t author_id,
+                                               const std::string& client_id);
+    /// The room's next message id; locks the room row until commit.
+    static std::int64_t take_id(pqxx::transaction_base& tx, std::int64_t room_id);
+    /// nullopt when (author, client_id) exists already (a concurrent retry won).
+    static std::optional<message> insert(pqxx::transaction_base& tx, std::int64_t room_id,
+                                         std::int64_t id, std::int64_t author_id,
+                                         const std::string& author_name,
+                                         const std::string& client_id, const std::string& text);
+
+    /// Newest first before `before` (exclusive), or oldest first after `after`.
+    static std::vector<message> page(pqxx::transaction_base& tx, std::int64_t room_id,
+                                     std::optional<std::int64_t> before,
+                                     std::optional<std::int64_t> after, int limit);
+    static std::optional<message> find_message(pqxx::transaction_base& tx, std::int64_t room_id,
+                                               std::int64_t id);
+    /// Turns the message into a tombstone; false when it already is one.
+    static bool tombstone(pqxx::transaction_base& tx, std::int64_t room_id, std::int64_t id);
+
+    /// Moves the user's read mark forward to `id` (capped at the room's last message).
+    static std::int64_t mark_read(pqxx::transaction_base& tx, std::int64_t room_id,
+                                  std::int64_t user_id, std::int64_t id);
+};
+
+}  // namespace poki::chat

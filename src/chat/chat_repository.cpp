@@ -1,0 +1,222 @@
+#include "poki/chat/chat_repository.hpp"
+
+namespace poki::chat {
+namespace {
+
+// The message columns every query returns, in to_message's order.
+constexpr std::string_view message_columns =
+    "m.room_id, m.id, m.author_id, u.display_name, m.client_id::text AS client_id, m.body,"
+    R"( to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at)";
+
+std::string sql(std::initializer_list<std::string_view> parts) {
+    std::string out;
+    for (const auto p : parts) {
+        out += p;
+    }
+    return out;
+}
+
+message to_message(const pqxx::row& r, int at = 0) {
+    message m;
+    m.room_id = r[at].as<std::int64_t>();
+    m.id = r[at + 1].as<std::int64_t>();
+    m.author_id = r[at + 2].as<std::int64_t>();
+    m.author_name = r[at + 3].as<std::string>();
+    m.client_id = r[at + 4].as<std::string>();
+    if (!r[at + 5].is_null()) {
+        m.text = r[at + 5].as<std::string>();
+    }
+    m.created_at = r[at + 6].as<std::string>();
+    return m;
+}
+
+room to_room(const pqxx::row& r) {
+    room out;
+    out.id = r[0].as<std::int64_t>();
+    out.family_id = r[1].as<std::int64_t>();
+    out.kind = r[2].as<std::string>() == "direct" ? room_kind::direct : room_kind::family;
+    if (!r[3].is_null()) {
+        out.member_a = r[3].as<std::int64_t>();
+        out.member_b = r[4].as<std::int64_t>();
+    }
+    return out;
+}
+
+}  // namespace
+
+void chat_repository::declare_statements(db::pool& database) {
+    database.declare(
+        "chat.find_room",
+        "SELECT id, family_id, kind, member_a, member_b FROM chat_rooms WHERE id = $1");
+    database.declare("chat.make_direct",
+                     "INSERT INTO chat_rooms (family_id, kind, member_a, member_b)"
+                     " VALUES ($1, 'direct', $2, $3) ON CONFLICT DO NOTHING");
+    database.declare("chat.find_direct",
+                     "SELECT id, family_id, kind, member_a, member_b FROM chat_rooms"
+                     " WHERE kind = 'direct' AND member_a = $1 AND member_b = $2");
+    database.declare(
+        "chat.family_members",
+        "SELECT id FROM users WHERE family_id = $1 AND removed_at IS NULL ORDER BY id");
+    database.declare(
+        "chat.direct_members",
+        "SELECT id FROM users WHERE id IN ($1, $2) AND removed_at IS NULL ORDER BY id");
+    database.declare(
+        "chat.rooms_of",
+        sql({"SELECT r.id, r.family_id, r.kind, r.member_a, r.member_b,",
+             R"( to_char(COALESCE(r.last_at, r.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),)",
+             " (SELECT count(*) FROM chat_messages c WHERE c.room_id = r.id"
+             "   AND c.author_id <> $1 AND c.deleted_at IS NULL"
+             "   AND c.id > COALESCE((SELECT last_read_id FROM chat_reads"
+             "                        WHERE room_id = r.id AND user_id = $1), 0)),",
+             " l.room_id, l.id, l.author_id, l.display_name, l.client_id, l.body, l.created_at"
+             " FROM chat_rooms r"
+             " LEFT JOIN LATERAL (SELECT ",
+             message_columns,
+             " FROM chat_messages m JOIN users u ON u.id = m.author_id"
+             "   WHERE m.room_id = r.id ORDER BY m.id DESC LIMIT 1) l ON true"
+             " WHERE r.family_id = $2 AND (r.kind = 'family' OR r.member_a = $1 OR r.member_b = $1)"
+             " ORDER BY COALESCE(r.last_at, r.created_at) DESC, r.id DESC"}));
+    database.declare("chat.by_client_id",
+                     sql({"SELECT ", message_columns,
+                          " FROM chat_messages m JOIN users u ON u.id = m.author_id"
+                          " WHERE m.author_id = $1 AND m.client_id = $2::uuid"}));
+    database.declare("chat.take_id",
+                     "UPDATE chat_rooms SET last_id = last_id + 1, last_at = now() WHERE id = $1"
+                     " RETURNING last_id");
+    database.declare(
+        "chat.insert",
+        "INSERT INTO chat_messages (room_id, id, author_id, client_id, body)"
+        " VALUES ($1, $2, $3, $4::uuid, $5) ON CONFLICT (author_id, client_id) DO NOTHING"
+        R"( RETURNING to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))");
+    database.declare("chat.before",
+                     sql({"SELECT ", message_columns,
+                          " FROM chat_messages m JOIN users u ON u.id = m.author_id"
+                          " WHERE m.room_id = $1 AND m.id < $2 ORDER BY m.id DESC LIMIT $3"}));
+    database.declare("chat.after",
+                     sql({"SELECT ", message_columns,
+                          " FROM chat_messages m JOIN users u ON u.id = m.author_id"
+                          " WHERE m.room_id = $1 AND m.id > $2 ORDER BY m.id LIMIT $3"}));
+    database.declare("chat.find_message",
+                     sql({"SELECT ", message_columns,
+                          " FROM chat_messages m JOIN users u ON u.id = m.author_id"
+                          " WHERE m.room_id = $1 AND m.id = $2"}));
+    database.declare("chat.tombstone",
+                     "UPDATE chat_messages SET body = NULL, deleted_at = now()"
+                     " WHERE room_id = $1 AND id = $2 AND deleted_at IS NULL");
+    database.declare(
+        "chat.mark_read",
+        "INSERT INTO chat_reads (room_id, user_id, last_read_id)"
+        " SELECT $1, $2, LEAST($3, last_id) FROM chat_rooms WHERE id = $1"
+        " ON CONFLICT (room_id, user_id) DO UPDATE"
+        "   SET last_read_id = GREATEST(chat_reads.last_read_id, EXCLUDED.last_read_id)"
+        " RETURNING last_read_id");
+}
+
+std::optional<room> chat_repository::find_room(pqxx::transaction_base& tx, std::int64_t room_id) {
+    const auto rows = tx.exec_prepared("chat.find_room", room_id);
+    if (rows.empty()) {
+        return std::nullopt;
+    }
+    return to_room(rows[0]);
+}
+
+room chat_repository::direct_room(pqxx::transaction_base& tx, std::int64_t family_id,
+                                  std::int64_t a, std::int64_t b) {
+    const auto low = std::min(a, b);
+    const auto high = std::max(a, b);
+    tx.exec_prepared("chat.make_direct", family_id, low, high);
+    return to_room(tx.exec_prepared1("chat.find_direct", low, high));
+}
+
+std::vector<std::int64_t> chat_repository::active_members(pqxx::transaction_base& tx,
+                                                          const room& r) {
+    const auto rows = r.kind == room_kind::family
+                          ? tx.exec_prepared("chat.family_members", r.family_id)
+                          : tx.exec_prepared("chat.direct_members", *r.member_a, *r.member_b);
+    std::vector<std::int64_t> out;
+    out.reserve(rows.size());
+    for (const auto& row : rows) {
+        out.push_back(row[0].as<std::int64_t>());
+    }
+    return out;
+}
+
+std::vector<room_summary> chat_repository::rooms_of(pqxx::transaction_base& tx,
+                                                    std::int64_t user_id, std::int64_t family_id) {
+    const auto rows = tx.exec_prepared("chat.rooms_of", user_id, family_id);
+    std::vector<room_summary> out;
+    out.reserve(rows.size());
+    for (const auto& row : rows) {
+        room_summary s;
+        s.info = to_room(row);
+        s.last_at = row[5].as<std::string>();
+        s.unread = row[6].as<std::int64_t>();
+        if (!row[7].is_null()) {
+            s.last = to_message(row, 7);
+        }
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+std::optional<message> chat_repository::by_client_id(pqxx::transaction_base& tx,
+                                                     std::int64_t author_id,
+                                                     const std::string& client_id) {
+    const auto rows = tx.exec_prepared("chat.by_client_id", author_id, client_id);
+    if (rows.empty()) {
+        return std::nullopt;
+    }
+    return to_message(rows[0]);
+}
+
+std::int64_t chat_repository::take_id(pqxx::transaction_base& tx, std::int64_t room_id) {
+    return tx.exec_prepared1("chat.take_id", room_id)[0].as<std::int64_t>();
+}
+
+std::optional<message> chat_repository::insert(pqxx::transaction_base& tx, std::int64_t room_id,
+                                               std::int64_t id, std::int64_t author_id,
+                                               const std::string& author_name,
+                                               const std::string& client_id,
+                                               const std::string& text) {
+    const auto rows = tx.exec_prepared("chat.insert", room_id, id, author_id, client_id, text);
+    if (rows.empty()) {
+        return std::nullopt;
+    }
+    return message{
+        room_id, id, author_id, author_name, client_id, text, rows[0][0].as<std::string>()};
+}
+
+std::vector<message> chat_repository::page(pqxx::transaction_base& tx, std::int64_t room_id,
+                                           std::optional<std::int64_t> before,
+                                           std::optional<std::int64_t> after, int limit) {
+    const auto rows =
+        after ? tx.exec_prepared("chat.after", room_id, *after, limit)
+              : tx.exec_prepared("chat.before", room_id,
+                                 before.value_or(std::numeric_limits<std::int64_t>::max()), limit);
+    std::vector<message> out;
+    out.reserve(rows.size());
+    for (const auto& row : rows) {
+        out.push_back(to_message(row));
+    }
+    return out;
+}
+
+std::optional<message> chat_repository::find_message(pqxx::transaction_base& tx,
+                                                     std::int64_t room_id, std::int64_t id) {
+    const auto rows = tx.exec_prepared("chat.find_message", room_id, id);
+    if (rows.empty()) {
+        return std::nullopt;
+    }
+    return to_message(rows[0]);
+}
+
+bool chat_repository::tombstone(pqxx::transaction_base& tx, std::int64_t room_id, std::int64_t id) {
+    return tx.exec_prepared("chat.tombstone", room_id, id).affected_rows() > 0;
+}
+
+std::int64_t chat_repository::mark_read(pqxx::transaction_base& tx, std::int64_t room_id,
+                                        std::int64_t user_id, std::int64_t id) {
+    return tx.exec_prepared1("chat.mark_read", room_id, user_id, id)[0].as<std::int64_t>();
+}
+
+}  // namespace poki::chat

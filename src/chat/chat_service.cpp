@@ -1,0 +1,171 @@
+#include "poki/chat/chat_service.hpp"
+
+#include "poki/chat/chat_json.hpp"
+#include "poki/chat/chat_repository.hpp"
+#include "poki/core/error.hpp"
+
+namespace poki::chat {
+namespace {
+
+error no_such_room() {
+    return error{errc::not_found, "No such chat room."};
+}
+
+/// One event per other active member of the room.
+std::vector<notify::event_draft> to_others(pqxx::transaction_base& tx, const room& r,
+                                           std::int64_t except, std::string_view type,
+                                           const nlohmann::json& data) {
+    std::vector<notify::event_draft> out;
+    for (const auto member : chat_repository::active_members(tx, r)) {
+        if (member != except) {
+            out.push_back(notify::event_draft{member, std::string{type}, data, std::nullopt});
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+chat_service::chat_service(db::pool& database, notify::event_service& events,
+                           message_writer& writer)
+    : database_{database}, events_{events}, writer_{writer} {
+    database_.declare("chat.member_name",
+                      "SELECT display_name FROM users WHERE id = $1 AND family_id = $2"
+                      " AND removed_at IS NULL");
+}
+
+awaitable<room> chat_service::accessible_room(principal who, std::int64_t room_id) {
+    auto find = [room_id](pqxx::connection& c) {
+        pqxx::read_transaction tx{c};
+        return chat_repository::find_room(tx, room_id);
+    };
+    const auto found = co_await database_.run(std::move(find));
+    if (!found || found->family_id != who.family_id || !found->admits(who.user_id)) {
+        throw no_such_room();
+    }
+    co_return *found;
+}
+
+awaitable<std::vector<room_summary>> chat_service::rooms(principal who) {
+    auto list = [who](pqxx::connection& c) {
+        pqxx::read_transaction tx{c};
+        return chat_repository::rooms_of(tx, who.user_id, who.family_id);
+    };
+    co_return co_await database_.run(std::move(list));
+}
+
+awaitable<room> chat_service::open_direct(principal who, std::int64_t member_id) {
+    if (member_id == who.user_id) {
+        throw error::validation("member_id", "A direct room is with another member.");
+    }
+    auto open = [who, member_id](pqxx::connection& c) -> std::optional<room> {
+        pqxx::work tx{c};
+        if (tx.exec_prepared("chat.member_name", member_id, who.family_id).empty()) {
+            return std::nullopt;
+        }
+        auto r = chat_repository::direct_room(tx, who.family_id, who.user_id, member_id);
+        tx.commit();
+        return r;
+    };
+    auto opened = co_await database_.run(std::move(open));
+    if (!opened) {
+        throw error{errc::not_found, "No such member in your family."};
+    }
+    co_return *opened;
+}
+
+awaitable<send_outcome> chat_service::send(principal who, std::int64_t room_id,
+                                           std::string client_id, std::string text) {
+    const auto target = co_await accessible_room(who, room_id);
+    auto name = [who](pqxx::connection& c) -> std::string {
+        pqxx::read_transaction tx{c};
+        const auto rows = tx.exec_prepared("chat.member_name", who.user_id, who.family_id);
+        return rows.empty() ? std::string{} : rows[0][0].as<std::string>();
+    };
+    auto author_name = co_await database_.run(std::move(name));
+    if (author_name.empty()) {
+        throw error{errc::unauthorized, "This account no longer has access."};
+    }
+    send_request request{target, who.user_id, std::move(author_name), std::move(client_id),
+                         std::move(text)};
+    auto outcome = co_await writer_.send(std::move(request));
+    if (outcome.stored.author_id != who.user_id) {
+        throw error{errc::internal, "client_id lookup returned another author's message"};
+    }
+    co_return outcome;
+}
+
+awaitable<message_page> chat_service::history(principal who, std::int64_t room_id,
+                                              std::optional<std::int64_t> before,
+                                              std::optional<std::int64_t> after, int limit) {
+    (void)co_await accessible_room(who, room_id);
+    auto load = [room_id, before, after, limit](pqxx::connection& c) {
+        pqxx::read_transaction tx{c};
+        return chat_repository::page(tx, room_id, before, after, limit + 1);
+    };
+    auto items = co_await database_.run(std::move(load));
+    message_page page;
+    if (std::cmp_greater(items.size(), limit)) {
+        items.resize(static_cast<std::size_t>(limit));
+        page.next_cursor = items.back().id;
+    }
+    page.items = std::move(items);
+    co_return page;
+}
+
+awaitable<std::int64_t> chat_service::mark_read(principal who, std::int64_t room_id,
+                                                std::int64_t message_id) {
+    const auto target = co_await accessible_room(who, room_id);
+    struct marked {
+        std::int64_t read_through = 0;
+        std::vector<notify::stored_event> events;
+    };
+    auto mark = [this, who, target, message_id](pqxx::connection& c) {
+        pqxx::work tx{c};
+        const auto before = tx.exec_params(
+            "SELECT last_read_id FROM chat_reads WHERE room_id = $1 AND user_id = $2", target.id,
+            who.user_id);
+        const auto previous = before.empty() ? 0 : before[0][0].as<std::int64_t>();
+        marked out;
+        out.read_through = chat_repository::mark_read(tx, target.id, who.user_id, message_id);
+        if (out.read_through > previous) {
+            // Only a mark that moved is news to the others ("read" ticks in their app).
+            out.events = events_.record(tx, to_others(tx, target, who.user_id, "chat.read",
+                                                      {{"room_id", target.id},
+                                                       {"user_id", who.user_id},
+                                                       {"message_id", out.read_through}}));
+        }
+        tx.commit();
+        return out;
+    };
+    auto result = co_await database_.run(std::move(mark));
+    co_await events_.publish(std::move(result.events));
+    co_return result.read_through;
+}
+
+awaitable<void> chat_service::remove_message(principal who, std::int64_t room_id,
+                                             std::int64_t message_id) {
+    const auto target = co_await accessible_room(who, room_id);
+    auto remove = [this, who, target, message_id](pqxx::connection& c) {
+        pqxx::work tx{c};
+        const auto found = chat_repository::find_message(tx, target.id, message_id);
+        if (!found) {
+            throw error{errc::not_found, "No such message."};
+        }
+        if (found->author_id != who.user_id) {
+            throw error{errc::forbidden, "Only its author may delete a message."};
+        }
+        std::vector<notify::stored_event> events;
+        if (chat_repository::tombstone(tx, target.id, message_id)) {
+            events =
+                events_.record(tx, to_others(tx, target, who.user_id, "chat.deleted",
+                                             {{"room_id", target.id}, {"message_id", message_id}}));
+        }
+        tx.commit();
+        return events;
+    };
+    auto events = co_await database_.run(std::move(remove));
+    co_await events_.publish(std::move(events));
+}
+
+}  // namespace poki::chat
