@@ -30,9 +30,9 @@
 #include "poki/db/pool.hpp"
 #include "poki/notify/event_service.hpp"
 
-namespace net = boost::asio;
-using clock_type = std::chrono::steady_clock;
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+#include "bench_support.hpp"
+
+using namespace poki::bench;  // NOLINT(google-build-using-namespace): a program, not a header
 
 namespace {
 
@@ -75,45 +75,6 @@ options parse(int argc, char** argv) {
         }
     }
     return o;
-}
-
-long rss_kib(int pid) {
-    std::ifstream in{"/proc/" + std::to_string(pid) + "/status"};
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.starts_with("VmRSS:")) {
-            return std::stol(line.substr(6));
-        }
-    }
-    return 0;
-}
-
-struct user {
-    std::int64_t id = 0;
-    std::int64_t family_id = 0;
-};
-
-/// N users in families of four, made for this run.
-std::vector<user> make_users(const std::string& url, int n) {
-    pqxx::connection c{url};
-    pqxx::work tx{c};
-    const auto tag = "bench-" + poki::auth::base64url_encode(poki::auth::random_bytes(6));
-    const auto rows = tx.exec_params(
-        "WITH f AS (INSERT INTO families (name) SELECT 'bench' FROM generate_series(1, ($1 + 3) / "
-        "4)"
-        "   RETURNING id),"
-        " numbered AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS i FROM f)"
-        " INSERT INTO users (family_id, role, login, display_name, avatar_color, password_hash)"
-        " SELECT numbered.id, 'child', $2 || '-' || g, 'bench', '#ffd54f', 'x'"
-        " FROM generate_series(0, $1 - 1) g JOIN numbered ON numbered.i = g / 4"
-        " RETURNING id, family_id",
-        n, tag);
-    tx.commit();
-    std::vector<user> out;
-    for (const auto& r : rows) {
-        out.push_back({r[0].as<std::int64_t>(), r[1].as<std::int64_t>()});
-    }
-    return out;
 }
 
 struct run_state {
@@ -209,20 +170,6 @@ net::awaitable<void> produce_batch(poki::notify::event_service& events, poki::db
     --in_flight;
 }
 
-net::awaitable<void> sleep_for(std::chrono::milliseconds d) {
-    net::steady_timer t{co_await net::this_coro::executor, d};
-    co_await t.async_wait(net::use_awaitable);
-}
-
-double percentile(std::vector<double>& v, double p) {
-    if (v.empty()) {
-        return 0;
-    }
-    const auto at = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
-    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(at), v.end());
-    return v[at];
-}
-
 }  // namespace
 
 int main(int argc, char** argv) try {
@@ -239,18 +186,9 @@ int main(int argc, char** argv) try {
                         "GET /sse HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     } else {
         users = make_users(opt.pg_url, opt.streams);
-        poki::auth_config auth;
-        auth.jwt_secret = opt.jwt_secret;
-        const poki::auth::jwt_codec codec{auth};
-        const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
+        const token_maker tokens{opt.jwt_secret};
         for (const auto& u : users) {
-            const auto token = codec.sign(
-                {poki::principal{u.id, u.family_id, poki::role::child}, now, now + 7200});
-            requests.push_back(
-                "GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token +
-                "\r\n\r\n");
+            requests.push_back(stream_request(tokens.token_for(u)));
         }
     }
 

@@ -1,5 +1,7 @@
 #include "poki/chat/chat_repository.hpp"
 
+#include "poki/db/arrays.hpp"
+
 namespace poki::chat {
 namespace {
 
@@ -80,6 +82,27 @@ void chat_repository::declare_statements(db::pool& database) {
                      sql({"SELECT ", message_columns,
                           " FROM chat_messages m JOIN users u ON u.id = m.author_id"
                           " WHERE m.author_id = $1 AND m.client_id = $2::uuid"}));
+    database.declare("chat.by_client_ids",
+                     sql({"SELECT ", message_columns,
+                          " FROM chat_messages m JOIN users u ON u.id = m.author_id"
+                          " JOIN unnest($1::bigint[], $2::uuid[]) AS k(author, client)"
+                          "   ON m.author_id = k.author AND m.client_id = k.client"}));
+    database.declare(
+        "chat.lock_rooms",
+        "SELECT id FROM chat_rooms WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE");
+    database.declare("chat.take_ids",
+                     "UPDATE chat_rooms r SET last_id = r.last_id + c.n, last_at = now()"
+                     " FROM unnest($1::bigint[], $2::bigint[]) AS c(id, n) WHERE r.id = c.id"
+                     " RETURNING r.id, r.last_id");
+    database.declare(
+        "chat.insert_all",
+        "INSERT INTO chat_messages (room_id, id, author_id, client_id, body)"
+        " SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::uuid[], $5::text[])"
+        " ON CONFLICT (author_id, client_id) DO NOTHING RETURNING room_id, id,"
+        R"( to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))");
+    database.declare("chat.members_of_families",
+                     "SELECT family_id, id FROM users WHERE family_id = ANY($1::bigint[])"
+                     " AND removed_at IS NULL ORDER BY family_id, id");
     database.declare("chat.take_id",
                      "UPDATE chat_rooms SET last_id = last_id + 1, last_at = now() WHERE id = $1"
                      " RETURNING last_id");
@@ -167,6 +190,65 @@ std::optional<message> chat_repository::by_client_id(pqxx::transaction_base& tx,
         return std::nullopt;
     }
     return to_message(rows[0]);
+}
+
+std::vector<message> chat_repository::by_client_ids(pqxx::transaction_base& tx,
+                                                    std::span<const std::int64_t> authors,
+                                                    std::span<const std::string> client_ids) {
+    const auto rows =
+        tx.exec_prepared("chat.by_client_ids", db::int_array(authors), db::text_array(client_ids));
+    std::vector<message> out;
+    out.reserve(rows.size());
+    for (const auto& row : rows) {
+        out.push_back(to_message(row));
+    }
+    return out;
+}
+
+std::map<std::int64_t, std::int64_t> chat_repository::take_ids(
+    pqxx::transaction_base& tx, std::span<const std::int64_t> rooms,
+    std::span<const std::int64_t> counts) {
+    const auto ids = db::int_array(rooms);
+    // UPDATE … FROM takes row locks in no particular order; lock them in id order first.
+    tx.exec_prepared("chat.lock_rooms", ids);
+    std::map<std::int64_t, std::int64_t> out;
+    for (const auto& row : tx.exec_prepared("chat.take_ids", ids, db::int_array(counts))) {
+        out[row[0].as<std::int64_t>()] = row[1].as<std::int64_t>();
+    }
+    return out;
+}
+
+std::map<std::pair<std::int64_t, std::int64_t>, std::string> chat_repository::insert_all(
+    pqxx::transaction_base& tx, std::span<const new_message> rows) {
+    std::vector<std::int64_t> rooms;
+    std::vector<std::int64_t> ids;
+    std::vector<std::int64_t> authors;
+    std::vector<std::string> client_ids;
+    std::vector<std::string> texts;
+    for (const auto& r : rows) {
+        rooms.push_back(r.room_id);
+        ids.push_back(r.id);
+        authors.push_back(r.author_id);
+        client_ids.push_back(r.client_id);
+        texts.push_back(r.text);
+    }
+    std::map<std::pair<std::int64_t, std::int64_t>, std::string> out;
+    for (const auto& row : tx.exec_prepared("chat.insert_all", db::int_array(rooms),
+                                            db::int_array(ids), db::int_array(authors),
+                                            db::text_array(client_ids), db::text_array(texts))) {
+        out[{row[0].as<std::int64_t>(), row[1].as<std::int64_t>()}] = row[2].as<std::string>();
+    }
+    return out;
+}
+
+std::map<std::int64_t, std::vector<std::int64_t>> chat_repository::family_members(
+    pqxx::transaction_base& tx, std::span<const std::int64_t> family_ids) {
+    std::map<std::int64_t, std::vector<std::int64_t>> out;
+    for (const auto& row :
+         tx.exec_prepared("chat.members_of_families", db::int_array(family_ids))) {
+        out[row[0].as<std::int64_t>()].push_back(row[1].as<std::int64_t>());
+    }
+    return out;
 }
 
 std::int64_t chat_repository::take_id(pqxx::transaction_base& tx, std::int64_t room_id) {

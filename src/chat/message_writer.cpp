@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <numeric>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -78,44 +77,105 @@ awaitable<void> message_writer::write_group(std::vector<pending> group) {
         pqxx::work tx{c};
         group_result result;
         result.outcomes.resize(requests.size());
-        // Rooms are locked in ascending id, then event counters in ascending user id (inside
-        // record): every group takes its locks in the same order, so two never deadlock.
-        std::vector<std::size_t> order(requests.size());
-        std::iota(order.begin(), order.end(), std::size_t{0});
-        std::stable_sort(order.begin(), order.end(), [&requests](std::size_t a, std::size_t b) {
-            return requests[a].target.id < requests[b].target.id;
-        });
-        std::map<std::int64_t, std::vector<std::int64_t>> members;
-        std::vector<notify::event_draft> drafts;
-        for (const auto i : order) {
+        using key = std::pair<std::int64_t, std::string>;  // (author, client_id)
+
+        // Retries of sends stored before.
+        std::vector<std::int64_t> authors;
+        std::vector<std::string> client_ids;
+        for (const auto& r : requests) {
+            authors.push_back(r.author_id);
+            client_ids.push_back(r.client_id);
+        }
+        std::map<key, message> earlier;
+        for (auto& m : chat_repository::by_client_ids(tx, authors, client_ids)) {
+            auto k = key{m.author_id, m.client_id};
+            earlier.emplace(std::move(k), std::move(m));
+        }
+        // New sends; a client_id sent twice within the group is stored once.
+        std::map<key, std::size_t> first_of;
+        std::vector<std::size_t> fresh;
+        std::vector<std::size_t> repeats;
+        for (std::size_t i = 0; i < requests.size(); ++i) {
             const auto& r = requests[i];
-            if (auto earlier = chat_repository::by_client_id(tx, r.author_id, r.client_id)) {
-                result.outcomes[i] = {std::move(*earlier), false};
-                continue;
+            if (const auto found = earlier.find({r.author_id, r.client_id});
+                found != earlier.end()) {
+                result.outcomes[i] = {found->second, false};
+            } else if (first_of.try_emplace({r.author_id, r.client_id}, i).second) {
+                fresh.push_back(i);
+            } else {
+                repeats.push_back(i);
             }
-            const auto id = chat_repository::take_id(tx, r.target.id);
-            auto stored = chat_repository::insert(tx, r.target.id, id, r.author_id, r.author_name,
-                                                  r.client_id, r.text);
-            if (!stored) {
-                // Another instance stored this client_id meanwhile (its commit ended our
-                // wait on the unique index); the id just taken stays unused.
+        }
+        // Ids within each room in arrival order; rooms locked in ascending id, then event
+        // counters in ascending user id (inside record): every group takes its locks in the
+        // same order, so two never deadlock.
+        std::map<std::int64_t, std::int64_t> per_room;
+        for (const auto i : fresh) {
+            ++per_room[requests[i].target.id];
+        }
+        std::vector<std::int64_t> rooms;
+        std::vector<std::int64_t> counts;
+        for (const auto& [room_id, count] : per_room) {
+            rooms.push_back(room_id);
+            counts.push_back(count);
+        }
+        std::map<std::int64_t, std::int64_t> next_id;
+        if (!rooms.empty()) {
+            for (const auto& [room_id, last] : chat_repository::take_ids(tx, rooms, counts)) {
+                next_id[room_id] = last - per_room[room_id] + 1;
+            }
+        }
+        std::vector<chat_repository::new_message> rows;
+        rows.reserve(fresh.size());
+        std::vector<std::int64_t> families;
+        for (const auto i : fresh) {
+            const auto& r = requests[i];
+            rows.push_back({r.target.id, next_id[r.target.id]++, r.author_id, r.client_id, r.text});
+            if (r.target.kind == room_kind::family) {
+                families.push_back(r.target.family_id);
+            }
+        }
+        const auto stored = chat_repository::insert_all(tx, rows);
+        auto members = chat_repository::family_members(tx, families);
+        std::map<std::int64_t, std::vector<std::int64_t>> direct_members;
+
+        std::vector<notify::event_draft> drafts;
+        for (std::size_t k = 0; k < fresh.size(); ++k) {
+            const auto i = fresh[k];
+            const auto& r = requests[i];
+            const auto found = stored.find({rows[k].room_id, rows[k].id});
+            if (found == stored.end()) {
+                // Another instance stored this client_id meanwhile; the id taken stays unused.
                 result.outcomes[i] = {*chat_repository::by_client_id(tx, r.author_id, r.client_id),
                                       false};
                 continue;
             }
-            auto [found, fresh] = members.try_emplace(r.target.id);
-            if (fresh) {
-                found->second = chat_repository::active_members(tx, r.target);
+            message m{r.target.id, rows[k].id, r.author_id,  r.author_name,
+                      r.client_id, r.text,     found->second};
+            const std::vector<std::int64_t>* recipients = nullptr;
+            if (r.target.kind == room_kind::family) {
+                recipients = &members[r.target.family_id];
+            } else {
+                auto [slot, made] = direct_members.try_emplace(r.target.id);
+                if (made) {
+                    slot->second = chat_repository::active_members(tx, r.target);
+                }
+                recipients = &slot->second;
             }
-            const nlohmann::json data{{"room_id", r.target.id}, {"message", message_json(*stored)}};
-            for (const auto member : found->second) {
+            const nlohmann::json data{{"room_id", r.target.id}, {"message", message_json(m)}};
+            for (const auto member : *recipients) {
                 if (member != r.author_id) {
                     drafts.push_back(notify::event_draft{
                         member, "chat.message", data,
                         notify::push_text{r.author_name, preview(r.text, push_preview_chars)}});
                 }
             }
-            result.outcomes[i] = {std::move(*stored), true};
+            result.outcomes[i] = {std::move(m), true};
+        }
+        for (const auto i : repeats) {
+            const auto& first =
+                result.outcomes[first_of[{requests[i].author_id, requests[i].client_id}]];
+            result.outcomes[i] = {first.stored, false};
         }
         result.events = events_.record(tx, std::move(drafts));
         tx.commit();

@@ -1,6 +1,9 @@
 #include "poki/notify/event_repository.hpp"
 
+#include <map>
 #include <string>
+
+#include "poki/db/arrays.hpp"
 
 namespace poki::notify {
 namespace {
@@ -21,19 +24,6 @@ stored_event to_event(std::int64_t user_id, const pqxx::row& row) {
                         row[2].as<std::string>(), row[3].as<std::string>()};
 }
 
-/// A PostgreSQL array literal of integers ("{1,2,3}"): libpqxx 6 has no array parameters.
-std::string int_array(std::span<const std::int64_t> values) {
-    std::string out = "{";
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        if (i > 0) {
-            out += ',';
-        }
-        out += std::to_string(values[i]);
-    }
-    out += '}';
-    return out;
-}
-
 }  // namespace
 
 void event_repository::declare_statements(db::pool& database) {
@@ -48,6 +38,25 @@ void event_repository::declare_statements(db::pool& database) {
     database.declare("events.queue_push",
                      "INSERT INTO push_outbox (user_id, seq, fcm_token, type, title, body)"
                      " SELECT $1, $2, fcm_token, $3, $4, $5 FROM devices WHERE user_id = $1");
+    // One statement per step for a whole batch: numbers for every recipient (counter rows
+    // locked in ascending user id: the input is sorted), the rows, the push outbox.
+    database.declare("events.next_seqs",
+                     "INSERT INTO event_counters (user_id, last_seq)"
+                     " SELECT u, n FROM unnest($1::bigint[], $2::bigint[]) AS t(u, n) ORDER BY u"
+                     " ON CONFLICT (user_id) DO UPDATE"
+                     "   SET last_seq = event_counters.last_seq + EXCLUDED.last_seq"
+                     " RETURNING user_id, last_seq");
+    database.declare(
+        "events.insert_many",
+        sql({"INSERT INTO events (user_id, seq, type, payload)"
+             " SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::jsonb[])"
+             " RETURNING user_id, seq, payload::text, ",
+             rfc3339}));
+    database.declare("events.queue_pushes",
+                     "INSERT INTO push_outbox (user_id, seq, fcm_token, type, title, body)"
+                     " SELECT t.u, t.s, d.fcm_token, t.ty, t.ti, t.bo"
+                     " FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[])"
+                     "   AS t(u, s, ty, ti, bo) JOIN devices d ON d.user_id = t.u");
     database.declare("events.after", sql({"SELECT seq, type, payload::text, ", rfc3339,
                                           " FROM events WHERE user_id = $1 AND seq > $2"
                                           " ORDER BY seq LIMIT $3"}));
@@ -88,6 +97,74 @@ stored_event event_repository::record(pqxx::transaction_base& tx, const event_dr
                         row[1].as<std::string>()};
 }
 
+std::vector<stored_event> event_repository::record_all(
+    pqxx::transaction_base& tx, std::span<const event_draft> drafts,
+    const std::function<bool(const event_draft&)>& wants_push) {
+    if (drafts.empty()) {
+        return {};
+    }
+    // How many numbers each recipient needs, in ascending user id.
+    std::map<std::int64_t, std::int64_t> needed;
+    for (const auto& d : drafts) {
+        ++needed[d.user_id];
+    }
+    std::vector<std::int64_t> users;
+    std::vector<std::int64_t> counts;
+    for (const auto& [user, n] : needed) {
+        users.push_back(user);
+        counts.push_back(n);
+    }
+    std::map<std::int64_t, std::int64_t> next;  // the first new number of each user
+    for (const auto& row :
+         tx.exec_prepared("events.next_seqs", db::int_array(users), db::int_array(counts))) {
+        const auto user = row[0].as<std::int64_t>();
+        next[user] = row[1].as<std::int64_t>() - needed[user] + 1;
+    }
+    std::vector<std::int64_t> owners;
+    std::vector<std::int64_t> seqs;
+    std::vector<std::string> types;
+    std::vector<std::string> payloads;
+    std::vector<std::int64_t> push_users;
+    std::vector<std::int64_t> push_seqs;
+    std::vector<std::string> push_types;
+    std::vector<std::string> titles;
+    std::vector<std::string> bodies;
+    for (const auto& d : drafts) {
+        const auto seq = next[d.user_id]++;
+        owners.push_back(d.user_id);
+        seqs.push_back(seq);
+        types.push_back(d.type);
+        payloads.push_back(d.data.dump());
+        if (d.push && wants_push(d)) {
+            push_users.push_back(d.user_id);
+            push_seqs.push_back(seq);
+            push_types.push_back(d.type);
+            titles.push_back(d.push->title);
+            bodies.push_back(d.push->body);
+        }
+    }
+    const auto rows =
+        tx.exec_prepared("events.insert_many", db::int_array(owners), db::int_array(seqs),
+                         db::text_array(types), db::text_array(payloads));
+    std::map<std::pair<std::int64_t, std::int64_t>, std::pair<std::string, std::string>> stored;
+    for (const auto& row : rows) {
+        stored[{row[0].as<std::int64_t>(), row[1].as<std::int64_t>()}] = {row[2].as<std::string>(),
+                                                                          row[3].as<std::string>()};
+    }
+    if (!push_users.empty()) {
+        tx.exec_prepared("events.queue_pushes", db::int_array(push_users), db::int_array(push_seqs),
+                         db::text_array(push_types), db::text_array(titles),
+                         db::text_array(bodies));
+    }
+    std::vector<stored_event> out;
+    out.reserve(drafts.size());
+    for (std::size_t i = 0; i < drafts.size(); ++i) {
+        auto& [data, at] = stored[{owners[i], seqs[i]}];
+        out.push_back(stored_event{owners[i], seqs[i], types[i], std::move(data), std::move(at)});
+    }
+    return out;
+}
+
 void event_repository::queue_push(pqxx::transaction_base& tx, const stored_event& event,
                                   const push_text& text) {
     tx.exec_prepared("events.queue_push", event.user_id, event.seq, event.type, text.title,
@@ -115,7 +192,7 @@ event_position event_repository::position(pqxx::transaction_base& tx, std::int64
 
 std::vector<std::pair<std::int64_t, std::int64_t>> event_repository::last_seqs(
     pqxx::transaction_base& tx, std::span<const std::int64_t> user_ids) {
-    const auto rows = tx.exec_prepared("events.last_seqs", int_array(user_ids));
+    const auto rows = tx.exec_prepared("events.last_seqs", db::int_array(user_ids));
     std::vector<std::pair<std::int64_t, std::int64_t>> out;
     out.reserve(rows.size());
     for (const auto& row : rows) {

@@ -56,16 +56,8 @@ std::vector<stored_event> event_service::record(pqxx::transaction_base& tx,
     std::stable_sort(drafts.begin(), drafts.end(), [](const event_draft& a, const event_draft& b) {
         return a.user_id < b.user_id;
     });
-    std::vector<stored_event> out;
-    out.reserve(drafts.size());
-    for (const auto& draft : drafts) {
-        auto stored = event_repository::record(tx, draft);
-        if (draft.push && pushes(draft.type)) {
-            event_repository::queue_push(tx, stored, *draft.push);
-        }
-        out.push_back(std::move(stored));
-    }
-    return out;
+    return event_repository::record_all(tx, drafts,
+                                        [this](const event_draft& d) { return pushes(d.type); });
 }
 
 awaitable<void> event_service::publish(std::vector<stored_event> events) {

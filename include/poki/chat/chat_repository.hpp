@@ -1,7 +1,9 @@
 // SQL for chat: rooms, numbered messages, read marks.
 #pragma once
 
+#include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -35,6 +37,32 @@ class chat_repository {
                                          std::int64_t id, std::int64_t author_id,
                                          const std::string& author_name,
                                          const std::string& client_id, const std::string& text);
+
+    // Group commits: one statement each for a whole group of sends.
+
+    /// Messages already stored for any of these (author, client_id) pairs.
+    static std::vector<message> by_client_ids(pqxx::transaction_base& tx,
+                                              std::span<const std::int64_t> authors,
+                                              std::span<const std::string> client_ids);
+    /// Takes `counts[i]` ids in room `rooms[i]` (rooms ascending: they are locked in that
+    /// order); returns each room's last id after the update.
+    static std::map<std::int64_t, std::int64_t> take_ids(pqxx::transaction_base& tx,
+                                                         std::span<const std::int64_t> rooms,
+                                                         std::span<const std::int64_t> counts);
+    struct new_message {
+        std::int64_t room_id = 0;
+        std::int64_t id = 0;
+        std::int64_t author_id = 0;
+        std::string client_id;
+        std::string text;
+    };
+    /// Inserts all; returns the created_at of each one stored, by (room, id). Rows whose
+    /// (author, client_id) exists already are skipped.
+    static std::map<std::pair<std::int64_t, std::int64_t>, std::string> insert_all(
+        pqxx::transaction_base& tx, std::span<const new_message> rows);
+    /// Active members of several families, ascending id within each.
+    static std::map<std::int64_t, std::vector<std::int64_t>> family_members(
+        pqxx::transaction_base& tx, std::span<const std::int64_t> family_ids);
 
     /// Newest first before `before` (exclusive), or oldest first after `after`.
     static std::vector<message> page(pqxx::transaction_base& tx, std::int64_t room_id,

@@ -1,0 +1,113 @@
+// What the bench programs share: users made straight in PostgreSQL (families of four, each
+// with its family chat room), access tokens signed with the server's key, the server's
+// memory, and small coroutine helpers.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <pqxx/pqxx>
+
+#include "poki/auth/crypto.hpp"
+#include "poki/auth/jwt.hpp"
+
+namespace poki::bench {
+
+namespace net = boost::asio;
+using clock_type = std::chrono::steady_clock;
+inline constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+
+struct user {
+    std::int64_t id = 0;
+    std::int64_t family_id = 0;
+    std::int64_t family_room_id = 0;
+};
+
+/// N users in families of four (children, so no e-mail), each family with its chat room.
+inline std::vector<user> make_users(const std::string& url, int n) {
+    pqxx::connection c{url};
+    pqxx::work tx{c};
+    const auto tag = "bench-" + auth::base64url_encode(auth::random_bytes(6));
+    const auto rows = tx.exec_params(
+        "WITH f AS (INSERT INTO families (name) SELECT 'bench' FROM generate_series(1, ($1 + 3) / "
+        "4)"
+        "   RETURNING id),"
+        " rooms AS (INSERT INTO chat_rooms (family_id, kind) SELECT id, 'family' FROM f"
+        "   RETURNING id, family_id),"
+        " numbered AS (SELECT f.id, rooms.id AS room, row_number() OVER (ORDER BY f.id) - 1 AS i"
+        "   FROM f JOIN rooms ON rooms.family_id = f.id),"
+        " made AS (INSERT INTO users (family_id, role, login, display_name, avatar_color,"
+        "   password_hash) SELECT numbered.id, 'child', $2 || '-' || g, 'bench', '#ffd54f', 'x'"
+        "   FROM generate_series(0, $1 - 1) g JOIN numbered ON numbered.i = g / 4"
+        "   RETURNING id, family_id)"
+        " SELECT made.id, made.family_id, numbered.room FROM made"
+        " JOIN numbered ON numbered.id = made.family_id ORDER BY made.id",
+        n, tag);
+    tx.commit();
+    std::vector<user> out;
+    out.reserve(rows.size());
+    for (const auto& r : rows) {
+        out.push_back({r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>()});
+    }
+    return out;
+}
+
+/// Signs access tokens as the server would (the bench knows its auth.jwt_secret).
+class token_maker {
+  public:
+    explicit token_maker(const std::string& secret) : codec_{config_for(secret)} {}
+
+    [[nodiscard]] std::string token_for(const user& u) const {
+        const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+        return codec_.sign({principal{u.id, u.family_id, role::child}, now, now + 7200});
+    }
+
+  private:
+    static auth_config config_for(const std::string& secret) {
+        auth_config cfg;
+        cfg.jwt_secret = secret;
+        return cfg;
+    }
+    auth::jwt_codec codec_;
+};
+
+inline std::string stream_request(const std::string& token) {
+    return "GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token +
+           "\r\n\r\n";
+}
+
+/// Resident memory of a process, from /proc.
+inline long rss_kib(int pid) {
+    std::ifstream in{"/proc/" + std::to_string(pid) + "/status"};
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.starts_with("VmRSS:")) {
+            return std::stol(line.substr(6));
+        }
+    }
+    return 0;
+}
+
+inline net::awaitable<void> sleep_for(std::chrono::milliseconds d) {
+    net::steady_timer t{co_await net::this_coro::executor, d};
+    co_await t.async_wait(net::use_awaitable);
+}
+
+inline double percentile(std::vector<double>& v, double p) {
+    if (v.empty()) {
+        return 0;
+    }
+    const auto at = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(at), v.end());
+    return v[at];
+}
+
+}  // namespace poki::bench

@@ -1,0 +1,19 @@
+// PostgreSQL array literals for parameters: libpqxx 6 cannot pass arrays, and one statement
+// over unnest($1::bigint[], …) replaces a round trip per row.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace poki::db {
+
+/// "{1,2,3}"
+[[nodiscard]] std::string int_array(std::span<const std::int64_t> values);
+
+/// "{"a","b \"quoted\""}": every element quoted, backslashes and quotes escaped, so any
+/// text (JSON, messages in any language) survives.
+[[nodiscard]] std::string text_array(std::span<const std::string> values);
+
+}  // namespace poki::db

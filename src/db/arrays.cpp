@@ -1,0 +1,36 @@
+#include "poki/db/arrays.hpp"
+
+namespace poki::db {
+
+std::string int_array(std::span<const std::int64_t> values) {
+    std::string out = "{";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i > 0) {
+            out += ',';
+        }
+        out += std::to_string(values[i]);
+    }
+    out += '}';
+    return out;
+}
+
+std::string text_array(std::span<const std::string> values) {
+    std::string out = "{";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i > 0) {
+            out += ',';
+        }
+        out += '"';
+        for (const char c : values[i]) {
+            if (c == '"' || c == '\\') {
+                out += '\\';
+            }
+            out += c;
+        }
+        out += '"';
+    }
+    out += '}';
+    return out;
+}
+
+}  // namespace poki::db
