@@ -226,7 +226,7 @@ int main(int argc, char** argv) try {
         for (int s = 0; s < opt.senders; ++s) {
             std::vector<std::string> mine;
             std::vector<std::int64_t> mine_rooms;
-            for (std::size_t u = static_cast<std::size_t>(s); u < tokens.size();
+            for (auto u = static_cast<std::size_t>(s); u < tokens.size();
                  u += static_cast<std::size_t>(opt.senders)) {
                 mine.push_back(tokens[u]);
                 mine_rooms.push_back(rooms[u]);

@@ -62,22 +62,25 @@ void chat_repository::declare_statements(db::pool& database) {
     database.declare(
         "chat.direct_members",
         "SELECT id FROM users WHERE id IN ($1, $2) AND removed_at IS NULL ORDER BY id");
+    // The caller's unread count: others' messages after their read mark.
+    const std::string unread =
+        " (SELECT count(*) FROM chat_messages c WHERE c.room_id = r.id AND c.author_id <> $1"
+        " AND c.deleted_at IS NULL AND c.id > COALESCE((SELECT last_read_id FROM chat_reads"
+        " WHERE room_id = r.id AND user_id = $1), 0)),";
+    const std::string last_message =
+        " LEFT JOIN LATERAL (SELECT " + std::string{message_columns} +
+        " FROM chat_messages m JOIN users u ON u.id = m.author_id"
+        " WHERE m.room_id = r.id ORDER BY m.id DESC LIMIT 1) l ON true";
     database.declare(
         "chat.rooms_of",
-        sql({"SELECT r.id, r.family_id, r.kind, r.member_a, r.member_b,",
-             R"( to_char(COALESCE(r.last_at, r.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),)",
-             " (SELECT count(*) FROM chat_messages c WHERE c.room_id = r.id"
-             "   AND c.author_id <> $1 AND c.deleted_at IS NULL"
-             "   AND c.id > COALESCE((SELECT last_read_id FROM chat_reads"
-             "                        WHERE room_id = r.id AND user_id = $1), 0)),",
-             " l.room_id, l.id, l.author_id, l.display_name, l.client_id, l.body, l.created_at"
-             " FROM chat_rooms r"
-             " LEFT JOIN LATERAL (SELECT ",
-             message_columns,
-             " FROM chat_messages m JOIN users u ON u.id = m.author_id"
-             "   WHERE m.room_id = r.id ORDER BY m.id DESC LIMIT 1) l ON true"
-             " WHERE r.family_id = $2 AND (r.kind = 'family' OR r.member_a = $1 OR r.member_b = $1)"
-             " ORDER BY COALESCE(r.last_at, r.created_at) DESC, r.id DESC"}));
+        "SELECT r.id, r.family_id, r.kind, r.member_a, r.member_b,"
+        R"( to_char(COALESCE(r.last_at, r.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),)" +
+            unread +
+            " l.room_id, l.id, l.author_id, l.display_name, l.client_id, l.body, l.created_at"
+            " FROM chat_rooms r" +
+            last_message +
+            " WHERE r.family_id = $2 AND (r.kind = 'family' OR r.member_a = $1 OR r.member_b = $1)"
+            " ORDER BY COALESCE(r.last_at, r.created_at) DESC, r.id DESC");
     database.declare("chat.by_client_id",
                      sql({"SELECT ", message_columns,
                           " FROM chat_messages m JOIN users u ON u.id = m.author_id"

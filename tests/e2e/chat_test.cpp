@@ -126,11 +126,11 @@ TEST(Chat, TheSameClientIdSentTenTimesAtOnceStoresOneMessage) {
     const auto mom = parent(server);
     const auto room = family_room(server, mom);
     const auto client_id = new_uuid();
-    std::vector<std::thread> senders;
     std::vector<http_reply> replies(10);
-    for (std::size_t i = 0; i < replies.size(); ++i) {
-        senders.emplace_back(
-            [&, i] { replies[i] = send(server, mom, room, "한 번만", client_id); });
+    std::vector<std::thread> senders;
+    senders.reserve(replies.size());
+    for (auto& reply : replies) {
+        senders.emplace_back([&] { reply = send(server, mom, room, "한 번만", client_id); });
     }
     for (auto& t : senders) {
         t.join();
@@ -158,6 +158,7 @@ TEST(Chat, ConcurrentSendsPageInOrderWithoutGapsOrRepeats) {
     const auto kid = child(server, mom);
     const auto room = family_room(server, mom);
     std::vector<std::thread> senders;
+    senders.reserve(4);
     for (int t = 0; t < 4; ++t) {
         senders.emplace_back([&, t] {
             for (int i = 0; i < 25; ++i) {
@@ -259,9 +260,9 @@ TEST(Chat, BadMessagesAreRefusedWithTheFieldNamed) {
     EXPECT_EQ(send(server, mom, room, korean).status, 201);
     expect_problem(send(server, mom, room, "hi", "not-a-uuid"), 422, "validation_failed");
     const auto path = "/api/v1/chat/rooms/" + std::to_string(room) + "/messages";
-    const auto bad_utf8 =
-        server.request("POST", path, "{\"client_id\":\"" + new_uuid() + "\",\"text\":\"\xff\xfe\"}",
-                       bearer(mom.access));
+    const auto bad_utf8 = server.request(
+        "POST", path, R"({"client_id":")" + new_uuid() + R"(","text":")" + "\xff\xfe\"}",
+        bearer(mom.access));
     expect_problem(bad_utf8, 422, "validation_failed");
     expect_problem(
         server.request("POST", path,
