@@ -90,6 +90,12 @@ void chat_repository::declare_statements(db::pool& database) {
                           " FROM chat_messages m JOIN users u ON u.id = m.author_id"
                           " JOIN unnest($1::bigint[], $2::uuid[]) AS k(author, client)"
                           "   ON m.author_id = k.author AND m.client_id = k.client"}));
+    database.declare("chat.rooms_by_id",
+                     "SELECT id, family_id, kind, member_a, member_b FROM chat_rooms"
+                     " WHERE id = ANY($1::bigint[])");
+    database.declare("chat.active_names",
+                     "SELECT id, display_name FROM users WHERE id = ANY($1::bigint[])"
+                     " AND removed_at IS NULL");
     database.declare(
         "chat.lock_rooms",
         "SELECT id FROM chat_rooms WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE");
@@ -204,6 +210,25 @@ std::vector<message> chat_repository::by_client_ids(pqxx::transaction_base& tx,
     out.reserve(rows.size());
     for (const auto& row : rows) {
         out.push_back(to_message(row));
+    }
+    return out;
+}
+
+std::map<std::int64_t, room> chat_repository::rooms_by_id(pqxx::transaction_base& tx,
+                                                          std::span<const std::int64_t> ids) {
+    std::map<std::int64_t, room> out;
+    for (const auto& row : tx.exec_prepared("chat.rooms_by_id", db::int_array(ids))) {
+        auto r = to_room(row);
+        out.emplace(r.id, std::move(r));
+    }
+    return out;
+}
+
+std::map<std::int64_t, std::string> chat_repository::active_names(
+    pqxx::transaction_base& tx, std::span<const std::int64_t> ids) {
+    std::map<std::int64_t, std::string> out;
+    for (const auto& row : tx.exec_prepared("chat.active_names", db::int_array(ids))) {
+        out.emplace(row[0].as<std::int64_t>(), row[1].as<std::string>());
     }
     return out;
 }

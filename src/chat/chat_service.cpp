@@ -76,21 +76,10 @@ awaitable<room> chat_service::open_direct(principal who, std::int64_t member_id)
 
 awaitable<send_outcome> chat_service::send(principal who, std::int64_t room_id,
                                            std::string client_id, std::string text) {
-    const auto target = co_await accessible_room(who, room_id);
-    auto name = [who](pqxx::connection& c) -> std::string {
-        pqxx::read_transaction tx{c};
-        const auto rows = tx.exec_prepared("chat.member_name", who.user_id, who.family_id);
-        return rows.empty() ? std::string{} : rows[0][0].as<std::string>();
-    };
-    auto author_name = co_await database_.run(std::move(name));
-    if (author_name.empty()) {
-        throw error{errc::unauthorized, "This account no longer has access."};
-    }
-    send_request request{target, who.user_id, std::move(author_name), std::move(client_id),
-                         std::move(text)};
+    send_request request{who, room_id, std::move(client_id), std::move(text)};
     auto outcome = co_await writer_.send(std::move(request));
-    if (outcome.stored.author_id != who.user_id) {
-        throw error{errc::internal, "client_id lookup returned another author's message"};
+    if (outcome.refused) {
+        throw *outcome.refused;
     }
     co_return outcome;
 }

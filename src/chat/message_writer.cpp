@@ -79,12 +79,43 @@ awaitable<void> message_writer::write_group(std::vector<pending> group) {
         result.outcomes.resize(requests.size());
         using key = std::pair<std::int64_t, std::string>;  // (author, client_id)
 
+        // Who may write where: every room and author of the group in two statements.
+        std::vector<std::int64_t> room_ids;
+        std::vector<std::int64_t> author_ids;
+        for (const auto& r : requests) {
+            room_ids.push_back(r.room_id);
+            author_ids.push_back(r.author.user_id);
+        }
+        const auto targets = chat_repository::rooms_by_id(tx, room_ids);
+        const auto names = chat_repository::active_names(tx, author_ids);
+        std::vector<room> target_of(requests.size());
+        std::vector<std::string> name_of(requests.size());
+        std::vector<bool> allowed(requests.size(), false);
+        for (std::size_t i = 0; i < requests.size(); ++i) {
+            const auto& r = requests[i];
+            const auto t = targets.find(r.room_id);
+            const auto n = names.find(r.author.user_id);
+            if (n == names.end()) {
+                result.outcomes[i].refused =
+                    error{errc::unauthorized, "This account no longer has access."};
+            } else if (t == targets.end() || t->second.family_id != r.author.family_id ||
+                       !t->second.admits(r.author.user_id)) {
+                result.outcomes[i].refused = error{errc::not_found, "No such chat room."};
+            } else {
+                target_of[i] = t->second;
+                name_of[i] = n->second;
+                allowed[i] = true;
+            }
+        }
+
         // Retries of sends stored before.
         std::vector<std::int64_t> authors;
         std::vector<std::string> client_ids;
-        for (const auto& r : requests) {
-            authors.push_back(r.author_id);
-            client_ids.push_back(r.client_id);
+        for (std::size_t i = 0; i < requests.size(); ++i) {
+            if (allowed[i]) {
+                authors.push_back(requests[i].author.user_id);
+                client_ids.push_back(requests[i].client_id);
+            }
         }
         std::map<key, message> earlier;
         for (auto& m : chat_repository::by_client_ids(tx, authors, client_ids)) {
@@ -97,10 +128,13 @@ awaitable<void> message_writer::write_group(std::vector<pending> group) {
         std::vector<std::size_t> repeats;
         for (std::size_t i = 0; i < requests.size(); ++i) {
             const auto& r = requests[i];
-            if (const auto found = earlier.find({r.author_id, r.client_id});
+            if (!allowed[i]) {
+                continue;
+            }
+            if (const auto found = earlier.find({r.author.user_id, r.client_id});
                 found != earlier.end()) {
-                result.outcomes[i] = {found->second, false};
-            } else if (first_of.try_emplace({r.author_id, r.client_id}, i).second) {
+                result.outcomes[i] = {found->second, false, std::nullopt};
+            } else if (first_of.try_emplace({r.author.user_id, r.client_id}, i).second) {
                 fresh.push_back(i);
             } else {
                 repeats.push_back(i);
@@ -111,7 +145,7 @@ awaitable<void> message_writer::write_group(std::vector<pending> group) {
         // same order, so two never deadlock.
         std::map<std::int64_t, std::int64_t> per_room;
         for (const auto i : fresh) {
-            ++per_room[requests[i].target.id];
+            ++per_room[requests[i].room_id];
         }
         std::vector<std::int64_t> rooms;
         std::vector<std::int64_t> counts;
@@ -130,9 +164,10 @@ awaitable<void> message_writer::write_group(std::vector<pending> group) {
         std::vector<std::int64_t> families;
         for (const auto i : fresh) {
             const auto& r = requests[i];
-            rows.push_back({r.target.id, next_id[r.target.id]++, r.author_id, r.client_id, r.text});
-            if (r.target.kind == room_kind::family) {
-                families.push_back(r.target.family_id);
+            rows.push_back(
+                {r.room_id, next_id[r.room_id]++, r.author.user_id, r.client_id, r.text});
+            if (target_of[i].kind == room_kind::family) {
+                families.push_back(target_of[i].family_id);
             }
         }
         const auto stored = chat_repository::insert_all(tx, rows);
@@ -143,39 +178,42 @@ awaitable<void> message_writer::write_group(std::vector<pending> group) {
         for (std::size_t k = 0; k < fresh.size(); ++k) {
             const auto i = fresh[k];
             const auto& r = requests[i];
+            const auto& target = target_of[i];
+            const auto author_id = r.author.user_id;
+            const auto& author_name = name_of[i];
             const auto found = stored.find({rows[k].room_id, rows[k].id});
             if (found == stored.end()) {
                 // Another instance stored this client_id meanwhile; the id taken stays unused.
-                result.outcomes[i] = {*chat_repository::by_client_id(tx, r.author_id, r.client_id),
-                                      false};
+                result.outcomes[i] = {*chat_repository::by_client_id(tx, author_id, r.client_id),
+                                      false, std::nullopt};
                 continue;
             }
-            message m{r.target.id, rows[k].id, r.author_id,  r.author_name,
+            message m{target.id,   rows[k].id, author_id,    author_name,
                       r.client_id, r.text,     found->second};
             const std::vector<std::int64_t>* recipients = nullptr;
-            if (r.target.kind == room_kind::family) {
-                recipients = &members[r.target.family_id];
+            if (target.kind == room_kind::family) {
+                recipients = &members[target.family_id];
             } else {
-                auto [slot, made] = direct_members.try_emplace(r.target.id);
+                auto [slot, made] = direct_members.try_emplace(target.id);
                 if (made) {
-                    slot->second = chat_repository::active_members(tx, r.target);
+                    slot->second = chat_repository::active_members(tx, target);
                 }
                 recipients = &slot->second;
             }
-            const nlohmann::json data{{"room_id", r.target.id}, {"message", message_json(m)}};
+            const nlohmann::json data{{"room_id", target.id}, {"message", message_json(m)}};
             for (const auto member : *recipients) {
-                if (member != r.author_id) {
+                if (member != author_id) {
                     drafts.push_back(notify::event_draft{
                         member, "chat.message", data,
-                        notify::push_text{r.author_name, preview(r.text, push_preview_chars)}});
+                        notify::push_text{author_name, preview(r.text, push_preview_chars)}});
                 }
             }
-            result.outcomes[i] = {std::move(m), true};
+            result.outcomes[i] = {std::move(m), true, std::nullopt};
         }
         for (const auto i : repeats) {
-            const auto& first =
-                result.outcomes[first_of[{requests[i].author_id, requests[i].client_id}]];
-            result.outcomes[i] = {first.stored, false};
+            result.outcomes[i] =
+                result.outcomes[first_of[{requests[i].author.user_id, requests[i].client_id}]];
+            result.outcomes[i].created = false;
         }
         result.events = events_.record(tx, std::move(drafts));
         tx.commit();

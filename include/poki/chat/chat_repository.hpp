@@ -40,6 +40,12 @@ class chat_repository {
 
     // Group commits: one statement each for a whole group of sends.
 
+    /// The rooms among `ids` that exist, by id.
+    static std::map<std::int64_t, room> rooms_by_id(pqxx::transaction_base& tx,
+                                                    std::span<const std::int64_t> ids);
+    /// Display names of the users among `ids` still in their family, by id.
+    static std::map<std::int64_t, std::string> active_names(pqxx::transaction_base& tx,
+                                                            std::span<const std::int64_t> ids);
     /// Messages already stored for any of these (author, client_id) pairs.
     static std::vector<message> by_client_ids(pqxx::transaction_base& tx,
                                               std::span<const std::int64_t> authors,

@@ -13,6 +13,8 @@
 
 #include "poki/chat/chat_types.hpp"
 #include "poki/core/config.hpp"
+#include "poki/core/error.hpp"
+#include "poki/core/principal.hpp"
 #include "poki/core/unique_function.hpp"
 #include "poki/db/pool.hpp"
 #include "poki/notify/event_service.hpp"
@@ -20,9 +22,8 @@
 namespace poki::chat {
 
 struct send_request {
-    room target;
-    std::int64_t author_id = 0;
-    std::string author_name;
+    principal author;
+    std::int64_t room_id = 0;
     std::string client_id;  ///< a UUID the app chose
     std::string text;       ///< checked and trimmed
 };
@@ -30,6 +31,9 @@ struct send_request {
 struct send_outcome {
     message stored;
     bool created = false;  ///< false: a retry found the message stored before
+    /// Set instead when the room is not the author's to write in (checked in the group's
+    /// own transaction, so a send costs one trip to the database).
+    std::optional<error> refused;
 };
 
 class message_writer {
