@@ -4,14 +4,17 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <fstream>
 #include <string>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <pqxx/pqxx>
 
 #include "poki/auth/crypto.hpp"
@@ -99,6 +102,49 @@ inline long rss_kib(int pid) {
 inline net::awaitable<void> sleep_for(std::chrono::milliseconds d) {
     net::steady_timer t{co_await net::this_coro::executor, d};
     co_await t.async_wait(net::use_awaitable);
+}
+
+/// Opens an event stream and reads it until the server closes it: `on_open()` once the
+/// 200 header is in, then `on_frame(frame, received_at)` for every event or comment block.
+/// False when the stream could not be opened.
+template <class OnOpen, class OnFrame>
+net::awaitable<bool> read_event_stream(net::ip::tcp::endpoint server, std::string request,
+                                       OnOpen on_open, OnFrame on_frame) {
+    net::ip::tcp::socket socket{co_await net::this_coro::executor};
+    if (auto [ec] = co_await socket.async_connect(server, use_tuple); ec) {
+        co_return false;
+    }
+    if (auto [ec, n] = co_await net::async_write(socket, net::buffer(request), use_tuple); ec) {
+        co_return false;
+    }
+    std::string pending;
+    std::array<char, 8192> chunk{};
+    bool open = false;
+    while (true) {
+        auto [ec, n] = co_await socket.async_read_some(net::buffer(chunk), use_tuple);
+        if (ec) {
+            co_return open;
+        }
+        const auto now = clock_type::now();
+        pending.append(chunk.data(), n);
+        if (!open) {
+            const auto end = pending.find("\r\n\r\n");
+            if (end == std::string::npos) {
+                continue;
+            }
+            if (!pending.starts_with("HTTP/1.1 200")) {
+                co_return false;
+            }
+            open = true;
+            pending.erase(0, end + 4);
+            on_open();
+        }
+        std::size_t end = 0;
+        while ((end = pending.find("\n\n")) != std::string::npos) {
+            on_frame(std::string_view{pending.data(), end}, now);
+            pending.erase(0, end + 2);
+        }
+    }
 }
 
 inline double percentile(std::vector<double>& v, double p) {

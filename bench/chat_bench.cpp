@@ -98,41 +98,23 @@ std::optional<std::string_view> client_id_in(std::string_view frame) {
 
 net::awaitable<void> hold_stream(net::ip::tcp::endpoint server, std::string request,
                                  run_state& state) {
-    net::ip::tcp::socket socket{co_await net::this_coro::executor};
-    if (auto [ec] = co_await socket.async_connect(server, use_tuple); ec) {
-        ++state.failed_streams;
-        co_return;
-    }
-    if (auto [ec, n] = co_await net::async_write(socket, net::buffer(request), use_tuple); ec) {
-        ++state.failed_streams;
-        co_return;
-    }
-    std::string pending;
-    std::array<char, 8192> chunk{};
-    while (true) {
-        auto [ec, n] = co_await socket.async_read_some(net::buffer(chunk), use_tuple);
-        if (ec) {
-            break;
-        }
-        const auto now = clock_type::now();
-        pending.append(chunk.data(), n);
-        std::size_t end = 0;
-        while ((end = pending.find("\n\n")) != std::string::npos) {
-            const std::string_view frame{pending.data(), end};
-            if (frame.find("event: ready") != std::string_view::npos) {
-                ++state.ready;
-            } else if (frame.find("event: chat.message") != std::string_view::npos) {
-                if (const auto id = client_id_in(frame); id && state.measuring) {
-                    if (const auto found = state.started.find(std::string{*id});
-                        found != state.started.end()) {
-                        ++state.received;
-                        state.latencies_ms.push_back(
-                            std::chrono::duration<double, std::milli>(now - found->second).count());
-                    }
+    auto opened = [] {};
+    auto frame = [&state](std::string_view f, clock_type::time_point now) {
+        if (f.find("event: ready") != std::string_view::npos) {
+            ++state.ready;
+        } else if (f.find("event: chat.message") != std::string_view::npos && state.measuring) {
+            if (const auto id = client_id_in(f)) {
+                if (const auto found = state.started.find(std::string{*id});
+                    found != state.started.end()) {
+                    ++state.received;
+                    state.latencies_ms.push_back(
+                        std::chrono::duration<double, std::milli>(now - found->second).count());
                 }
             }
-            pending.erase(0, end + 2);
         }
+    };
+    if (!co_await read_event_stream(server, std::move(request), opened, frame)) {
+        ++state.failed_streams;
     }
 }
 

@@ -102,55 +102,26 @@ std::optional<std::int64_t> key_of(std::string_view frame) {
 /// One stream: connect, ask, then read frames until the run ends.
 net::awaitable<void> hold_stream(net::ip::tcp::endpoint server, std::string request,
                                  run_state& state) {
-    net::ip::tcp::socket socket{co_await net::this_coro::executor};
-    if (auto [ec] = co_await socket.async_connect(server, use_tuple); ec) {
+    const bool baseline = request.starts_with("GET /sse ");
+    auto opened = [&state, baseline] {
+        if (baseline) {
+            ++state.ready;  // the bare server sends no `ready` event
+        }
+    };
+    auto frame = [&state](std::string_view f, clock_type::time_point now) {
+        if (f.find("event: ready") != std::string_view::npos) {
+            ++state.ready;
+        } else if (const auto k = key_of(f);
+                   k && *k >= 0 && std::cmp_less(*k, state.received.size())) {
+            auto& at = state.received[static_cast<std::size_t>(*k)];
+            if (at != clock_type::time_point{}) {
+                ++state.duplicates;
+            }
+            at = now;
+        }
+    };
+    if (!co_await read_event_stream(server, std::move(request), opened, frame)) {
         ++state.failed;
-        co_return;
-    }
-    if (auto [ec, n] = co_await net::async_write(socket, net::buffer(request), use_tuple); ec) {
-        ++state.failed;
-        co_return;
-    }
-    std::string pending;
-    std::array<char, 4096> chunk{};
-    bool header_done = false;
-    while (true) {
-        auto [ec, n] = co_await socket.async_read_some(net::buffer(chunk), use_tuple);
-        if (ec) {
-            break;
-        }
-        const auto now = clock_type::now();
-        pending.append(chunk.data(), n);
-        if (!header_done) {
-            const auto end = pending.find("\r\n\r\n");
-            if (end == std::string::npos) {
-                continue;
-            }
-            if (!pending.starts_with("HTTP/1.1 200")) {
-                ++state.failed;
-                co_return;
-            }
-            header_done = true;
-            pending.erase(0, end + 4);
-            if (request.starts_with("GET /sse ")) {
-                ++state.ready;  // the baseline server sends no `ready` event
-            }
-        }
-        std::size_t end = 0;
-        while ((end = pending.find("\n\n")) != std::string::npos) {
-            const std::string_view frame{pending.data(), end};
-            if (frame.find("event: ready") != std::string_view::npos) {
-                ++state.ready;
-            } else if (const auto k = key_of(frame);
-                       k && *k >= 0 && std::cmp_less(*k, state.received.size())) {
-                auto& at = state.received[static_cast<std::size_t>(*k)];
-                if (at != clock_type::time_point{}) {
-                    ++state.duplicates;
-                }
-                at = now;
-            }
-            pending.erase(0, end + 2);
-        }
     }
 }
 

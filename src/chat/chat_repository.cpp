@@ -1,22 +1,16 @@
 #include "poki/chat/chat_repository.hpp"
 
-#include "poki/db/arrays.hpp"
+#include "poki/db/sql_text.hpp"
 
 namespace poki::chat {
 namespace {
+
+using db::sql;
 
 // The message columns every query returns, in to_message's order.
 constexpr std::string_view message_columns =
     "m.room_id, m.id, m.author_id, u.display_name, m.client_id::text AS client_id, m.body,"
     R"( to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at)";
-
-std::string sql(std::initializer_list<std::string_view> parts) {
-    std::string out;
-    for (const auto p : parts) {
-        out += p;
-    }
-    return out;
-}
 
 message to_message(const pqxx::row& r, int at = 0) {
     message m;

@@ -133,8 +133,14 @@ void dispatcher::finish(response& res, const request& req, const std::string& re
     if (access_log_) {
         const std::string_view target{req.target().data(), req.target().size()};
         const std::string_view method{req.method_string().data(), req.method_string().size()};
-        log_access(*access_log_, request_id, method, split_target(target).first, res.result_int(),
-                   seconds, conn.remote_address);
+        // A path that carries a secret (a push token: /devices/{fcm_token}) is logged as its
+        // template, so the secret never reaches the log.
+        const bool secret_path =
+            matched != nullptr && matched->path_template.find("token}") != std::string::npos;
+        const std::string_view path =
+            secret_path ? std::string_view{matched->path_template} : split_target(target).first;
+        log_access(*access_log_, request_id, method, path, res.result_int(), seconds,
+                   conn.remote_address);
     }
 }
 

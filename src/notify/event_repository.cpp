@@ -3,21 +3,15 @@
 #include <map>
 #include <string>
 
-#include "poki/db/arrays.hpp"
+#include "poki/db/sql_text.hpp"
 
 namespace poki::notify {
 namespace {
 
+using db::sql;
+
 constexpr std::string_view rfc3339 =
     R"(to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))";
-
-std::string sql(std::initializer_list<std::string_view> parts) {
-    std::string out;
-    for (const auto p : parts) {
-        out += p;
-    }
-    return out;
-}
 
 stored_event to_event(std::int64_t user_id, const pqxx::row& row) {
     return stored_event{user_id, row[0].as<std::int64_t>(), row[1].as<std::string>(),

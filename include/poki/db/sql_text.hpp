@@ -1,13 +1,18 @@
-// PostgreSQL array literals for parameters: libpqxx 6 cannot pass arrays, and one statement
-// over unnest($1::bigint[], …) replaces a round trip per row.
+// Building SQL text: statements from parts, and PostgreSQL array literals for parameters
+// (libpqxx 6 cannot pass arrays, and one statement over unnest($1::bigint[], …) replaces a
+// round trip per row).
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <span>
 #include <string>
-#include <vector>
+#include <string_view>
 
 namespace poki::db {
+
+/// The parts joined: long statements written as pieces, some of them shared.
+[[nodiscard]] std::string sql(std::initializer_list<std::string_view> parts);
 
 /// "{1,2,3}"
 [[nodiscard]] std::string int_array(std::span<const std::int64_t> values);

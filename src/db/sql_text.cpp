@@ -1,6 +1,14 @@
-#include "poki/db/arrays.hpp"
+#include "poki/db/sql_text.hpp"
 
 namespace poki::db {
+
+std::string sql(std::initializer_list<std::string_view> parts) {
+    std::string out;
+    for (const auto p : parts) {
+        out += p;
+    }
+    return out;
+}
 
 std::string int_array(std::span<const std::int64_t> values) {
     std::string out = "{";
