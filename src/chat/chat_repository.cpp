@@ -106,14 +106,6 @@ void chat_repository::declare_statements(db::pool& database) {
     database.declare("chat.members_of_families",
                      "SELECT family_id, id FROM users WHERE family_id = ANY($1::bigint[])"
                      " AND removed_at IS NULL ORDER BY family_id, id");
-    database.declare("chat.take_id",
-                     "UPDATE chat_rooms SET last_id = last_id + 1, last_at = now() WHERE id = $1"
-                     " RETURNING last_id");
-    database.declare(
-        "chat.insert",
-        "INSERT INTO chat_messages (room_id, id, author_id, client_id, body)"
-        " VALUES ($1, $2, $3, $4::uuid, $5) ON CONFLICT (author_id, client_id) DO NOTHING"
-        R"( RETURNING to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))");
     database.declare("chat.before",
                      sql({"SELECT ", message_columns,
                           " FROM chat_messages m JOIN users u ON u.id = m.author_id"
@@ -271,23 +263,6 @@ std::map<std::int64_t, std::vector<std::int64_t>> chat_repository::family_member
         out[row[0].as<std::int64_t>()].push_back(row[1].as<std::int64_t>());
     }
     return out;
-}
-
-std::int64_t chat_repository::take_id(pqxx::transaction_base& tx, std::int64_t room_id) {
-    return tx.exec_prepared1("chat.take_id", room_id)[0].as<std::int64_t>();
-}
-
-std::optional<message> chat_repository::insert(pqxx::transaction_base& tx, std::int64_t room_id,
-                                               std::int64_t id, std::int64_t author_id,
-                                               const std::string& author_name,
-                                               const std::string& client_id,
-                                               const std::string& text) {
-    const auto rows = tx.exec_prepared("chat.insert", room_id, id, author_id, client_id, text);
-    if (rows.empty()) {
-        return std::nullopt;
-    }
-    return message{
-        room_id, id, author_id, author_name, client_id, text, rows[0][0].as<std::string>()};
 }
 
 std::vector<message> chat_repository::page(pqxx::transaction_base& tx, std::int64_t room_id,

@@ -21,17 +21,6 @@ stored_event to_event(std::int64_t user_id, const pqxx::row& row) {
 }  // namespace
 
 void event_repository::declare_statements(db::pool& database) {
-    database.declare("events.next_seq",
-                     "INSERT INTO event_counters (user_id, last_seq) VALUES ($1, 1)"
-                     " ON CONFLICT (user_id) DO UPDATE SET last_seq = event_counters.last_seq + 1"
-                     " RETURNING last_seq");
-    database.declare("events.insert",
-                     sql({"INSERT INTO events (user_id, seq, type, payload)"
-                          " VALUES ($1, $2, $3, $4::jsonb) RETURNING payload::text, ",
-                          rfc3339}));
-    database.declare("events.queue_push",
-                     "INSERT INTO push_outbox (user_id, seq, fcm_token, type, title, body)"
-                     " SELECT $1, $2, fcm_token, $3, $4, $5 FROM devices WHERE user_id = $1");
     // One statement per step for a whole batch: numbers for every recipient (counter rows
     // locked in ascending user id: the input is sorted), the rows, the push outbox.
     database.declare("events.next_seqs",
@@ -81,14 +70,6 @@ void event_repository::declare_statements(db::pool& database) {
         "   FROM (SELECT user_id, max(seq) AS top FROM gone GROUP BY user_id) g"
         "   WHERE c.user_id = g.user_id RETURNING 1)"
         " SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM cut)");
-}
-
-stored_event event_repository::record(pqxx::transaction_base& tx, const event_draft& draft) {
-    const auto seq = tx.exec_prepared1("events.next_seq", draft.user_id)[0].as<std::int64_t>();
-    const auto row =
-        tx.exec_prepared1("events.insert", draft.user_id, seq, draft.type, draft.data.dump());
-    return stored_event{draft.user_id, seq, draft.type, row[0].as<std::string>(),
-                        row[1].as<std::string>()};
 }
 
 std::vector<stored_event> event_repository::record_all(
@@ -157,12 +138,6 @@ std::vector<stored_event> event_repository::record_all(
         out.push_back(stored_event{owners[i], seqs[i], types[i], std::move(data), std::move(at)});
     }
     return out;
-}
-
-void event_repository::queue_push(pqxx::transaction_base& tx, const stored_event& event,
-                                  const push_text& text) {
-    tx.exec_prepared("events.queue_push", event.user_id, event.seq, event.type, text.title,
-                     text.body);
 }
 
 std::vector<stored_event> event_repository::after(pqxx::transaction_base& tx, std::int64_t user_id,

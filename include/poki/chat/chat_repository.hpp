@@ -30,13 +30,6 @@ class chat_repository {
 
     static std::optional<message> by_client_id(pqxx::transaction_base& tx, std::int64_t author_id,
                                                const std::string& client_id);
-    /// The room's next message id; locks the room row until commit.
-    static std::int64_t take_id(pqxx::transaction_base& tx, std::int64_t room_id);
-    /// nullopt when (author, client_id) exists already (a concurrent retry won).
-    static std::optional<message> insert(pqxx::transaction_base& tx, std::int64_t room_id,
-                                         std::int64_t id, std::int64_t author_id,
-                                         const std::string& author_name,
-                                         const std::string& client_id, const std::string& text);
 
     // Group commits: one statement each for a whole group of sends.
 

@@ -23,18 +23,12 @@ class event_repository {
   public:
     static void declare_statements(db::pool& database);
 
-    /// Numbers and stores one event. Locks the recipient's counter row until commit: callers
-    /// recording for several users must do so in ascending user id (no deadlocks).
-    static stored_event record(pqxx::transaction_base& tx, const event_draft& draft);
     /// Numbers and stores many events in three statements whatever their count; pushes
     /// are queued for the drafts `wants_push` accepts. Counter rows are locked in ascending
     /// user id. The result follows the drafts' order.
     static std::vector<stored_event> record_all(
         pqxx::transaction_base& tx, std::span<const event_draft> drafts,
         const std::function<bool(const event_draft&)>& wants_push);
-    /// Adds one outbox row per device of the recipient.
-    static void queue_push(pqxx::transaction_base& tx, const stored_event& event,
-                           const push_text& text);
 
     /// Events after `after_seq`, oldest first, at most `limit`.
     static std::vector<stored_event> after(pqxx::transaction_base& tx, std::int64_t user_id,
