@@ -66,11 +66,11 @@ class token_maker {
   public:
     explicit token_maker(const std::string& secret) : codec_{config_for(secret)} {}
 
-    [[nodiscard]] std::string token_for(const user& u) const {
+    [[nodiscard]] std::string token_for(const user& u, role r = role::child) const {
         const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
-        return codec_.sign({principal{u.id, u.family_id, role::child}, now, now + 7200});
+        return codec_.sign({principal{u.id, u.family_id, r}, now, now + 7200});
     }
 
   private:

@@ -13,6 +13,9 @@
 #include "poki/core/log.hpp"
 #include "poki/diagnostics/client_error_routes.hpp"
 #include "poki/family/family_routes.hpp"
+#include "poki/gifts/gift_routes.hpp"
+#include "poki/grapes/grape_routes.hpp"
+#include "poki/missions/mission_routes.hpp"
 #include "poki/notify/device_routes.hpp"
 #include "poki/notify/event_routes.hpp"
 #include "poki/ops/ops_routes.hpp"
@@ -49,6 +52,9 @@ app::app(config cfg)
     , devices_{database_, config_.devices}
     , chat_writer_{ioc_, database_, events_, config_.chat}
     , chat_{database_, events_, chat_writer_}
+    , gifts_{database_, events_}
+    , boards_{database_, events_}
+    , missions_{database_, events_, config_.missions}
     , client_errors_{database_} {
     build_routes();
     // Routes are complete: per-route metric slots can be laid out.
@@ -73,6 +79,7 @@ app::app(config cfg)
     metrics_.add([this](std::string& out) { event_hub_.render_metrics(out); });
     metrics_.add([this](std::string& out) { push_.render_metrics(out); });
     metrics_.add([this](std::string& out) { chat_writer_.render_metrics(out); });
+    metrics_.add([this](std::string& out) { missions_.render_metrics(out); });
     events_.on_push_queued([this] { push_.nudge(); });
     metrics_.add([this](std::string& out) {
         append_metric_header(out, "poki_access_log_dropped_total", "counter",
@@ -95,6 +102,9 @@ void app::build_routes() {
     notify::add_device_routes(router_, devices_, auth_);
     notify::add_event_routes(router_, events_, event_hub_, auth_);
     chat::add_chat_routes(router_, chat_, auth_, config_.chat);
+    missions::add_mission_routes(router_, missions_, auth_, config_.missions);
+    grapes::add_grape_routes(router_, boards_, auth_);
+    gifts::add_gift_routes(router_, gifts_, auth_);
     diagnostics::add_client_error_routes(router_, client_errors_);
 }
 
@@ -110,6 +120,7 @@ int app::run() {
     push_.start();
     net::co_spawn(ioc_, devices_.run_pruning(), net::detached);
     net::co_spawn(ioc_, events_.run_retention(), net::detached);
+    net::co_spawn(ioc_, missions_.run_expiry(), net::detached);
 
     net::signal_set signals{ioc_, SIGINT, SIGTERM};
     signals.async_wait([this](const boost::system::error_code& ec, int signal) {

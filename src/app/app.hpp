@@ -18,10 +18,13 @@
 #include "poki/db/pool.hpp"
 #include "poki/diagnostics/client_error_service.hpp"
 #include "poki/family/family_service.hpp"
+#include "poki/gifts/gift_service.hpp"
+#include "poki/grapes/board_service.hpp"
 #include "poki/http/dispatcher.hpp"
 #include "poki/http/http_metrics.hpp"
 #include "poki/http/router.hpp"
 #include "poki/http/server.hpp"
+#include "poki/missions/mission_service.hpp"
 #include "poki/notify/device_service.hpp"
 #include "poki/notify/event_hub.hpp"
 #include "poki/notify/event_service.hpp"
@@ -68,6 +71,9 @@ class app {
     notify::device_service devices_;
     chat::message_writer chat_writer_;
     chat::chat_service chat_;
+    gifts::gift_service gifts_;
+    grapes::board_service boards_;
+    missions::mission_service missions_;
     diagnostics::client_error_service client_errors_;
     http::router router_;
     std::unique_ptr<http::http_metrics> http_metrics_;

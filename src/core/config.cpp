@@ -242,6 +242,11 @@ const std::vector<field_spec>& fields() {
         field(
             "chat.max_batch", [](config & c) -> auto& { return c.chat.max_batch; }),
         field(
+            "missions.max_reward", [](config & c) -> auto& { return c.missions.max_reward; }),
+        field(
+            "missions.expiry_interval_s",
+            [](config & c) -> auto& { return c.missions.expiry_interval_s; }),
+        field(
             "push.request_timeout_ms",
             [](config & c) -> auto& { return c.push.request_timeout_ms; }),
         field(
@@ -329,6 +334,10 @@ void validate(const config& c) {
     require(c.push.request_timeout_ms >= 100, "push.request_timeout_ms", "must be at least 100");
     require(c.chat.max_message_chars >= 1 && c.chat.max_message_chars <= 100000,
             "chat.max_message_chars", "must be between 1 and 100000");
+    require(c.missions.max_reward >= 1 && c.missions.max_reward <= 1000, "missions.max_reward",
+            "must be between 1 and 1000");
+    require(c.missions.expiry_interval_s >= 1 && c.missions.expiry_interval_s <= 86400,
+            "missions.expiry_interval_s", "must be between 1 and 86400");
     require(c.chat.max_batch >= 1 && c.chat.max_batch <= 10000, "chat.max_batch",
             "must be between 1 and 10000");
     static constexpr std::array levels{"trace", "debug",    "info", "warn",

@@ -67,6 +67,7 @@ problem_details to_problem(const error& e, std::string_view request_id) {
     p.detail = e.detail();
     p.errors = e.fields();
     p.retry_after = e.retry_after();
+    p.extensions = e.extensions();
     p.request_id = std::string{request_id};
     return p;
 }
@@ -98,6 +99,11 @@ std::string to_json(const problem_details& p) {
     }
     if (!p.request_id.empty()) {
         body["request_id"] = p.request_id;
+    }
+    for (const auto& [name, value] : p.extensions) {
+        if (!body.contains(name)) {  // never shadows a standard member
+            body[name] = value;
+        }
     }
     return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

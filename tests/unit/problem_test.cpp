@@ -41,6 +41,14 @@ TEST(Problem, RetryAfterIsCarried) {
     EXPECT_EQ(p.retry_after->count(), 30);
 }
 
+TEST(Problem, AConflictNamesTheCurrentState) {
+    const auto p = to_problem(error::conflict_in_state("Already approved.", "approved"), "r");
+    EXPECT_EQ(p.status, 409);
+    const auto body = nlohmann::json::parse(to_json(p));
+    EXPECT_EQ(body["state"], "approved");
+    EXPECT_EQ(body["code"], "conflict");
+}
+
 TEST(Problem, InternalDetailNeverLeaks) {
     const auto p = to_problem(error{errc::internal, "password=hunter2 in SQL"}, "r");
     EXPECT_EQ(p.status, 500);

@@ -113,6 +113,11 @@ struct chat_config {
     int max_batch = 256;           ///< sends committed together in one transaction, at most
 };
 
+struct missions_config {
+    int max_reward = 10;         ///< grapes one mission may be worth
+    int expiry_interval_s = 60;  ///< how often overdue missions are expired (once across instances)
+};
+
 struct config {
     http_config http;
     tls_config tls;
@@ -124,6 +129,7 @@ struct config {
     events_config events;
     push_config push;
     chat_config chat;
+    missions_config missions;
 };
 
 /// Start-up refuses a configuration it does not understand; the message names the key.

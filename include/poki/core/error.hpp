@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <boost/system/result.hpp>
@@ -47,12 +48,19 @@ class error : public std::exception {
     static error validation(std::vector<field_error> fields);
     static error validation(std::string field, std::string message);
     static error too_many(std::chrono::seconds retry_after, std::string detail);
+    /// A change the resource's current state forbids; `state` is reported as `state`.
+    static error conflict_in_state(std::string detail, std::string state);
 
     [[nodiscard]] errc code() const noexcept { return code_; }
     [[nodiscard]] const std::string& detail() const noexcept { return detail_; }
     [[nodiscard]] const std::vector<field_error>& fields() const noexcept { return fields_; }
     [[nodiscard]] std::optional<std::chrono::seconds> retry_after() const noexcept {
         return retry_after_;
+    }
+    /// Extra problem-details members (name, text) that tell a client what it needs to recover.
+    [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& extensions()
+        const noexcept {
+        return extensions_;
     }
     [[nodiscard]] const char* what() const noexcept override { return detail_.c_str(); }
 
@@ -61,6 +69,7 @@ class error : public std::exception {
     std::string detail_;
     std::vector<field_error> fields_;
     std::optional<std::chrono::seconds> retry_after_;
+    std::vector<std::pair<std::string, std::string>> extensions_;
 };
 
 /// Lets result<T>::value() throw the poki::error itself rather than a system_error.

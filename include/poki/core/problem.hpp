@@ -21,6 +21,7 @@ struct problem_details {
     std::vector<field_error> errors;
     std::optional<std::chrono::seconds> retry_after;
     std::string request_id;
+    std::vector<std::pair<std::string, std::string>> extensions;  ///< e.g. a conflict's state
 };
 
 /// HTTP status for an errc.

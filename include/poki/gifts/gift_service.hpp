@@ -1,0 +1,33 @@
+// Gifts: the catalog (search in Korean or English, parts of words, small typos) and each
+// child's wishlist, which the child edits and the parents see and pick a board's gift from.
+#pragma once
+
+#include <vector>
+
+#include "poki/core/principal.hpp"
+#include "poki/db/pool.hpp"
+#include "poki/gifts/gift_types.hpp"
+#include "poki/notify/event_service.hpp"
+
+namespace poki::gifts {
+
+class gift_service {
+  public:
+    gift_service(db::pool& database, notify::event_service& events);
+
+    awaitable<gift_page> search(gift_query query);
+    awaitable<gift> get(std::int64_t id);
+
+    /// The child and the parents of the family.
+    awaitable<std::vector<wish_item>> wishlist(principal who, std::int64_t child_id);
+    /// The child, on their own list. Second: false when the catalog gift was on it already.
+    awaitable<std::pair<wish_item, bool>> add_wish(principal who, std::int64_t child_id,
+                                                   new_wish item);
+    awaitable<void> remove_wish(principal who, std::int64_t child_id, std::int64_t item_id);
+
+  private:
+    db::pool& database_;
+    notify::event_service& events_;
+};
+
+}  // namespace poki::gifts

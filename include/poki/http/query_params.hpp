@@ -1,0 +1,20 @@
+// Typed query parameters: a bad value is a 422 naming the parameter.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "poki/http/request_context.hpp"
+
+namespace poki::http {
+
+/// A whole number in [min, max]; nullopt when absent.
+[[nodiscard]] std::optional<std::int64_t> integer_param(const request_context& ctx,
+                                                        std::string_view name, std::int64_t min,
+                                                        std::int64_t max);
+
+/// `limit`: between 1 and `max`, `fallback` when absent.
+[[nodiscard]] int limit_param(const request_context& ctx, int fallback, int max);
+
+}  // namespace poki::http

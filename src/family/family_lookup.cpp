@@ -1,0 +1,38 @@
+#include "poki/family/family_lookup.hpp"
+
+#include "poki/core/error.hpp"
+
+namespace poki::family {
+
+member require_child(pqxx::transaction_base& tx, std::int64_t family_id, std::int64_t child_id) {
+    auto found = family_repository::find_member(tx, family_id, child_id);
+    if (!found || found->role != role::child) {
+        throw error{errc::not_found, "No such child in your family."};
+    }
+    return std::move(*found);
+}
+
+std::vector<std::int64_t> member_ids(pqxx::transaction_base& tx, std::int64_t family_id,
+                                     std::optional<poki::role> only) {
+    std::vector<std::int64_t> ids;
+    for (const auto& row : tx.exec_prepared("family.members", family_id)) {
+        const auto member_role = parse_role(row[1].as<std::string>());
+        if (!only || member_role == only) {
+            ids.push_back(row[0].as<std::int64_t>());
+        }
+    }
+    return ids;
+}
+
+std::vector<notify::event_draft> drafts_for(const std::vector<std::int64_t>& recipients,
+                                            std::string_view type, const nlohmann::json& data,
+                                            const std::optional<notify::push_text>& push) {
+    std::vector<notify::event_draft> drafts;
+    drafts.reserve(recipients.size());
+    for (const auto id : recipients) {
+        drafts.push_back(notify::event_draft{id, std::string{type}, data, push});
+    }
+    return drafts;
+}
+
+}  // namespace poki::family

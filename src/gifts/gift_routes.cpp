@@ -1,0 +1,209 @@
+#include "poki/gifts/gift_routes.hpp"
+
+#include <limits>
+
+#include "poki/auth/bearer.hpp"
+#include "poki/core/json_reader.hpp"
+#include "poki/http/client.hpp"
+#include "poki/http/json_body.hpp"
+#include "poki/http/query_params.hpp"
+#include "poki/http/responses.hpp"
+
+namespace poki::gifts {
+namespace {
+
+constexpr int max_price = 100'000'000;
+constexpr std::array categories{"toys",       "blocks",  "dolls",       "board_games", "books",
+                                "stationery", "sports",  "electronics", "art",         "science",
+                                "music",      "fashion", "experiences"};
+
+template <class T>
+nlohmann::json or_null(const std::optional<T>& value) {
+    return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
+nlohmann::json gift_json(const gift& g) {
+    return {{"id", g.id},
+            {"name", g.name},
+            {"name_en", g.name_en},
+            {"description", g.description},
+            {"price_won", g.price_won},
+            {"age", {{"min", g.min_age}, {"max", g.max_age}}},
+            {"category", g.category},
+            {"image_url", g.image_url},
+            {"popularity", g.popularity}};
+}
+
+nlohmann::json wish_json(const wish_item& w) {
+    return {{"id", w.id},
+            {"child_id", w.child_id},
+            {"gift_id", or_null(w.gift_id)},
+            {"name", w.name},
+            {"link_url", or_null(w.link_url)},
+            {"image_url", or_null(w.image_url)},
+            {"price_won", or_null(w.price_won)},
+            {"picked", w.picked},
+            {"given_at", or_null(w.given_at)},
+            {"created_at", w.created_at}};
+}
+
+gift_query read_query(const http::request_context& ctx) {
+    gift_query query;
+    std::vector<field_error> errors;
+    if (auto q = ctx.query_param("q")) {
+        const auto length = utf8_length(*q);
+        if (!length || *length > 100) {
+            errors.push_back({"q", "Must be UTF-8 text of at most 100 characters."});
+        } else {
+            // Words separated by any run of spaces search as one phrase.
+            std::string words;
+            for (const char c : *q) {
+                if (c == ' ' || c == '\t') {
+                    if (!words.empty() && words.back() != ' ') {
+                        words.push_back(' ');
+                    }
+                } else {
+                    words.push_back(c);
+                }
+            }
+            while (!words.empty() && words.back() == ' ') {
+                words.pop_back();
+            }
+            if (!words.empty()) {
+                query.text = std::move(words);
+            }
+        }
+    }
+    if (auto category = ctx.query_param("category")) {
+        if (std::find(categories.begin(), categories.end(), *category) == categories.end()) {
+            errors.push_back({"category", "Unknown category."});
+        } else {
+            query.category = std::move(*category);
+        }
+    }
+    const auto price = [&ctx](std::string_view name) -> std::optional<int> {
+        const auto value = http::integer_param(ctx, name, 0, max_price);
+        return value ? std::optional{static_cast<int>(*value)} : std::nullopt;
+    };
+    query.min_price = price("min_price");
+    query.max_price = price("max_price");
+    if (query.min_price && query.max_price && *query.min_price > *query.max_price) {
+        errors.push_back({"max_price", "Must not be below min_price."});
+    }
+    if (const auto age = http::integer_param(ctx, "age", 0, 99)) {
+        query.age = static_cast<int>(*age);
+    }
+    if (const auto sort = ctx.query_param("sort")) {
+        if (*sort == "relevance") {
+            query.sort = gift_sort::relevance;
+        } else if (*sort == "price_asc") {
+            query.sort = gift_sort::price_asc;
+        } else if (*sort == "price_desc") {
+            query.sort = gift_sort::price_desc;
+        } else if (*sort == "popular") {
+            query.sort = gift_sort::popular;
+        } else {
+            errors.push_back({"sort", "Must be relevance, price_asc, price_desc or popular."});
+        }
+    }
+    // The cursor is the position of the next page in the same search.
+    query.offset = static_cast<int>(http::integer_param(ctx, "cursor", 0, 10'000).value_or(0));
+    query.limit = http::limit_param(ctx, 20, 100);
+    if (!errors.empty()) {
+        throw error::validation(std::move(errors));
+    }
+    return query;
+}
+
+std::optional<std::string> url_field(json_reader& in, std::string_view name) {
+    auto value = in.optional_string(name, {.min_chars = 1, .max_chars = 2000});
+    if (value && !is_web_url(*value)) {
+        in.add_error(name, "Must be an http:// or https:// address.");
+        return std::nullopt;
+    }
+    return value;
+}
+
+}  // namespace
+
+bool is_web_url(std::string_view text) {
+    const bool clean = std::all_of(text.begin(), text.end(), [](char c) {
+        return static_cast<unsigned char>(c) > ' ' && c != 0x7F;
+    });
+    if (text.size() > 2000 || !clean) {
+        return false;
+    }
+    const auto url = http::parse_url(text);
+    return url && !url->host.empty();
+}
+
+void add_gift_routes(http::router& routes, gift_service& gifts, auth::auth_service& auth) {
+    routes.add(http::verb::get, "/api/v1/gifts",
+               [&gifts, &auth](http::request_context& ctx) -> awaitable<http::response> {
+                   (void)co_await auth::require_principal(ctx, auth);
+                   auto query = read_query(ctx);
+                   const auto page = co_await gifts.search(std::move(query));
+                   auto items = nlohmann::json::array();
+                   for (const auto& g : page.items) {
+                       items.push_back(gift_json(g));
+                   }
+                   nlohmann::json out{{"items", std::move(items)}};
+                   out["next_cursor"] = page.next_offset
+                                            ? nlohmann::json(std::to_string(*page.next_offset))
+                                            : nlohmann::json(nullptr);
+                   co_return http::json_response(http::status::ok, out);
+               });
+
+    routes.add(http::verb::get, "/api/v1/gifts/{id:int}",
+               [&gifts, &auth](http::request_context& ctx) -> awaitable<http::response> {
+                   (void)co_await auth::require_principal(ctx, auth);
+                   const auto g = co_await gifts.get(ctx.params.integer("id"));
+                   co_return http::json_response(http::status::ok, gift_json(g));
+               });
+
+    routes.add(http::verb::get, "/api/v1/children/{id:int}/wishlist",
+               [&gifts, &auth](http::request_context& ctx) -> awaitable<http::response> {
+                   const auto who = co_await auth::require_principal(ctx, auth);
+                   const auto list = co_await gifts.wishlist(who, ctx.params.integer("id"));
+                   auto items = nlohmann::json::array();
+                   for (const auto& w : list) {
+                       items.push_back(wish_json(w));
+                   }
+                   co_return http::json_response(http::status::ok, {{"items", std::move(items)}});
+               });
+
+    routes.add(http::verb::post, "/api/v1/children/{id:int}/wishlist",
+               [&gifts, &auth](http::request_context& ctx) -> awaitable<http::response> {
+                   const auto who = co_await auth::require_principal(ctx, auth);
+                   const auto body = http::read_json_body(ctx);
+                   json_reader in{body};
+                   in.reject_unknown({"gift_id", "name", "link_url", "image_url"});
+                   new_wish item;
+                   item.gift_id =
+                       in.optional_integer("gift_id", 1, std::numeric_limits<std::int64_t>::max());
+                   item.name = in.optional_string("name", {.min_chars = 1, .max_chars = 100});
+                   item.link_url = url_field(in, "link_url");
+                   item.image_url = url_field(in, "image_url");
+                   if (item.gift_id && (item.name || item.link_url || item.image_url)) {
+                       in.add_error("gift_id", "A catalog gift comes with its own name and image.");
+                   }
+                   if (!item.gift_id && !item.name && in.ok()) {
+                       in.add_error("name", "Give a catalog gift_id, or a name.");
+                   }
+                   in.finish();
+                   const auto [stored, created] =
+                       co_await gifts.add_wish(who, ctx.params.integer("id"), std::move(item));
+                   co_return http::json_response(created ? http::status::created : http::status::ok,
+                                                 wish_json(stored));
+               });
+
+    routes.add(http::verb::delete_, "/api/v1/children/{id:int}/wishlist/{item_id:int}",
+               [&gifts, &auth](http::request_context& ctx) -> awaitable<http::response> {
+                   const auto who = co_await auth::require_principal(ctx, auth);
+                   co_await gifts.remove_wish(who, ctx.params.integer("id"),
+                                              ctx.params.integer("item_id"));
+                   co_return http::empty_response(http::status::no_content);
+               });
+}
+
+}  // namespace poki::gifts

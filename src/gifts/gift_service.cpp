@@ -1,0 +1,130 @@
+#include "poki/gifts/gift_service.hpp"
+
+#include "poki/core/error.hpp"
+#include "poki/family/family_lookup.hpp"
+#include "poki/gifts/gift_repository.hpp"
+
+namespace poki::gifts {
+namespace {
+
+constexpr int max_wishes = 100;
+
+/// Wishlists are the child's own: siblings do not see them, parents do.
+void require_reader(principal who, std::int64_t child_id) {
+    if (who.role == role::child && who.user_id != child_id) {
+        throw error{errc::forbidden, "Only the child and their parents see a wishlist."};
+    }
+}
+
+void require_owner(principal who, std::int64_t child_id) {
+    if (who.user_id != child_id) {
+        throw error{errc::forbidden, "Only the child edits their own wishlist."};
+    }
+}
+
+std::vector<notify::event_draft> tell_parents(pqxx::transaction_base& tx, principal who,
+                                              std::int64_t child_id) {
+    return family::drafts_for(family::member_ids(tx, who.family_id, role::parent),
+                              "wishlist.changed", {{"child_id", child_id}});
+}
+
+}  // namespace
+
+gift_service::gift_service(db::pool& database, notify::event_service& events)
+    : database_{database}, events_{events} {
+    gift_repository::declare_statements(database_);
+    family::family_repository::declare_statements(database_);  // the family lookups
+}
+
+awaitable<gift_page> gift_service::search(gift_query query) {
+    auto load = [query = std::move(query)](pqxx::connection& c) {
+        pqxx::read_transaction tx{c};
+        return gift_repository::search(tx, query);
+    };
+    co_return co_await database_.run(std::move(load));
+}
+
+awaitable<gift> gift_service::get(std::int64_t id) {
+    auto load = [id](pqxx::connection& c) {
+        pqxx::read_transaction tx{c};
+        return gift_repository::find(tx, id);
+    };
+    auto found = co_await database_.run(std::move(load));
+    if (!found) {
+        throw error{errc::not_found, "No such gift."};
+    }
+    co_return std::move(*found);
+}
+
+awaitable<std::vector<wish_item>> gift_service::wishlist(principal who, std::int64_t child_id) {
+    auto load = [who, child_id](pqxx::connection& c) {
+        pqxx::read_transaction tx{c};
+        family::require_child(tx, who.family_id, child_id);
+        require_reader(who, child_id);
+        return gift_repository::wishlist(tx, child_id);
+    };
+    co_return co_await database_.run(std::move(load));
+}
+
+awaitable<std::pair<wish_item, bool>> gift_service::add_wish(principal who, std::int64_t child_id,
+                                                             new_wish item) {
+    struct added {
+        std::pair<wish_item, bool> result;
+        std::vector<notify::stored_event> events;
+    };
+    auto write = [this, who, child_id, item = std::move(item)](pqxx::connection& c) {
+        pqxx::work tx{c};
+        family::require_child(tx, who.family_id, child_id);
+        require_owner(who, child_id);
+        added out;
+        auto row = item;
+        std::optional<int> price;
+        if (item.gift_id) {
+            if (auto already = gift_repository::wished_gift(tx, child_id, *item.gift_id)) {
+                out.result = {std::move(*already), false};
+                return out;
+            }
+            const auto g = gift_repository::find(tx, *item.gift_id);
+            if (!g) {
+                throw error::validation("gift_id", "No such gift in the catalog.");
+            }
+            row.name = g->name;
+            row.image_url = g->image_url;
+            price = g->price_won;
+        }
+        if (gift_repository::active_count(tx, child_id) >= max_wishes) {
+            throw error{errc::conflict, "A wishlist holds at most 100 items."};
+        }
+        auto stored = gift_repository::add(tx, child_id, who.family_id, row, price);
+        if (!stored) {  // a concurrent add of the same gift won
+            out.result = {gift_repository::wished_gift(tx, child_id, *item.gift_id).value(), false};
+            return out;
+        }
+        out.result = {std::move(*stored), true};
+        out.events = events_.record(tx, tell_parents(tx, who, child_id));
+        tx.commit();
+        return out;
+    };
+    auto done = co_await database_.run(std::move(write));
+    co_await events_.publish(std::move(done.events));
+    co_return std::move(done.result);
+}
+
+awaitable<void> gift_service::remove_wish(principal who, std::int64_t child_id,
+                                          std::int64_t item_id) {
+    auto write = [this, who, child_id, item_id](pqxx::connection& c) {
+        pqxx::work tx{c};
+        family::require_child(tx, who.family_id, child_id);
+        require_owner(who, child_id);
+        if (!gift_repository::remove(tx, child_id, item_id)) {
+            throw error{errc::not_found, "No such item on the wishlist."};
+        }
+        auto events = events_.record(tx, tell_parents(tx, who, child_id));
+        tx.commit();
+        return events;
+    };
+    auto events = co_await database_.run(std::move(write));
+    co_await events_.publish(std::move(events));
+}
+
+}  // namespace poki::gifts

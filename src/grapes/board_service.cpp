@@ -1,0 +1,209 @@
+#include "poki/grapes/board_service.hpp"
+
+#include "poki/core/error.hpp"
+#include "poki/family/family_lookup.hpp"
+#include "poki/grapes/grape_events.hpp"
+#include "poki/grapes/grape_repository.hpp"
+
+namespace poki::grapes {
+namespace {
+
+struct changed_board {
+    board after;
+    std::vector<notify::stored_event> events;
+};
+
+void require_parent_role(principal who) {
+    if (who.role != role::parent) {
+        throw error{errc::forbidden, "Only a parent may do this."};
+    }
+}
+
+}  // namespace
+
+board_service::board_service(db::pool& database, notify::event_service& events)
+    : database_{database}, events_{events} {
+    grape_repository::declare_statements(database_);
+    family::family_repository::declare_statements(database_);  // the family lookups
+    database_.declare("grapes.pickable_wish",
+                      "SELECT 1 FROM wishlist_items WHERE id = $1 AND child_id = $2"
+                      " AND removed_at IS NULL AND given_at IS NULL");
+}
+
+awaitable<board> board_service::get(principal who, std::int64_t child_id) {
+    auto load = [who, child_id](pqxx::connection& c) {
+        pqxx::work tx{c};  // the first look makes the board
+        family::require_child(tx, who.family_id, child_id);
+        auto b = grape_repository::open_board(tx, child_id, who.family_id);
+        tx.commit();
+        return b;
+    };
+    co_return co_await database_.run(std::move(load));
+}
+
+awaitable<board> board_service::configure(principal who, std::int64_t child_id,
+                                          board_settings settings) {
+    require_parent_role(who);
+    auto change = [this, who, child_id, settings](pqxx::connection& c) {
+        pqxx::work tx{c};
+        family::require_child(tx, who.family_id, child_id);
+        auto b = grape_repository::lock_open_board(tx, child_id, who.family_id);
+        if (settings.goal) {
+            if (*settings.goal < b.attached) {
+                throw error::validation("goal", "The bunch already has " +
+                                                    std::to_string(b.attached) +
+                                                    " grapes attached; the goal cannot be lower.");
+            }
+            b.goal = *settings.goal;
+        }
+        if (settings.wish_item_id) {
+            const auto& wish = *settings.wish_item_id;
+            if (wish && tx.exec_prepared("grapes.pickable_wish", *wish, child_id).empty()) {
+                throw error::validation("wish_item_id",
+                                        "Must be an item on this child's wishlist not given yet.");
+            }
+            b.gift = wish ? std::optional{board_gift{*wish, {}, {}}} : std::nullopt;
+        }
+        grape_repository::configure(tx, b);
+        changed_board out{grape_repository::open_board(tx, child_id, who.family_id), {}};
+        out.events = events_.record(
+            tx, family::drafts_for(family::member_ids(tx, who.family_id), "board.updated",
+                                   {{"board", board_json(out.after)}}));
+        tx.commit();
+        return out;
+    };
+    auto result = co_await database_.run(std::move(change));
+    co_await events_.publish(std::move(result.events));
+    co_return result.after;
+}
+
+awaitable<board> board_service::attach(principal who, std::int64_t child_id, int count) {
+    auto stick = [this, who, child_id, count](pqxx::connection& c) {
+        pqxx::work tx{c};
+        family::require_child(tx, who.family_id, child_id);
+        if (who.user_id != child_id) {
+            throw error{errc::forbidden, "Only the child sticks grapes on their own bunch."};
+        }
+        auto b = grape_repository::lock_open_board(tx, child_id, who.family_id);
+        if (count > b.waiting()) {
+            throw error{errc::conflict, "Only " + std::to_string(b.waiting()) +
+                                            " grapes are waiting to be attached."};
+        }
+        if (b.attached + count > b.goal) {
+            throw error{errc::conflict, "The bunch has room for " +
+                                            std::to_string(b.goal - b.attached) + " more grapes."};
+        }
+        b.attached += count;
+        grape_repository::set_attached(tx, b);
+        changed_board out{b, {}};
+        out.events =
+            events_.record(tx, grapes_changed(tx, b, {{"kind", "attached"}, {"count", count}}));
+        tx.commit();
+        return out;
+    };
+    auto result = co_await database_.run(std::move(stick));
+    co_await events_.publish(std::move(result.events));
+    co_return result.after;
+}
+
+awaitable<adjustment> board_service::adjust(principal who, std::int64_t child_id, int amount,
+                                            std::string reason,
+                                            std::optional<std::string> idempotency_key) {
+    require_parent_role(who);
+    struct adjusted {
+        adjustment result;
+        std::vector<notify::stored_event> events;
+    };
+    auto write = [this, who, child_id, amount, reason = std::move(reason),
+                  key = std::move(idempotency_key)](pqxx::connection& c) {
+        pqxx::work tx{c};
+        family::require_child(tx, who.family_id, child_id);
+        auto b = grape_repository::lock_open_board(tx, child_id, who.family_id);
+        adjusted out;
+        if (key) {
+            // Looked up under the board's lock: a retry racing the original waits for it.
+            if (auto earlier = grape_repository::by_idempotency_key(tx, child_id, *key)) {
+                if (earlier->amount != amount || earlier->reason != reason) {
+                    throw error{errc::conflict,
+                                "This Idempotency-Key was already used for a different change."};
+                }
+                out.result = adjustment{std::move(*earlier), std::move(b), false};
+                return out;
+            }
+        }
+        const ledger_change change{amount > 0 ? ledger_kind::award : ledger_kind::correction,
+                                   amount,
+                                   std::nullopt,
+                                   std::nullopt,
+                                   reason,
+                                   who.user_id,
+                                   key};
+        auto entry = grape_repository::append(tx, b, change);
+        out.events = events_.record(tx, grapes_changed(tx, b, entry_json(entry)));
+        out.result = adjustment{std::move(entry), std::move(b), true};
+        tx.commit();
+        return out;
+    };
+    auto done = co_await database_.run(std::move(write));
+    co_await events_.publish(std::move(done.events));
+    co_return std::move(done.result);
+}
+
+awaitable<redemption> board_service::redeem(principal who, std::int64_t child_id) {
+    require_parent_role(who);
+    struct redeemed_now {
+        redemption result;
+        std::vector<notify::stored_event> events;
+    };
+    auto write = [this, who, child_id](pqxx::connection& c) {
+        pqxx::work tx{c};
+        family::require_child(tx, who.family_id, child_id);
+        auto b = grape_repository::lock_open_board(tx, child_id, who.family_id);
+        if (!b.full()) {
+            throw error::conflict_in_state("The bunch has " + std::to_string(b.attached) + " of " +
+                                               std::to_string(b.goal) + " grapes attached.",
+                                           "collecting");
+        }
+        grape_repository::append(tx, b,
+                                 ledger_change{ledger_kind::redemption, -b.goal, std::nullopt, b.id,
+                                               b.gift ? std::optional{b.gift->name} : std::nullopt,
+                                               who.user_id, std::nullopt});
+        const auto carried = b.balance;  // what is left after the goal's grapes were spent
+        auto next = grape_repository::close_and_open_next(tx, b, who.user_id, carried);
+        auto history = grape_repository::redeemed(tx, child_id);
+        redeemed_now out{redemption{history.at(0), std::move(next)}, {}};
+        const auto family_members = family::member_ids(tx, who.family_id);
+        out.events =
+            events_.record(tx, family::drafts_for(family_members, "board.redeemed",
+                                                  {{"child_id", child_id},
+                                                   {"redeemed", redeemed_json(out.result.record)},
+                                                   {"board", board_json(out.result.next)}}));
+        tx.commit();
+        return out;
+    };
+    auto done = co_await database_.run(std::move(write));
+    co_await events_.publish(std::move(done.events));
+    co_return std::move(done.result);
+}
+
+awaitable<ledger_page> board_service::history(principal who, std::int64_t child_id,
+                                              std::optional<std::int64_t> before, int limit) {
+    auto load = [who, child_id, before, limit](pqxx::connection& c) {
+        pqxx::read_transaction tx{c};
+        family::require_child(tx, who.family_id, child_id);
+        return grape_repository::history(tx, child_id, before, limit);
+    };
+    co_return co_await database_.run(std::move(load));
+}
+
+awaitable<std::vector<redeemed_board>> board_service::redeemed(principal who,
+                                                               std::int64_t child_id) {
+    auto load = [who, child_id](pqxx::connection& c) {
+        pqxx::read_transaction tx{c};
+        family::require_child(tx, who.family_id, child_id);
+        return grape_repository::redeemed(tx, child_id);
+    };
+    co_return co_await database_.run(std::move(load));
+}
+
+}  // namespace poki::grapes

@@ -1,0 +1,252 @@
+#include "poki/grapes/grape_repository.hpp"
+
+#include "poki/core/error.hpp"
+#include "poki/db/nullable.hpp"
+#include "poki/db/sql_text.hpp"
+
+namespace poki::grapes {
+namespace {
+
+using db::sql;
+
+constexpr std::string_view utc_text = R"('YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')";
+
+// The board columns, in to_board's order; `balance` is the newest ledger entry's.
+std::string board_select() {
+    return sql(
+        {"SELECT b.id, b.child_id, b.family_id, b.number, b.goal, b.attached,"
+         " to_char(b.started_at AT TIME ZONE 'UTC', ",
+         utc_text,
+         "),"
+         " COALESCE((SELECT l.balance FROM grape_ledger l WHERE l.child_id = b.child_id"
+         "           ORDER BY l.id DESC LIMIT 1), 0),"
+         " w.id, w.name, w.image_url"
+         " FROM grape_boards b LEFT JOIN wishlist_items w ON w.id = b.wish_item_id"
+         " WHERE b.child_id = $1 AND b.redeemed_at IS NULL"});
+}
+
+std::string entry_columns() {
+    return sql(
+        {"id, child_id, kind, amount, balance, mission_id, board_id, reason, created_by,"
+         " to_char(created_at AT TIME ZONE 'UTC', ",
+         utc_text, ")"});
+}
+
+board to_board(const pqxx::row& r) {
+    board b;
+    b.id = r[0].as<std::int64_t>();
+    b.child_id = r[1].as<std::int64_t>();
+    b.family_id = r[2].as<std::int64_t>();
+    b.number = r[3].as<int>();
+    b.goal = r[4].as<int>();
+    b.attached = r[5].as<int>();
+    b.started_at = r[6].as<std::string>();
+    b.balance = r[7].as<int>();
+    if (!r[8].is_null()) {
+        b.gift = board_gift{r[8].as<std::int64_t>(), r[9].as<std::string>(),
+                            db::nullable<std::string>(r[10])};
+    }
+    return b;
+}
+
+ledger_entry to_entry(const pqxx::row& r) {
+    ledger_entry e;
+    e.id = r[0].as<std::int64_t>();
+    e.child_id = r[1].as<std::int64_t>();
+    e.kind = parse_ledger_kind(r[2].as<std::string>());
+    e.amount = r[3].as<int>();
+    e.balance = r[4].as<int>();
+    e.mission_id = db::nullable<std::int64_t>(r[5]);
+    e.board_id = db::nullable<std::int64_t>(r[6]);
+    e.reason = db::nullable<std::string>(r[7]);
+    e.created_by = db::nullable<std::int64_t>(r[8]);
+    e.created_at = r[9].as<std::string>();
+    return e;
+}
+
+/// The open board, made on first use. Two first uses at once both try to make it; the
+/// unique open-board index keeps one.
+board load_open(pqxx::transaction_base& tx, std::int64_t child_id, std::int64_t family_id,
+                bool lock) {
+    if (lock) {
+        // Locked by a statement of its own: the next statement's snapshot then includes
+        // whatever the previous holder committed (a balance read in the locking statement
+        // itself would come from before the wait).
+        if (tx.exec_prepared("grapes.lock_board", child_id).empty()) {
+            tx.exec_prepared("grapes.make_first_board", child_id, family_id);
+            tx.exec_prepared("grapes.lock_board", child_id).at(0);
+        }
+    }
+    auto rows = tx.exec_prepared("grapes.open_board", child_id);
+    if (rows.empty()) {
+        tx.exec_prepared("grapes.make_first_board", child_id, family_id);
+        rows = tx.exec_prepared("grapes.open_board", child_id);
+    }
+    return to_board(rows.at(0));
+}
+
+}  // namespace
+
+std::string_view to_string(ledger_kind kind) noexcept {
+    switch (kind) {
+        case ledger_kind::mission:
+            return "mission";
+        case ledger_kind::award:
+            return "award";
+        case ledger_kind::correction:
+            return "correction";
+        case ledger_kind::redemption:
+            return "redemption";
+    }
+    return "award";
+}
+
+ledger_kind parse_ledger_kind(std::string_view text) {
+    if (text == "mission") {
+        return ledger_kind::mission;
+    }
+    if (text == "correction") {
+        return ledger_kind::correction;
+    }
+    if (text == "redemption") {
+        return ledger_kind::redemption;
+    }
+    return ledger_kind::award;
+}
+
+void grape_repository::declare_statements(db::pool& database) {
+    database.declare("grapes.open_board", board_select());
+    database.declare("grapes.lock_board",
+                     "SELECT id FROM grape_boards WHERE child_id = $1 AND redeemed_at IS NULL"
+                     " FOR UPDATE");
+    database.declare("grapes.make_first_board",
+                     "INSERT INTO grape_boards (child_id, family_id, number) VALUES ($1, $2, 1)"
+                     " ON CONFLICT DO NOTHING");
+    database.declare("grapes.append",
+                     sql({"INSERT INTO grape_ledger (child_id, family_id, kind, amount, balance,"
+                          " mission_id, board_id, reason, created_by, idempotency_key)"
+                          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ",
+                          entry_columns()}));
+    database.declare("grapes.by_key", sql({"SELECT ", entry_columns(),
+                                           " FROM grape_ledger WHERE child_id = $1"
+                                           " AND idempotency_key = $2"}));
+    database.declare("grapes.set_attached", "UPDATE grape_boards SET attached = $2 WHERE id = $1");
+    database.declare("grapes.configure",
+                     "UPDATE grape_boards SET goal = $2, wish_item_id = $3 WHERE id = $1");
+    database.declare(
+        "grapes.close_board",
+        "UPDATE grape_boards b SET redeemed_at = now(), redeemed_by = $2, carried_over = $3,"
+        " gift_name = (SELECT name FROM wishlist_items WHERE id = b.wish_item_id) WHERE id = $1");
+    database.declare("grapes.mark_given",
+                     "UPDATE wishlist_items SET given_at = now() WHERE id = $1");
+    database.declare("grapes.open_next",
+                     "INSERT INTO grape_boards (child_id, family_id, number, goal)"
+                     " VALUES ($1, $2, $3, $4)");
+    database.declare("grapes.history", sql({"SELECT ", entry_columns(),
+                                            " FROM grape_ledger WHERE child_id = $1 AND id < $2"
+                                            " ORDER BY id DESC LIMIT $3"}));
+    database.declare(
+        "grapes.redeemed",
+        sql({"SELECT id, number, goal, wish_item_id, gift_name, carried_over, redeemed_by,"
+             " to_char(started_at AT TIME ZONE 'UTC', ",
+             utc_text, "), to_char(redeemed_at AT TIME ZONE 'UTC', ", utc_text,
+             ") FROM grape_boards WHERE child_id = $1 AND redeemed_at IS NOT NULL"
+             " ORDER BY number DESC"}));
+}
+
+board grape_repository::open_board(pqxx::transaction_base& tx, std::int64_t child_id,
+                                   std::int64_t family_id) {
+    return load_open(tx, child_id, family_id, false);
+}
+
+board grape_repository::lock_open_board(pqxx::transaction_base& tx, std::int64_t child_id,
+                                        std::int64_t family_id) {
+    return load_open(tx, child_id, family_id, true);
+}
+
+ledger_entry grape_repository::append(pqxx::transaction_base& tx, board& locked,
+                                      const ledger_change& change) {
+    const auto balance = locked.balance + change.amount;
+    if (balance < 0) {
+        throw error{errc::conflict, "That would take the grapes below zero: the child has " +
+                                        std::to_string(locked.balance) + "."};
+    }
+    const auto row = tx.exec_prepared1("grapes.append", locked.child_id, locked.family_id,
+                                       std::string{to_string(change.kind)}, change.amount, balance,
+                                       change.mission_id, change.board_id, change.reason,
+                                       change.created_by, change.idempotency_key);
+    locked.balance = balance;
+    if (change.kind == ledger_kind::correction && locked.attached > balance) {
+        // A correction took more than was waiting: grapes come off the bunch.
+        locked.attached = balance;
+        set_attached(tx, locked);
+    }
+    return to_entry(row);
+}
+
+std::optional<ledger_entry> grape_repository::by_idempotency_key(pqxx::transaction_base& tx,
+                                                                 std::int64_t child_id,
+                                                                 const std::string& key) {
+    const auto rows = tx.exec_prepared("grapes.by_key", child_id, key);
+    if (rows.empty()) {
+        return std::nullopt;
+    }
+    return to_entry(rows[0]);
+}
+
+void grape_repository::set_attached(pqxx::transaction_base& tx, const board& locked) {
+    tx.exec_prepared("grapes.set_attached", locked.id, locked.attached);
+}
+
+void grape_repository::configure(pqxx::transaction_base& tx, const board& locked) {
+    tx.exec_prepared("grapes.configure", locked.id, locked.goal,
+                     locked.gift ? std::optional{locked.gift->wish_item_id} : std::nullopt);
+}
+
+board grape_repository::close_and_open_next(pqxx::transaction_base& tx, const board& locked,
+                                            std::int64_t redeemed_by, int carried_over) {
+    tx.exec_prepared("grapes.close_board", locked.id, redeemed_by, carried_over);
+    if (locked.gift) {
+        tx.exec_prepared("grapes.mark_given", locked.gift->wish_item_id);
+    }
+    tx.exec_prepared("grapes.open_next", locked.child_id, locked.family_id, locked.number + 1,
+                     locked.goal);
+    // The new board was made here, so this transaction holds it until commit.
+    return load_open(tx, locked.child_id, locked.family_id, false);
+}
+
+ledger_page grape_repository::history(pqxx::transaction_base& tx, std::int64_t child_id,
+                                      std::optional<std::int64_t> before, int limit) {
+    ledger_page page;
+    for (const auto& row :
+         tx.exec_prepared("grapes.history", child_id,
+                          before.value_or(std::numeric_limits<std::int64_t>::max()), limit + 1)) {
+        page.items.push_back(to_entry(row));
+    }
+    if (std::cmp_greater(page.items.size(), limit)) {
+        page.items.resize(static_cast<std::size_t>(limit));
+        page.next_cursor = page.items.back().id;
+    }
+    return page;
+}
+
+std::vector<redeemed_board> grape_repository::redeemed(pqxx::transaction_base& tx,
+                                                       std::int64_t child_id) {
+    std::vector<redeemed_board> out;
+    for (const auto& r : tx.exec_prepared("grapes.redeemed", child_id)) {
+        redeemed_board b;
+        b.id = r[0].as<std::int64_t>();
+        b.number = r[1].as<int>();
+        b.goal = r[2].as<int>();
+        b.wish_item_id = db::nullable<std::int64_t>(r[3]);
+        b.gift_name = db::nullable<std::string>(r[4]);
+        b.carried_over = r[5].as<int>();
+        b.redeemed_by = r[6].as<std::int64_t>();
+        b.started_at = r[7].as<std::string>();
+        b.redeemed_at = r[8].as<std::string>();
+        out.push_back(std::move(b));
+    }
+    return out;
+}
+
+}  // namespace poki::grapes

@@ -1,0 +1,32 @@
+#include "poki/http/query_params.hpp"
+
+#include <charconv>
+#include <string>
+
+#include "poki/core/error.hpp"
+
+namespace poki::http {
+
+std::optional<std::int64_t> integer_param(const request_context& ctx, std::string_view name,
+                                          std::int64_t min, std::int64_t max) {
+    const auto text = ctx.query_param(name);
+    if (!text) {
+        return std::nullopt;
+    }
+    std::int64_t value = 0;
+    const auto* end = text->data() + text->size();
+    const auto [ptr, ec] = std::from_chars(text->data(), end, value);
+    if (text->empty() || ec != std::errc{} || ptr != end || value < min || value > max) {
+        throw error::validation(std::string{name}, "Must be a whole number between " +
+                                                       std::to_string(min) + " and " +
+                                                       std::to_string(max) + ".");
+    }
+    return value;
+}
+
+int limit_param(const request_context& ctx, int fallback, int max) {
+    const auto n = integer_param(ctx, "limit", 1, max);
+    return n ? static_cast<int>(*n) : fallback;
+}
+
+}  // namespace poki::http

@@ -1,0 +1,199 @@
+#include "poki/missions/mission_repository.hpp"
+
+#include <limits>
+
+#include "poki/db/nullable.hpp"
+#include "poki/db/sql_text.hpp"
+
+namespace poki::missions {
+namespace {
+
+using db::sql;
+
+/// "2026-11-25T09:30:00.000Z" for a timestamptz column.
+std::string utc(std::string_view column) {
+    return sql({"to_char(", column, R"( AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))"});
+}
+
+// The mission columns every statement returns, in to_mission's order.
+std::string columns() {
+    return sql({"id, family_id, child_id, created_by, title, description, tag, reward, ",
+                utc("due_at"), ", status, note, rejection_reason, decided_by, ", utc("created_at"),
+                ", ", utc("updated_at"), ", ", utc("submitted_at"), ", ", utc("decided_at"),
+                ", COALESCE(due_at <= now(), false)"});
+}
+
+mission to_mission(const pqxx::row& r) {
+    mission m;
+    m.id = r[0].as<std::int64_t>();
+    m.family_id = r[1].as<std::int64_t>();
+    m.child_id = r[2].as<std::int64_t>();
+    m.created_by = r[3].as<std::int64_t>();
+    m.title = r[4].as<std::string>();
+    m.description = r[5].as<std::string>();
+    m.tag = db::nullable<std::string>(r[6]);
+    m.reward = r[7].as<int>();
+    m.due_at = db::nullable<std::string>(r[8]);
+    m.status = parse_mission_status(r[9].as<std::string>()).value_or(mission_status::assigned);
+    m.note = db::nullable<std::string>(r[10]);
+    m.rejection_reason = db::nullable<std::string>(r[11]);
+    m.decided_by = db::nullable<std::int64_t>(r[12]);
+    m.created_at = r[13].as<std::string>();
+    m.updated_at = r[14].as<std::string>();
+    m.submitted_at = db::nullable<std::string>(r[15]);
+    m.decided_at = db::nullable<std::string>(r[16]);
+    m.overdue = r[17].as<bool>();
+    return m;
+}
+
+std::optional<mission> first(const pqxx::result& rows) {
+    if (rows.empty()) {
+        return std::nullopt;
+    }
+    return to_mission(rows[0]);
+}
+
+}  // namespace
+
+std::string_view to_string(mission_status s) noexcept {
+    switch (s) {
+        case mission_status::assigned:
+            return "assigned";
+        case mission_status::submitted:
+            return "submitted";
+        case mission_status::approved:
+            return "approved";
+        case mission_status::rejected:
+            return "rejected";
+        case mission_status::expired:
+            return "expired";
+    }
+    return "assigned";
+}
+
+std::optional<mission_status> parse_mission_status(std::string_view text) noexcept {
+    for (const auto s :
+         {mission_status::assigned, mission_status::submitted, mission_status::approved,
+          mission_status::rejected, mission_status::expired}) {
+        if (to_string(s) == text) {
+            return s;
+        }
+    }
+    return std::nullopt;
+}
+
+void mission_repository::declare_statements(db::pool& database) {
+    database.declare("missions.insert",
+                     sql({"INSERT INTO missions (family_id, created_by, child_id, title,"
+                          " description, tag, reward, due_at)"
+                          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz) RETURNING ",
+                          columns()}));
+    database.declare("missions.find", sql({"SELECT ", columns(),
+                                           " FROM missions WHERE id = $1 AND deleted_at IS NULL"}));
+    database.declare("missions.lock",
+                     sql({"SELECT ", columns(),
+                          " FROM missions WHERE id = $1 AND deleted_at IS NULL FOR UPDATE"}));
+    database.declare(
+        "missions.list",
+        sql({"SELECT ", columns(),
+             " FROM missions WHERE family_id = $1 AND deleted_at IS NULL"
+             " AND ($2::bigint IS NULL OR child_id = $2) AND ($3::text IS NULL OR status = $3)"
+             " AND id < $4 ORDER BY id DESC LIMIT $5"}));
+    database.declare("missions.edit",
+                     sql({"UPDATE missions SET title = $2, description = $3, tag = $4, reward = $5,"
+                          " due_at = $6::timestamptz, updated_at = now() WHERE id = $1 RETURNING ",
+                          columns()}));
+    database.declare("missions.submit",
+                     sql({"UPDATE missions SET status = 'submitted', note = $2,"
+                          " submitted_at = now(), updated_at = now() WHERE id = $1 RETURNING ",
+                          columns()}));
+    database.declare(
+        "missions.decide",
+        sql({"UPDATE missions SET status = $2, rejection_reason = COALESCE($3, rejection_reason),"
+             " decided_by = $4, decided_at = now(), updated_at = now() WHERE id = $1 RETURNING ",
+             columns()}));
+    database.declare("missions.remove",
+                     "UPDATE missions SET deleted_at = now(), updated_at = now() WHERE id = $1");
+    database.declare("missions.expire",
+                     sql({"UPDATE missions SET status = 'expired', updated_at = now()"
+                          " WHERE id = $1 AND status = 'assigned' AND due_at <= now()"
+                          " AND deleted_at IS NULL RETURNING ",
+                          columns()}));
+    database.declare("missions.expire_due",
+                     sql({"WITH due AS (SELECT id AS due_id FROM missions WHERE status = "
+                          "'assigned' AND due_at <= now()"
+                          " AND deleted_at IS NULL ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED)"
+                          " UPDATE missions m SET status = 'expired', updated_at = now() FROM due"
+                          " WHERE m.id = due.due_id RETURNING ",
+                          columns()}));
+}
+
+mission mission_repository::insert(pqxx::transaction_base& tx, std::int64_t family_id,
+                                   std::int64_t created_by, const new_mission& m) {
+    return to_mission(tx.exec_prepared1("missions.insert", family_id, created_by, m.child_id,
+                                        m.title, m.description, m.tag, m.reward, m.due_at));
+}
+
+std::optional<mission> mission_repository::find(pqxx::transaction_base& tx, std::int64_t id) {
+    return first(tx.exec_prepared("missions.find", id));
+}
+
+std::optional<mission> mission_repository::lock(pqxx::transaction_base& tx, std::int64_t id) {
+    return first(tx.exec_prepared("missions.lock", id));
+}
+
+mission_page mission_repository::list(pqxx::transaction_base& tx, std::int64_t family_id,
+                                      const mission_filter& filter) {
+    std::optional<std::string> status;
+    if (filter.status) {
+        status = std::string{to_string(*filter.status)};
+    }
+    mission_page page;
+    for (const auto& row : tx.exec_prepared(
+             "missions.list", family_id, filter.child_id, status,
+             filter.before.value_or(std::numeric_limits<std::int64_t>::max()), filter.limit + 1)) {
+        page.items.push_back(to_mission(row));
+    }
+    if (std::cmp_greater(page.items.size(), filter.limit)) {
+        page.items.resize(static_cast<std::size_t>(filter.limit));
+        page.next_cursor = page.items.back().id;
+    }
+    return page;
+}
+
+mission mission_repository::edit(pqxx::transaction_base& tx, const mission& changed) {
+    return to_mission(tx.exec_prepared1("missions.edit", changed.id, changed.title,
+                                        changed.description, changed.tag, changed.reward,
+                                        changed.due_at));
+}
+
+mission mission_repository::submit(pqxx::transaction_base& tx, std::int64_t id,
+                                   const std::optional<std::string>& note) {
+    return to_mission(tx.exec_prepared1("missions.submit", id, note));
+}
+
+mission mission_repository::decide(pqxx::transaction_base& tx, std::int64_t id,
+                                   mission_status decision,
+                                   const std::optional<std::string>& reason,
+                                   std::int64_t parent_id) {
+    return to_mission(tx.exec_prepared1("missions.decide", id, std::string{to_string(decision)},
+                                        reason, parent_id));
+}
+
+void mission_repository::remove(pqxx::transaction_base& tx, std::int64_t id) {
+    tx.exec_prepared("missions.remove", id);
+}
+
+std::optional<mission> mission_repository::expire(pqxx::transaction_base& tx, std::int64_t id) {
+    return first(tx.exec_prepared("missions.expire", id));
+}
+
+std::vector<mission> mission_repository::expire_due(pqxx::transaction_base& tx, int batch) {
+    std::vector<mission> out;
+    for (const auto& row : tx.exec_prepared("missions.expire_due", batch)) {
+        out.push_back(to_mission(row));
+    }
+    return out;
+}
+
+}  // namespace poki::missions
