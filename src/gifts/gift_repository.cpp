@@ -108,13 +108,12 @@ std::string gift_repository::text_search_sql() {
     // by the trigram index on search_text.
     const numbered p{3};
     return sql({"SELECT ", gift_columns,
-                " FROM gifts WHERE (search_text LIKE '%' || lower($2::text) || '%'"
-                " OR lower($1::text) <% search_text)",
-                filters(p), " ORDER BY", price_order(p), " CASE WHEN ", p(4),
-                " = 'relevance' THEN (search_text LIKE '%' || lower($2::text) || '%')"
-                "::int + word_similarity(lower($1::text), search_text) END DESC,"
-                " popularity DESC, id",
-                page(p)});
+                " FROM gifts WHERE (search_text LIKE '%' || lower($2::text) || '%'",
+                " OR lower($1::text) <% search_text)", filters(p), " ORDER BY", price_order(p),
+                " CASE WHEN ", p(4),
+                " = 'relevance' THEN (search_text LIKE '%' || lower($2::text) || '%')",
+                "::int + word_similarity(lower($1::text), search_text) END DESC,",
+                " popularity DESC, id", page(p)});
 }
 
 void gift_repository::declare_statements(db::pool& database) {
@@ -127,21 +126,21 @@ void gift_repository::declare_statements(db::pool& database) {
     database.declare("gifts.find", sql({"SELECT ", gift_columns, " FROM gifts WHERE id = $1"}));
     database.declare("gifts.wishlist",
                      sql({"SELECT ", wish_columns,
-                          " FROM wishlist_items w WHERE w.child_id = $1 AND w.removed_at IS NULL"
+                          " FROM wishlist_items w WHERE w.child_id = $1 AND w.removed_at IS NULL",
                           " ORDER BY w.id"}));
     database.declare("gifts.wish_count",
                      "SELECT count(*) FROM wishlist_items WHERE child_id = $1"
                      " AND removed_at IS NULL AND given_at IS NULL");
     database.declare("gifts.wished_gift",
                      sql({"SELECT ", wish_columns,
-                          " FROM wishlist_items w WHERE w.child_id = $1 AND w.gift_id = $2"
+                          " FROM wishlist_items w WHERE w.child_id = $1 AND w.gift_id = $2",
                           " AND w.removed_at IS NULL AND w.given_at IS NULL"}));
-    database.declare("gifts.add_wish",
-                     sql({"INSERT INTO wishlist_items AS w (child_id, family_id, gift_id, name,"
-                          " link_url, image_url, price_won) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-                          " ON CONFLICT (child_id, gift_id) WHERE removed_at IS NULL"
-                          " AND given_at IS NULL AND gift_id IS NOT NULL DO NOTHING RETURNING ",
-                          wish_columns}));
+    database.declare(
+        "gifts.add_wish",
+        sql({"INSERT INTO wishlist_items AS w (child_id, family_id, gift_id, name,",
+             " link_url, image_url, price_won) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             " ON CONFLICT (child_id, gift_id) WHERE removed_at IS NULL",
+             " AND given_at IS NULL AND gift_id IS NOT NULL DO NOTHING RETURNING ", wish_columns}));
     database.declare("gifts.remove_wish",
                      "UPDATE wishlist_items SET removed_at = now() WHERE id = $1 AND child_id = $2"
                      " AND removed_at IS NULL");

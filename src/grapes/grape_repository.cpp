@@ -122,14 +122,14 @@ void grape_repository::declare_statements(db::pool& database) {
     database.declare("grapes.make_first_board",
                      "INSERT INTO grape_boards (child_id, family_id, number) VALUES ($1, $2, 1)"
                      " ON CONFLICT DO NOTHING");
-    database.declare("grapes.append",
-                     sql({"INSERT INTO grape_ledger (child_id, family_id, kind, amount, balance,"
-                          " mission_id, board_id, reason, created_by, idempotency_key)"
-                          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ",
-                          entry_columns()}));
-    database.declare("grapes.by_key", sql({"SELECT ", entry_columns(),
-                                           " FROM grape_ledger WHERE child_id = $1"
-                                           " AND idempotency_key = $2"}));
+    database.declare(
+        "grapes.append",
+        sql({"INSERT INTO grape_ledger (child_id, family_id, kind, amount, balance,",
+             " mission_id, board_id, reason, created_by, idempotency_key)",
+             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ", entry_columns()}));
+    database.declare("grapes.by_key",
+                     sql({"SELECT ", entry_columns(), " FROM grape_ledger WHERE child_id = $1",
+                          " AND idempotency_key = $2"}));
     database.declare("grapes.set_attached", "UPDATE grape_boards SET attached = $2 WHERE id = $1");
     database.declare("grapes.configure",
                      "UPDATE grape_boards SET goal = $2, wish_item_id = $3 WHERE id = $1");
@@ -143,14 +143,14 @@ void grape_repository::declare_statements(db::pool& database) {
                      "INSERT INTO grape_boards (child_id, family_id, number, goal)"
                      " VALUES ($1, $2, $3, $4)");
     database.declare("grapes.history", sql({"SELECT ", entry_columns(),
-                                            " FROM grape_ledger WHERE child_id = $1 AND id < $2"
+                                            " FROM grape_ledger WHERE child_id = $1 AND id < $2",
                                             " ORDER BY id DESC LIMIT $3"}));
     database.declare(
         "grapes.redeemed",
-        sql({"SELECT id, number, goal, wish_item_id, gift_name, carried_over, redeemed_by,"
-             " to_char(started_at AT TIME ZONE 'UTC', ",
-             utc_text, "), to_char(redeemed_at AT TIME ZONE 'UTC', ", utc_text,
-             ") FROM grape_boards WHERE child_id = $1 AND redeemed_at IS NOT NULL"
+        sql({"SELECT id, number, goal, wish_item_id, gift_name, carried_over, redeemed_by,",
+             " to_char(started_at AT TIME ZONE 'UTC', ", utc_text,
+             "), to_char(redeemed_at AT TIME ZONE 'UTC', ", utc_text,
+             ") FROM grape_boards WHERE child_id = $1 AND redeemed_at IS NOT NULL",
              " ORDER BY number DESC"}));
 }
 

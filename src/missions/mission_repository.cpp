@@ -83,11 +83,11 @@ std::optional<mission_status> parse_mission_status(std::string_view text) noexce
 }
 
 void mission_repository::declare_statements(db::pool& database) {
-    database.declare("missions.insert",
-                     sql({"INSERT INTO missions (family_id, created_by, child_id, title,"
-                          " description, tag, reward, due_at)"
-                          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz) RETURNING ",
-                          columns()}));
+    database.declare(
+        "missions.insert",
+        sql({"INSERT INTO missions (family_id, created_by, child_id, title,",
+             " description, tag, reward, due_at)",
+             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz) RETURNING ", columns()}));
     database.declare("missions.find", sql({"SELECT ", columns(),
                                            " FROM missions WHERE id = $1 AND deleted_at IS NULL"}));
     database.declare("missions.lock",
@@ -95,37 +95,35 @@ void mission_repository::declare_statements(db::pool& database) {
                           " FROM missions WHERE id = $1 AND deleted_at IS NULL FOR UPDATE"}));
     database.declare(
         "missions.list",
-        sql({"SELECT ", columns(),
-             " FROM missions WHERE family_id = $1 AND deleted_at IS NULL"
-             " AND ($2::bigint IS NULL OR child_id = $2) AND ($3::text IS NULL OR status = $3)"
+        sql({"SELECT ", columns(), " FROM missions WHERE family_id = $1 AND deleted_at IS NULL",
+             " AND ($2::bigint IS NULL OR child_id = $2) AND ($3::text IS NULL OR status = $3)",
              " AND id < $4 ORDER BY id DESC LIMIT $5"}));
-    database.declare("missions.edit",
-                     sql({"UPDATE missions SET title = $2, description = $3, tag = $4, reward = $5,"
-                          " due_at = $6::timestamptz, updated_at = now() WHERE id = $1 RETURNING ",
-                          columns()}));
-    database.declare("missions.submit",
-                     sql({"UPDATE missions SET status = 'submitted', note = $2,"
-                          " submitted_at = now(), updated_at = now() WHERE id = $1 RETURNING ",
-                          columns()}));
+    database.declare(
+        "missions.edit",
+        sql({"UPDATE missions SET title = $2, description = $3, tag = $4, reward = $5,",
+             " due_at = $6::timestamptz, updated_at = now() WHERE id = $1 RETURNING ", columns()}));
+    database.declare(
+        "missions.submit",
+        sql({"UPDATE missions SET status = 'submitted', note = $2,",
+             " submitted_at = now(), updated_at = now() WHERE id = $1 RETURNING ", columns()}));
     database.declare(
         "missions.decide",
-        sql({"UPDATE missions SET status = $2, rejection_reason = COALESCE($3, rejection_reason),"
+        sql({"UPDATE missions SET status = $2, rejection_reason = COALESCE($3, rejection_reason),",
              " decided_by = $4, decided_at = now(), updated_at = now() WHERE id = $1 RETURNING ",
              columns()}));
     database.declare("missions.remove",
                      "UPDATE missions SET deleted_at = now(), updated_at = now() WHERE id = $1");
     database.declare("missions.expire",
-                     sql({"UPDATE missions SET status = 'expired', updated_at = now()"
-                          " WHERE id = $1 AND status = 'assigned' AND due_at <= now()"
-                          " AND deleted_at IS NULL RETURNING ",
-                          columns()}));
-    database.declare("missions.expire_due",
-                     sql({"WITH due AS (SELECT id AS due_id FROM missions WHERE status = "
-                          "'assigned' AND due_at <= now()"
-                          " AND deleted_at IS NULL ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED)"
-                          " UPDATE missions m SET status = 'expired', updated_at = now() FROM due"
-                          " WHERE m.id = due.due_id RETURNING ",
-                          columns()}));
+                     sql({"UPDATE missions SET status = 'expired', updated_at = now()",
+                          " WHERE id = $1 AND status = 'assigned' AND due_at <= now()",
+                          " AND deleted_at IS NULL RETURNING ", columns()}));
+    database.declare(
+        "missions.expire_due",
+        sql({"WITH due AS (SELECT id AS due_id FROM missions WHERE status = ",
+             "'assigned' AND due_at <= now()",
+             " AND deleted_at IS NULL ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED)",
+             " UPDATE missions m SET status = 'expired', updated_at = now() FROM due",
+             " WHERE m.id = due.due_id RETURNING ", columns()}));
 }
 
 mission mission_repository::insert(pqxx::transaction_base& tx, std::int64_t family_id,

@@ -1,12 +1,9 @@
 #include "poki/missions/mission_service.hpp"
 
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
 #include "poki/core/error.hpp"
 #include "poki/core/log.hpp"
 #include "poki/core/metrics.hpp"
+#include "poki/core/periodic.hpp"
 #include "poki/db/scheduled_runs.hpp"
 #include "poki/family/family_lookup.hpp"
 #include "poki/grapes/grape_events.hpp"
@@ -56,7 +53,7 @@ event_draft to_child(const mission& m, std::string_view type, std::optional<push
 }
 
 std::vector<event_draft> to_parents(pqxx::transaction_base& tx, const mission& m,
-                                    std::string_view type, std::optional<push_text> push) {
+                                    std::string_view type, const std::optional<push_text>& push) {
     return family::drafts_for(family::member_ids(tx, m.family_id, role::parent), type,
                               {{"mission", mission_json(m)}}, push);
 }
@@ -334,16 +331,12 @@ awaitable<std::optional<std::int64_t>> mission_service::expire_overdue() {
 }
 
 awaitable<void> mission_service::run_expiry() {
-    net::steady_timer timer{co_await net::this_coro::executor};
-    while (true) {
-        try {
-            co_await expire_overdue();
-        } catch (const std::exception& e) {
-            log::warn("mission expiry failed; the next run will retry", {{"error", e.what()}});
-        }
-        timer.expires_after(std::chrono::seconds{config_.expiry_interval_s});
-        co_await timer.async_wait(net::use_awaitable);
-    }
+    // The closure lives in run_periodically's frame for as long as the job can run.
+    std::function<awaitable<void>()> job = [this]() -> awaitable<void> {
+        co_await expire_overdue();
+    };
+    co_await run_periodically("mission expiry", std::chrono::seconds{config_.expiry_interval_s},
+                              std::move(job));
 }
 
 void mission_service::render_metrics(std::string& out) const {

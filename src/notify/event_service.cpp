@@ -2,11 +2,9 @@
 
 #include <algorithm>
 
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
 #include "poki/core/log.hpp"
 #include "poki/core/metrics.hpp"
+#include "poki/core/periodic.hpp"
 #include "poki/db/scheduled_runs.hpp"
 #include "poki/notify/sse_format.hpp"
 
@@ -157,16 +155,12 @@ awaitable<std::optional<std::int64_t>> event_service::prune_expired() {
 }
 
 awaitable<void> event_service::run_retention() {
-    net::steady_timer timer{co_await net::this_coro::executor};
-    while (true) {
-        try {
-            co_await prune_expired();
-        } catch (const std::exception& e) {
-            log::warn("event retention failed; the next run will retry", {{"error", e.what()}});
-        }
-        timer.expires_after(std::chrono::seconds{config_.prune_interval_s});
-        co_await timer.async_wait(net::use_awaitable);
-    }
+    // The closure lives in run_periodically's frame for as long as the job can run.
+    std::function<awaitable<void>()> job = [this]() -> awaitable<void> {
+        co_await prune_expired();
+    };
+    co_await run_periodically("event retention", std::chrono::seconds{config_.prune_interval_s},
+                              std::move(job));
 }
 
 void event_service::render_metrics(std::string& out) const {

@@ -117,6 +117,7 @@ TEST(Grapes, OnlyTheChildAttachesAndNeverMoreThanWasAwarded) {
     std::atomic<int> attached{0};
     {
         std::vector<std::jthread> fingers;
+        fingers.reserve(10);
         for (int i = 0; i < 10; ++i) {
             fingers.emplace_back([&] {
                 if (attach(server, kid, kid.id, 1).status == 200) {

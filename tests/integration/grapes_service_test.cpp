@@ -53,6 +53,7 @@ class GrapesServiceTest : public ::testing::Test {
         missions_ = std::make_unique<missions::mission_service>(*pool_, *events_, missions_config_);
     }
 
+  public:
     ~GrapesServiceTest() override {
         client_->stop();
         ioc_.restart();
@@ -62,6 +63,7 @@ class GrapesServiceTest : public ::testing::Test {
     GrapesServiceTest(const GrapesServiceTest&) = delete;
     GrapesServiceTest& operator=(const GrapesServiceTest&) = delete;
 
+  protected:
     [[nodiscard]] principal mom() const { return {mom_, family_, role::parent}; }
     [[nodiscard]] principal dad() const { return {dad_, family_, role::parent}; }
     [[nodiscard]] principal kid() const { return {kid_, family_, role::child}; }
@@ -131,12 +133,14 @@ class GrapesServiceTest : public ::testing::Test {
 
 TEST_F(GrapesServiceTest, RacingAwardsCorrectionsAndAttachesKeepTheLedgerExact) {
     std::vector<awaitable<adjustment>> changes;
+    changes.reserve(60);
     for (int i = 0; i < 60; ++i) {
         const auto amount = i % 3 == 2 ? -4 : 2;
         changes.push_back(
             boards_->adjust(i % 2 == 0 ? mom() : dad(), kid_, amount, "race", std::nullopt));
     }
     std::vector<awaitable<board>> attaches;
+    attaches.reserve(30);
     for (int i = 0; i < 30; ++i) {
         attaches.push_back(boards_->attach(kid(), kid_, 1));
     }
@@ -160,6 +164,7 @@ TEST_F(GrapesServiceTest, AnApprovalRacedByTwoParentsPaysOnce) {
     (void)test::run(ioc_, missions_->submit(kid(), m.id, std::nullopt));
 
     std::vector<awaitable<missions::transition>> approvals;
+    approvals.reserve(12);
     for (int i = 0; i < 12; ++i) {
         approvals.push_back(missions_->approve(i % 2 == 0 ? mom() : dad(), m.id));
     }

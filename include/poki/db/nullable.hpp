@@ -3,7 +3,7 @@
 
 #include <optional>
 
-#include <pqxx/field>
+#include <pqxx/pqxx>
 
 namespace poki::db {
 
