@@ -18,6 +18,7 @@ namespace {
 void print_usage() {
     std::cout << "usage: poki serve [--config FILE]\n"
                  "       poki migrate [--config FILE]\n"
+                 "       poki routes [--config FILE]    every route, one 'METHOD /path' a line\n"
                  "       poki version\n\n"
                  "The configuration file is JSON; POKI_CONFIG may name it instead of --config.\n"
                  "Every key can be overridden by an environment variable:\n";
@@ -61,7 +62,7 @@ int main(int argc, char** argv) {
         std::cout << "poki " << POKI_VERSION << "\n";
         return 0;
     }
-    if (command != "serve" && command != "migrate") {
+    if (command != "serve" && command != "migrate" && command != "routes") {
         std::cerr << "poki: unknown command '" << command << "'\n";
         print_usage();
         return 2;
@@ -70,13 +71,19 @@ int main(int argc, char** argv) {
     if (!cfg) {
         return 2;
     }
-    poki::log::setup(cfg->log.level);
+    // `routes` prints a table on stdout, where the log lines would go too.
+    poki::log::setup(command == "routes" ? std::string{"off"} : cfg->log.level);
     int code = 0;
     try {
         if (command == "migrate") {
             const auto report = poki::migrate_database(cfg->database);
             poki::log::info("migrations done", {{"applied_now", report.applied.size()},
                                                 {"schema_version", report.schema_version}});
+        } else if (command == "routes") {
+            const poki::app server{*cfg};
+            for (const auto& [method, path] : server.route_table()) {
+                std::cout << method << ' ' << path << '\n';
+            }
         } else {
             poki::app server{*cfg};
             code = server.run();

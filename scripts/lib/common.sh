@@ -8,7 +8,7 @@ POKI_PACKAGES=(
   g++ cmake make pkg-config ccache clang-format
   libboost1.81-dev nlohmann-json3-dev libpqxx-dev libhiredis-dev libspdlog-dev libfmt-dev libssl-dev
   libgtest-dev libgmock-dev
-  postgresql postgresql-contrib redis-server openssl
+  postgresql postgresql-contrib redis-server openssl procps
 )
 
 say() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }

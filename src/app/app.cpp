@@ -30,6 +30,24 @@ int io_thread_count(const http_config& cfg) {
     return static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
 }
 
+http::proxy_trust proxies_of(const http_config& cfg) {
+    try {
+        return http::proxy_trust{cfg.trusted_proxies};
+    } catch (const std::invalid_argument& e) {
+        throw config_error{"config: http.trusted_proxies: " + std::string{e.what()}};
+    }
+}
+
+/// What serving needs beyond what load_config checks.
+void check_ready_to_serve(const config& cfg) {
+    if (cfg.auth.jwt_secret.empty() && !cfg.development()) {
+        throw config_error{
+            "config: auth.jwt_secret (or auth.jwt_secret_file) must be set: without it every "
+            "restart signs everyone out and instances reject each other's tokens (a random key "
+            "is allowed only with mode \"development\")"};
+    }
+}
+
 }  // namespace
 
 db::migration_report migrate_database(const database_config& cfg) {
@@ -55,7 +73,7 @@ app::app(config cfg)
     , gifts_{database_, events_}
     , boards_{database_, events_}
     , missions_{database_, events_, config_.missions}
-    , client_errors_{database_} {
+    , client_errors_{database_, redis_, config_.diagnostics} {
     build_routes();
     // Routes are complete: per-route metric slots can be laid out.
     http_metrics_ = std::make_unique<http::http_metrics>(router_);
@@ -63,7 +81,7 @@ app::app(config cfg)
         access_log_ = std::make_unique<log::access_log>(stdout);
     }
     dispatcher_ = std::make_unique<http::dispatcher>(router_, *http_metrics_, request_ids_,
-                                                     access_log_.get());
+                                                     access_log_.get(), proxies_of(config_.http));
     server_ = std::make_unique<http::server>(ioc_, config_, *dispatcher_, *http_metrics_);
 
     metrics_.add([this](std::string& out) { http_metrics_->render(out); });
@@ -105,14 +123,20 @@ void app::build_routes() {
     missions::add_mission_routes(router_, missions_, auth_, config_.missions);
     grapes::add_grape_routes(router_, boards_, auth_);
     gifts::add_gift_routes(router_, gifts_, auth_);
-    diagnostics::add_client_error_routes(router_, client_errors_);
+    diagnostics::add_client_error_routes(router_, client_errors_, auth_);
 }
 
 int app::run() {
+    check_ready_to_serve(config_);
     if (config_.database.migrate_on_start) {
         const auto report = migrate_database(config_.database);
         log::info("database schema ready", {{"schema_version", report.schema_version},
                                             {"applied_now", report.applied.size()}});
+    }
+    {
+        // Before the first request: a member removed before this start stays out from it on.
+        pqxx::connection connection{database_.connection_string()};
+        auth_.revoked().load(connection);
     }
     server_->start();
     redis_.start();
@@ -121,6 +145,9 @@ int app::run() {
     net::co_spawn(ioc_, devices_.run_pruning(), net::detached);
     net::co_spawn(ioc_, events_.run_retention(), net::detached);
     net::co_spawn(ioc_, missions_.run_expiry(), net::detached);
+    net::co_spawn(ioc_, client_errors_.run_retention(), net::detached);
+    net::co_spawn(ioc_, auth_.revoked().run(milliseconds{config_.auth.revocation_poll_ms}),
+                  net::detached);
 
     net::signal_set signals{ioc_, SIGINT, SIGTERM};
     signals.async_wait([this](const boost::system::error_code& ec, int signal) {
@@ -145,6 +172,15 @@ int app::run() {
     }
     log::info("server stopped");
     return 0;
+}
+
+std::vector<std::pair<std::string, std::string>> app::route_table() const {
+    std::vector<std::pair<std::string, std::string>> table;
+    for (const auto& r : router_.routes()) {
+        const auto method = boost::beast::http::to_string(r->method);
+        table.emplace_back(std::string{method.data(), method.size()}, r->path_template);
+    }
+    return table;
 }
 
 awaitable<void> app::shut_down() {

@@ -48,8 +48,13 @@ class app {
     app(const app&) = delete;
     app& operator=(const app&) = delete;
 
-    /// Serves until SIGTERM or SIGINT, then drains; returns the process exit code.
+    /// Serves until SIGTERM or SIGINT, then drains; returns the process exit code. Throws
+    /// config_error when the configuration is not fit to serve (no signing key).
     int run();
+
+    /// Every route as (method, path template), in registration order: `poki routes`, which
+    /// the tests walk so a new route is attacked the day it is added.
+    [[nodiscard]] std::vector<std::pair<std::string, std::string>> route_table() const;
 
   private:
     void build_routes();

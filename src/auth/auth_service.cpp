@@ -55,7 +55,7 @@ auth_service::auth_service(db::pool& database, cache::redis_client& redis, const
     , redis_{redis}
     , events_{events}
     , limiter_{redis}
-    , revocations_{redis, std::chrono::seconds{cfg.access_ttl_s}}
+    , revocations_{database, std::chrono::seconds{cfg.access_ttl_s}}
     , link_codes_{redis, std::chrono::minutes{10}}
     , config_{cfg}
     , jwt_{cfg}
@@ -213,39 +213,26 @@ awaitable<user_record> auth_service::me(principal who) {
     co_return std::move(*user);
 }
 
-awaitable<principal> auth_service::authorize(std::string_view access_token) {
+principal auth_service::authorize(std::string_view access_token) const {
     const auto who = authenticate(access_token).value();
-    if (co_await revocations_.is_revoked(who.user_id)) {
+    if (revocations_.is_revoked(who.user_id)) {
         throw error{errc::unauthorized, "This account no longer has access."};
     }
-    co_return who;
+    return who;
 }
 
 awaitable<session_tokens> auth_service::join(join_request request, std::string client_address) {
     constexpr int max_wrong_codes = 5;
     constexpr std::chrono::seconds lockout{15 * 60};
     const auto wrong_key = limiter_key("join", client_address);
-    {
-        cache::redis_command get{"GET", wrong_key};
-        const auto wrong = co_await redis_.command(std::move(get));
-        if (wrong.is_error()) {
-            throw error{errc::unavailable, "Joining is unavailable right now."};
-        }
-        if (!wrong.is_nil() && std::stoll(wrong.text) >= max_wrong_codes) {
-            cache::redis_command ttl{"TTL", wrong_key};
-            const auto left = co_await redis_.command(std::move(ttl));
-            throw error::too_many(std::chrono::seconds{std::max<std::int64_t>(1, left.integer)},
-                                  "Too many wrong codes; try again later.");
-        }
-    }
+    // Counted before the code is checked, so the limit holds for guesses sent in parallel; a
+    // right code gives its attempt back.
+    co_await limiter_.hit(wrong_key, max_wrong_codes, lockout);
     auto code = co_await link_codes_.redeem(family::link_codes::normalize(request.code));
     if (!code) {
-        cache::redis_command incr{"INCR", wrong_key};
-        co_await redis_.command(std::move(incr));
-        cache::redis_command expire{"EXPIRE", wrong_key, std::to_string(lockout.count()), "NX"};
-        co_await redis_.command(std::move(expire));
         throw error::validation("code", "This code is wrong, already used or expired.");
     }
+    co_await limiter_.give_back(wrong_key);
     if (code->admits == role::parent && !request.email) {
         co_await link_codes_.restore(*code);
         throw error::validation("email", "A parent joins with an email address.");
@@ -341,7 +328,7 @@ awaitable<std::optional<principal>> auth_service::redeem_stream_ticket(std::stri
     who.user_id = std::stoll(reply.text.substr(0, first));
     who.family_id = std::stoll(reply.text.substr(first + 1, second - first - 1));
     who.role = parse_role(reply.text.substr(second + 1)).value_or(role::child);
-    if (co_await revocations_.is_revoked(who.user_id)) {
+    if (revocations_.is_revoked(who.user_id)) {
         co_return std::nullopt;
     }
     co_return who;

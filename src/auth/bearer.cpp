@@ -12,7 +12,7 @@ awaitable<principal> require_principal(const http::request_context& ctx, auth_se
         !boost::beast::iequals(value.substr(0, scheme.size()), scheme)) {
         throw error{errc::unauthorized, "Send an access token as 'Authorization: Bearer <token>'."};
     }
-    co_return co_await auth.authorize(value.substr(scheme.size()));
+    co_return auth.authorize(value.substr(scheme.size()));
 }
 
 awaitable<principal> require_stream_principal(const http::request_context& ctx,

@@ -88,7 +88,7 @@ void add_chat_routes(http::router& routes, chat_service& chat, auth::auth_servic
     routes.add(http::verb::post, "/api/v1/chat/rooms",
                [&chat, &auth](http::request_context& ctx) -> awaitable<http::response> {
                    const auto who = co_await auth::require_principal(ctx, auth);
-                   const auto body = http::read_json_body(ctx);
+                   const auto& body = http::read_json_body(ctx);
                    json_reader in{body};
                    in.reject_unknown({"member_id"});
                    const auto member = in.required_integer(
@@ -123,7 +123,7 @@ void add_chat_routes(http::router& routes, chat_service& chat, auth::auth_servic
         http::verb::post, "/api/v1/chat/rooms/{id:int}/messages",
         [&chat, &auth, &cfg](http::request_context& ctx) -> awaitable<http::response> {
             const auto who = co_await auth::require_principal(ctx, auth);
-            const auto body = http::read_json_body(ctx);
+            const auto& body = http::read_json_body(ctx);
             json_reader in{body};
             in.reject_unknown({"client_id", "text"});
             const auto raw_id = in.required_string("client_id", {.min_chars = 1, .max_chars = 64});
@@ -144,7 +144,7 @@ void add_chat_routes(http::router& routes, chat_service& chat, auth::auth_servic
     routes.add(http::verb::post, "/api/v1/chat/rooms/{id:int}/read",
                [&chat, &auth](http::request_context& ctx) -> awaitable<http::response> {
                    const auto who = co_await auth::require_principal(ctx, auth);
-                   const auto body = http::read_json_body(ctx);
+                   const auto& body = http::read_json_body(ctx);
                    json_reader in{body};
                    in.reject_unknown({"message_id"});
                    const auto id = in.required_integer("message_id", 0,

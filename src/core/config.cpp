@@ -113,6 +113,8 @@ const std::vector<field_spec>& fields() {
     // Built once; the table is immutable after construction.
     static const std::vector<field_spec> table{
         field(
+            "mode", [](config & c) -> auto& { return c.mode; }),
+        field(
             "http.address", [](config & c) -> auto& { return c.http.address; }),
         field(
             "http.port", [](config & c) -> auto& { return c.http.port; }),
@@ -132,6 +134,8 @@ const std::vector<field_spec>& fields() {
             "http.body_timeout_ms", [](config & c) -> auto& { return c.http.body_timeout; }),
         field(
             "http.write_timeout_ms", [](config & c) -> auto& { return c.http.write_timeout; }),
+        field(
+            "http.trusted_proxies", [](config & c) -> auto& { return c.http.trusted_proxies; }),
         field(
             "http.drain_timeout_ms", [](config & c) -> auto& { return c.http.drain_timeout; }),
         field(
@@ -157,6 +161,9 @@ const std::vector<field_spec>& fields() {
         field(
             "database.statement_timeout_ms",
             [](config & c) -> auto& { return c.database.statement_timeout; }),
+        field(
+            "database.query_timeout_ms",
+            [](config & c) -> auto& { return c.database.query_timeout; }),
         field(
             "database.migrations_dir",
             [](config & c) -> auto& { return c.database.migrations_dir; }),
@@ -184,6 +191,11 @@ const std::vector<field_spec>& fields() {
             "log.access_log", [](config & c) -> auto& { return c.log.access_log; }),
         field(
             "auth.jwt_secret", [](config & c) -> auto& { return c.auth.jwt_secret; }),
+        field(
+            "auth.jwt_secret_file", [](config & c) -> auto& { return c.auth.jwt_secret_file; }),
+        field(
+            "auth.revocation_poll_ms",
+            [](config & c) -> auto& { return c.auth.revocation_poll_ms; }),
         field(
             "auth.jwt_key_id", [](config & c) -> auto& { return c.auth.jwt_key_id; }),
         field(
@@ -223,6 +235,9 @@ const std::vector<field_spec>& fields() {
         field(
             "events.publish", [](config & c) -> auto& { return c.events.publish; }),
         field(
+            "events.max_streams_per_user",
+            [](config & c) -> auto& { return c.events.max_streams_per_user; }),
+        field(
             "push.service_account_file",
             [](config & c) -> auto& { return c.push.service_account_file; }),
         field(
@@ -251,6 +266,23 @@ const std::vector<field_spec>& fields() {
             [](config & c) -> auto& { return c.push.request_timeout_ms; }),
         field(
             "push.ca_file", [](config & c) -> auto& { return c.push.ca_file; }),
+        field(
+            "diagnostics.reports_per_address",
+            [](config & c) -> auto& { return c.diagnostics.reports_per_address; }),
+        field(
+            "diagnostics.reports_per_account",
+            [](config & c) -> auto& { return c.diagnostics.reports_per_account; }),
+        field(
+            "diagnostics.report_window_s",
+            [](config & c) -> auto& { return c.diagnostics.report_window_s; }),
+        field(
+            "diagnostics.retention_days",
+            [](config & c) -> auto& { return c.diagnostics.retention_days; }),
+        field(
+            "diagnostics.max_stored", [](config & c) -> auto& { return c.diagnostics.max_stored; }),
+        field(
+            "diagnostics.prune_interval_s",
+            [](config & c) -> auto& { return c.diagnostics.prune_interval_s; }),
     };
     return table;
 }
@@ -284,12 +316,36 @@ void apply_json(config& c, const nlohmann::json& node, const std::string& prefix
     }
 }
 
+/// auth.jwt_secret_file: the key is read at start-up, so it never sits in the config or the
+/// environment of the process.
+void read_secret_file(auth_config& auth) {
+    if (auth.jwt_secret_file.empty()) {
+        return;
+    }
+    if (!auth.jwt_secret.empty()) {
+        throw config_error{"config: auth.jwt_secret and auth.jwt_secret_file are both set"};
+    }
+    std::ifstream in{auth.jwt_secret_file};
+    if (!in) {
+        throw config_error{"config: auth.jwt_secret_file: cannot read " + auth.jwt_secret_file};
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    auto secret = text.str();
+    while (!secret.empty() && std::isspace(static_cast<unsigned char>(secret.back())) != 0) {
+        secret.pop_back();
+    }
+    auth.jwt_secret = std::move(secret);
+}
+
 void validate(const config& c) {
     const auto require = [](bool ok, std::string_view key, std::string_view message) {
         if (!ok) {
             throw config_error{"config: " + std::string{key} + ": " + std::string{message}};
         }
     };
+    require(c.mode == "production" || c.mode == "development", "mode",
+            "must be production or development");
     require(c.http.port != 0, "http.port", "must not be 0");
     require(c.http.threads >= 0 && c.http.threads <= 256, "http.threads",
             "must be between 0 (one per core) and 256");
@@ -319,6 +375,19 @@ void validate(const config& c) {
             "must be between 10 and 20");
     require(c.auth.jwt_secret.empty() || c.auth.jwt_secret.size() >= 32, "auth.jwt_secret",
             "must be at least 32 characters");
+    require(c.auth.revocation_poll_ms >= 50 && c.auth.revocation_poll_ms <= 60000,
+            "auth.revocation_poll_ms", "must be between 50 and 60000");
+    require(c.database.query_timeout.count() >= 100, "database.query_timeout_ms",
+            "must be at least 100");
+    require(c.events.max_streams_per_user >= 1 && c.events.max_streams_per_user <= 1000,
+            "events.max_streams_per_user", "must be between 1 and 1000");
+    require(c.diagnostics.reports_per_address >= 1 && c.diagnostics.reports_per_account >= 1 &&
+                c.diagnostics.report_window_s >= 1,
+            "diagnostics.reports_per_address", "limits and window must be positive");
+    require(c.diagnostics.retention_days >= 1, "diagnostics.retention_days", "must be at least 1");
+    require(c.diagnostics.max_stored >= 1, "diagnostics.max_stored", "must be at least 1");
+    require(c.diagnostics.prune_interval_s >= 1, "diagnostics.prune_interval_s",
+            "must be at least 1");
     require(c.devices.stale_after_days >= 1, "devices.stale_after_days", "must be at least 1");
     require(c.devices.prune_interval_s >= 1, "devices.prune_interval_s", "must be at least 1");
     require(c.events.retention_days >= 1, "events.retention_days", "must be at least 1");
@@ -393,6 +462,7 @@ config load_config(const nlohmann::json& document, const environment& env) {
             throw config_error{"config: " + name + " (" + it->key + "): " + message};
         }
     }
+    read_secret_file(c.auth);
     validate(c);
     return c;
 }

@@ -46,6 +46,8 @@ std::string_view to_string(errc code) noexcept {
             return "conflict";
         case errc::payload_too_large:
             return "payload_too_large";
+        case errc::header_too_large:
+            return "header_too_large";
         case errc::unsupported_media:
             return "unsupported_media_type";
         case errc::too_many_requests:

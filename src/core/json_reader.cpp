@@ -92,6 +92,11 @@ std::optional<std::string> json_reader::optional_string(std::string_view name, s
     }
     const auto& raw = value->get_ref<const std::string&>();
     const std::string_view text = rule.trim ? trim(raw) : std::string_view{raw};
+    if (text.find('\0') != std::string_view::npos) {
+        // PostgreSQL text cannot hold it; a libpq parameter would be cut short there.
+        errors_.push_back({std::string{name}, "Must not contain the character U+0000."});
+        return std::nullopt;
+    }
     const auto length = utf8_length(text);
     if (!length) {
         errors_.push_back({std::string{name}, "Must be valid UTF-8."});

@@ -8,7 +8,7 @@
 
 namespace poki {
 
-awaitable<void> run_periodically(std::string name, std::chrono::seconds period,
+awaitable<void> run_periodically(std::string name, std::chrono::milliseconds period,
                                  std::function<awaitable<void>()> job) {
     net::steady_timer timer{co_await net::this_coro::executor};
     while (true) {

@@ -28,6 +28,8 @@ problem_kind kind_of(errc code) noexcept {
             return {409, "Conflict"};
         case errc::payload_too_large:
             return {413, "Payload too large"};
+        case errc::header_too_large:
+            return {431, "Request header fields too large"};
         case errc::unsupported_media:
             return {415, "Unsupported media type"};
         case errc::too_many_requests:

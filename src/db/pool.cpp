@@ -10,6 +10,29 @@ std::exception_ptr unavailable(std::string_view detail) {
     return std::make_exception_ptr(error{errc::unavailable, std::string{detail}});
 }
 
+namespace {
+
+/// The server's first line; for data errors (class 22), only what comes before the value it
+/// quotes ("malformed array literal: \"{...}\"" keeps "malformed array literal").
+std::string loggable_message(const pqxx::sql_error& e) {
+    std::string_view text{e.what()};
+    text = text.substr(0, text.find('\n'));
+    if (text.starts_with("ERROR:  ")) {
+        text.remove_prefix(8);
+    }
+    if (e.sqlstate().starts_with("22")) {
+        text = text.substr(0, text.find(':'));
+    }
+    return std::string{text};
+}
+
+}  // namespace
+
+query_failed::query_failed(const pqxx::sql_error& e)
+    : std::runtime_error{"SQLSTATE " + (e.sqlstate().empty() ? "?" : e.sqlstate()) + ": " +
+                         loggable_message(e)}
+    , sqlstate_{e.sqlstate()} {}
+
 }  // namespace detail
 
 namespace {
@@ -31,8 +54,9 @@ std::string with_options(const database_config& cfg) {
 
 pool::pool(const database_config& cfg) : config_{cfg}, connection_string_{with_options(cfg)} {
     workers_.reserve(static_cast<std::size_t>(cfg.pool_size));
-    for (int i = 0; i < cfg.pool_size; ++i) {
-        workers_.emplace_back([this](const std::stop_token& stop) { worker_loop(stop); });
+    running_.resize(static_cast<std::size_t>(cfg.pool_size));
+    for (std::size_t i = 0; i < running_.size(); ++i) {
+        workers_.emplace_back([this, i](const std::stop_token& stop) { worker_loop(i, stop); });
     }
     reaper_ = std::jthread{[this](const std::stop_token& stop) { reaper_loop(stop); }};
 }
@@ -96,18 +120,18 @@ void pool::submit(std::shared_ptr<detail::job> j) {
     ready_.notify_one();
 }
 
-void pool::worker_loop(const std::stop_token& stop) {
+void pool::open_connection(std::unique_ptr<pqxx::connection>& connection, std::size_t& prepared) {
+    prepared = 0;
+    connection = std::make_unique<pqxx::connection>(connection_string_);
+    if (config_.statement_timeout.count() > 0) {
+        pqxx::nontransaction tx{*connection};
+        tx.exec("SET statement_timeout = " + std::to_string(config_.statement_timeout.count()));
+    }
+}
+
+void pool::worker_loop(std::size_t worker, const std::stop_token& stop) {
     std::unique_ptr<pqxx::connection> connection;
     std::size_t prepared = 0;
-    const auto open = [&] {
-        prepared = 0;
-        connection = std::make_unique<pqxx::connection>(connection_string_);
-        if (config_.statement_timeout.count() > 0) {
-            pqxx::nontransaction tx{*connection};
-            tx.exec("SET statement_timeout = " + std::to_string(config_.statement_timeout.count()));
-        }
-    };
-
     while (!stop.stop_requested()) {
         std::shared_ptr<detail::job> j;
         {
@@ -117,44 +141,52 @@ void pool::worker_loop(const std::stop_token& stop) {
             }
             j = std::move(queue_.front());
             queue_.pop_front();
+            running_[worker] = j;  // the reaper answers it if the server never does
         }
-        if (std::chrono::steady_clock::now() > j->deadline()) {
+        if (std::chrono::steady_clock::now() > j->start_by()) {
             acquire_timeouts_.fetch_add(1, std::memory_order_relaxed);
             j->fail(detail::unavailable("The database is busy; try again shortly."));
-            continue;
+        } else {
+            in_use_.fetch_add(1, std::memory_order_relaxed);
+            run_job(j, connection, prepared);
+            in_use_.fetch_sub(1, std::memory_order_relaxed);
         }
-        in_use_.fetch_add(1, std::memory_order_relaxed);
-        for (int attempt = 0; attempt < 2; ++attempt) {
-            const bool last = attempt == 1;
-            if (!connection || !connection->is_open()) {
-                try {
-                    if (connection) {
-                        reconnects_.fetch_add(1, std::memory_order_relaxed);
-                    }
-                    open();
-                } catch (const std::exception& e) {
-                    connection.reset();
-                    log::warn("database connect failed", {{"error", e.what()}});
-                    j->fail(detail::unavailable("The database is unavailable."));
-                    break;
-                }
-            }
+        const std::lock_guard lock{mutex_};
+        running_[worker].reset();
+    }
+}
+
+void pool::run_job(const std::shared_ptr<detail::job>& j,
+                   std::unique_ptr<pqxx::connection>& connection, std::size_t& prepared) {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        const bool last = attempt == 1;
+        if (!connection || !connection->is_open()) {
             try {
-                prepare_new_statements(*connection, prepared);
+                if (connection) {
+                    reconnects_.fetch_add(1, std::memory_order_relaxed);
+                }
+                open_connection(connection, prepared);
             } catch (const std::exception& e) {
                 connection.reset();
-                log::warn("database prepare failed", {{"error", e.what()}});
+                log::warn("database connect failed", {{"error", e.what()}});
                 j->fail(detail::unavailable("The database is unavailable."));
-                break;
+                return;
             }
-            if (j->execute(*connection, last) == detail::job::verdict::done) {
-                break;
-            }
-            // The server went away (restart, failover): drop the connection and try once more.
-            connection.reset();
-            reconnects_.fetch_add(1, std::memory_order_relaxed);
         }
-        in_use_.fetch_sub(1, std::memory_order_relaxed);
+        try {
+            prepare_new_statements(*connection, prepared);
+        } catch (const std::exception& e) {
+            connection.reset();
+            log::warn("database prepare failed", {{"error", e.what()}});
+            j->fail(detail::unavailable("The database is unavailable."));
+            return;
+        }
+        if (j->execute(*connection, last) == detail::job::verdict::done) {
+            return;
+        }
+        // The server went away (restart, failover): drop the connection and try once more.
+        connection.reset();
+        reconnects_.fetch_add(1, std::memory_order_relaxed);
     }
 }
 
@@ -168,19 +200,39 @@ void pool::reaper_loop(const std::stop_token& stop) {
             std::unique_lock lock{sleep_mutex};
             sleep.wait_for(lock, stop, interval, [] { return false; });
         }
-        std::vector<std::shared_ptr<detail::job>> expired;
-        const auto now = std::chrono::steady_clock::now();
-        {
-            // Every job gets the same timeout, so deadlines grow from front to back.
-            const std::lock_guard lock{mutex_};
-            while (!queue_.empty() && queue_.front()->deadline() < now) {
-                expired.push_back(std::move(queue_.front()));
-                queue_.pop_front();
+        reap(std::chrono::steady_clock::now());
+    }
+}
+
+void pool::reap(std::chrono::steady_clock::time_point now) {
+    std::vector<std::shared_ptr<detail::job>> unstarted;
+    std::vector<std::shared_ptr<detail::job>> hung;
+    {
+        const std::lock_guard lock{mutex_};
+        // Deadlines differ (health checks bring their own), so look at every waiting job.
+        for (auto it = queue_.begin(); it != queue_.end();) {
+            if ((*it)->start_by() < now) {
+                unstarted.push_back(std::move(*it));
+                it = queue_.erase(it);
+            } else {
+                ++it;
             }
         }
-        for (const auto& j : expired) {
-            acquire_timeouts_.fetch_add(1, std::memory_order_relaxed);
-            j->fail(detail::unavailable("The database is busy; try again shortly."));
+        for (const auto& j : running_) {
+            if (j && j->answer_by() < now) {
+                hung.push_back(j);
+            }
+        }
+    }
+    for (const auto& j : unstarted) {
+        acquire_timeouts_.fetch_add(1, std::memory_order_relaxed);
+        j->fail(detail::unavailable("The database is busy; try again shortly."));
+    }
+    for (const auto& j : hung) {
+        // The worker stays blocked until the server answers or the connection dies; its
+        // result is then dropped. The caller hears now.
+        if (j->fail(detail::unavailable("The database did not answer in time."))) {
+            answer_timeouts_.fetch_add(1, std::memory_order_relaxed);
         }
     }
 }
@@ -194,6 +246,7 @@ pool_stats pool::stats() const {
         s.waiting = queue_.size();
     }
     s.acquire_timeouts = acquire_timeouts_.load(std::memory_order_relaxed);
+    s.answer_timeouts = answer_timeouts_.load(std::memory_order_relaxed);
     s.reconnects = reconnects_.load(std::memory_order_relaxed);
     return s;
 }
@@ -210,6 +263,9 @@ void pool::render_metrics(std::string& out) const {
                          "Queries refused because no connection freed up in time.");
     append_metric(out, "poki_db_pool_acquire_timeouts_total", "",
                   static_cast<double>(s.acquire_timeouts));
+    append_metric_header(out, "poki_db_answer_timeouts_total", "counter",
+                         "Queries answered 503 because the server did not answer in time.");
+    append_metric(out, "poki_db_answer_timeouts_total", "", static_cast<double>(s.answer_timeouts));
     append_metric_header(out, "poki_db_reconnects_total", "counter",
                          "Connections re-opened after the server went away.");
     append_metric(out, "poki_db_reconnects_total", "", static_cast<double>(s.reconnects));

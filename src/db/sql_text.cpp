@@ -1,5 +1,7 @@
 #include "poki/db/sql_text.hpp"
 
+#include <stdexcept>
+
 namespace poki::db {
 
 std::string sql(std::initializer_list<std::string_view> parts) {
@@ -27,6 +29,11 @@ std::string text_array(std::span<const std::string> values) {
     for (std::size_t i = 0; i < values.size(); ++i) {
         if (i > 0) {
             out += ',';
+        }
+        if (values[i].find('\0') != std::string::npos) {
+            // Input validation refuses U+0000 before it gets here; a literal cut at a NUL
+            // would fail a whole statement (a group of other families' rows with it).
+            throw std::invalid_argument{"text_array: an element contains U+0000"};
         }
         out += '"';
         for (const char c : values[i]) {

@@ -1,5 +1,6 @@
 #include "poki/diagnostics/client_error_routes.hpp"
 
+#include "poki/auth/bearer.hpp"
 #include "poki/core/json_reader.hpp"
 #include "poki/http/json_body.hpp"
 #include "poki/http/responses.hpp"
@@ -23,11 +24,19 @@ client_error_report read_report(const nlohmann::json& body) {
 
 }  // namespace
 
-void add_client_error_routes(http::router& routes, client_error_service& service) {
+void add_client_error_routes(http::router& routes, client_error_service& service,
+                             auth::auth_service& auth) {
     routes.add(http::verb::post, "/api/v1/client-errors",
-               [&service](http::request_context& ctx) -> awaitable<http::response> {
+               [&service, &auth](http::request_context& ctx) -> awaitable<http::response> {
                    auto report = read_report(http::read_json_body(ctx));
-                   const auto id = co_await service.record(std::move(report), ctx.request_id);
+                   // Anonymous reports are welcome (a crash before sign-in); a token, when
+                   // sent, must be good, and its account gets a limit of its own.
+                   reporter from{ctx.remote_address, std::nullopt};
+                   if (!ctx.req[http::field::authorization].empty()) {
+                       const auto who = co_await auth::require_principal(ctx, auth);
+                       from.user_id = who.user_id;
+                   }
+                   const auto id = co_await service.record(std::move(report), from, ctx.request_id);
                    co_return http::json_response(http::status::created, {{"id", id}});
                });
 }

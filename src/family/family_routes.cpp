@@ -28,7 +28,7 @@ std::string rfc3339(std::int64_t epoch_seconds) {
 
 std::string read_name(const http::request_context& ctx, std::string_view field,
                       std::size_t max_chars) {
-    const auto body = http::read_json_body(ctx);
+    const auto& body = http::read_json_body(ctx);
     json_reader in{body};
     in.reject_unknown({field});
     auto name = in.required_string(field, {.min_chars = 1, .max_chars = max_chars});
@@ -73,7 +73,7 @@ void add_family_routes(http::router& routes, family_service& families, auth::aut
     routes.add(http::verb::post, "/api/v1/family/link-codes",
                [&families, &auth](http::request_context& ctx) -> awaitable<http::response> {
                    const auto who = co_await auth::require_principal(ctx, auth);
-                   const auto body = http::read_json_body(ctx);
+                   const auto& body = http::read_json_body(ctx);
                    json_reader in{body};
                    in.reject_unknown({"role"});
                    const auto admits = parse_role(in.required_enum("role", {"child", "parent"}));

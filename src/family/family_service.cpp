@@ -102,8 +102,6 @@ awaitable<void> family_service::remove_member(principal who, std::int64_t member
     if (!removed) {
         throw no_such_member();
     }
-    // Mark first: if Redis is down we stop here (503) and nothing has changed.
-    co_await revoked_.revoke_user(member_id);
     auto remove = [this, who, removed = *removed](pqxx::connection& c) {
         pqxx::work tx{c};
         family_repository::remove_member(tx, who.family_id, removed.id);
@@ -112,6 +110,8 @@ awaitable<void> family_service::remove_member(principal who, std::int64_t member
         return events;
     };
     auto events = co_await database_.run(std::move(remove));
+    // Other instances read the removal from PostgreSQL within auth.revocation_poll_ms.
+    revoked_.note_removal(member_id);
     co_await events_.publish(std::move(events));
     log::info("member removed", {{"family_id", who.family_id}, {"member_id", member_id}});
 }

@@ -175,7 +175,7 @@ void add_gift_routes(http::router& routes, gift_service& gifts, auth::auth_servi
     routes.add(http::verb::post, "/api/v1/children/{id:int}/wishlist",
                [&gifts, &auth](http::request_context& ctx) -> awaitable<http::response> {
                    const auto who = co_await auth::require_principal(ctx, auth);
-                   const auto body = http::read_json_body(ctx);
+                   const auto& body = http::read_json_body(ctx);
                    json_reader in{body};
                    in.reject_unknown({"gift_id", "name", "link_url", "image_url"});
                    new_wish item;

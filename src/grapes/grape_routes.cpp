@@ -43,7 +43,7 @@ void add_grape_routes(http::router& routes, board_service& boards, auth::auth_se
     routes.add(http::verb::put, "/api/v1/children/{id:int}/board",
                [&boards, &auth](http::request_context& ctx) -> awaitable<http::response> {
                    const auto who = co_await auth::require_parent(ctx, auth);
-                   const auto body = http::read_json_body(ctx);
+                   const auto& body = http::read_json_body(ctx);
                    json_reader in{body};
                    in.reject_unknown({"goal", "wish_item_id"});
                    board_settings settings;
@@ -61,7 +61,7 @@ void add_grape_routes(http::router& routes, board_service& boards, auth::auth_se
     routes.add(http::verb::post, "/api/v1/children/{id:int}/board/attach",
                [&boards, &auth](http::request_context& ctx) -> awaitable<http::response> {
                    const auto who = co_await auth::require_principal(ctx, auth);
-                   const auto body = http::read_json_body(ctx);
+                   const auto& body = http::read_json_body(ctx);
                    json_reader in{body};
                    in.reject_unknown({"count"});
                    const auto count = in.required_integer("count", 1, 100);
@@ -95,7 +95,7 @@ void add_grape_routes(http::router& routes, board_service& boards, auth::auth_se
                [&boards, &auth](http::request_context& ctx) -> awaitable<http::response> {
                    const auto who = co_await auth::require_parent(ctx, auth);
                    auto key = idempotency_key(ctx);
-                   const auto body = http::read_json_body(ctx);
+                   const auto& body = http::read_json_body(ctx);
                    json_reader in{body};
                    in.reject_unknown({"amount", "reason"});
                    const auto amount =

@@ -3,6 +3,7 @@
 #include "poki/core/error.hpp"
 #include "poki/core/log.hpp"
 #include "poki/core/problem.hpp"
+#include "poki/http/json_body.hpp"
 #include "poki/http/responses.hpp"
 
 namespace poki::http {
@@ -31,6 +32,9 @@ awaitable<response> dispatcher::handle(const request& req, connection_info conn,
     std::string request_id = choose_request_id({client_id.data(), client_id.size()}, ids_);
     const std::string_view target{req.target().data(), req.target().size()};
     const auto [path, query] = split_target(target);
+    const auto forwarded = req["X-Forwarded-For"];
+    const auto client =
+        proxies_.client_address(conn.remote_address, {forwarded.data(), forwarded.size()});
 
     response res;
     const route* matched = nullptr;
@@ -58,11 +62,10 @@ awaitable<response> dispatcher::handle(const request& req, connection_info conn,
                 break;
             case match_kind::found: {
                 matched = found.matched;
-                request_context ctx{req,        path,
-                                    query,      std::move(found.params),
-                                    request_id, std::string{conn.remote_address},
-                                    {}};
+                request_context ctx{req,        path,   query, std::move(found.params),
+                                    request_id, client, {},    std::nullopt};
                 try {
+                    parse_json_body(ctx);
                     res = co_await matched->handle(ctx);
                     if (ctx.stream && res.result() == status::ok && req.method() == verb::get &&
                         stream_out != nullptr) {
@@ -84,7 +87,7 @@ awaitable<response> dispatcher::handle(const request& req, connection_info conn,
             }
         }
     }
-    finish(res, req, request_id, matched, started, conn, streaming);
+    finish(res, req, request_id, matched, started, client, streaming);
     co_return res;
 }
 
@@ -109,7 +112,7 @@ response dispatcher::reject(const problem_details& problem, std::string_view met
 
 void dispatcher::finish(response& res, const request& req, const std::string& request_id,
                         const route* matched, std::chrono::steady_clock::time_point started,
-                        connection_info conn, bool streaming) {
+                        std::string_view client, bool streaming) {
     if (res.result() == status::unauthorized) {
         res.set(field::www_authenticate, "Bearer");
     }
@@ -139,8 +142,7 @@ void dispatcher::finish(response& res, const request& req, const std::string& re
             matched != nullptr && matched->path_template.find("token}") != std::string::npos;
         const std::string_view path =
             secret_path ? std::string_view{matched->path_template} : split_target(target).first;
-        log_access(*access_log_, request_id, method, path, res.result_int(), seconds,
-                   conn.remote_address);
+        log_access(*access_log_, request_id, method, path, res.result_int(), seconds, client);
     }
 }
 

@@ -1,6 +1,7 @@
 #include "poki/http/json_body.hpp"
 
 #include "poki/core/error.hpp"
+#include "poki/core/json_parse.hpp"
 
 namespace poki::http {
 namespace {
@@ -19,34 +20,28 @@ bool is_json_media_type(std::string_view content_type) {
            (lower.starts_with("application/") && lower.ends_with("+json"));
 }
 
+bool sent_as_json(const request_context& ctx) {
+    const auto content_type = ctx.req[field::content_type];
+    return is_json_media_type({content_type.data(), content_type.size()});
+}
+
 }  // namespace
 
-nlohmann::json read_json_body(const request_context& ctx) {
-    const auto content_type = ctx.req[field::content_type];
-    if (!is_json_media_type({content_type.data(), content_type.size()})) {
+void parse_json_body(request_context& ctx) {
+    if (ctx.req.body().empty() || !sent_as_json(ctx)) {
+        return;
+    }
+    ctx.json = parse_untrusted_json(ctx.req.body());
+}
+
+const nlohmann::json& read_json_body(const request_context& ctx) {
+    if (!sent_as_json(ctx)) {
         throw error{errc::unsupported_media, "Send the body as application/json."};
     }
-    if (ctx.req.body().empty()) {
+    if (!ctx.json) {
         throw error{errc::bad_request, "The request body is empty; a JSON object is expected."};
     }
-    auto document = nlohmann::json::parse(ctx.req.body(), nullptr, /*allow_exceptions=*/false);
-    if (document.is_discarded()) {
-        // Find where it broke, for the client's benefit, without echoing the body.
-        try {
-            [[maybe_unused]] auto again = nlohmann::json::parse(ctx.req.body());
-        } catch (const nlohmann::json::parse_error& e) {
-            if (std::string_view{e.what()}.find("ill-formed UTF-8") != std::string_view::npos) {
-                // Well-formed JSON carrying text that is not UTF-8: the content is refused,
-                // not the syntax.
-                throw error::validation("", "Every string must be valid UTF-8 (error at byte " +
-                                                std::to_string(e.byte) + ").");
-            }
-            throw error{errc::bad_request, "The body is not valid JSON (error at byte " +
-                                               std::to_string(e.byte) + ")."};
-        }
-        throw error{errc::bad_request, "The body is not valid JSON."};
-    }
-    return document;
+    return *ctx.json;
 }
 
 }  // namespace poki::http

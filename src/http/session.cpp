@@ -31,7 +31,7 @@ std::optional<error> refusal_for(const boost::system::error_code& ec) {
                      "The request body is larger than this server accepts."};
     }
     if (ec == he::error::header_limit) {
-        return error{errc::bad_request, "The request header is too large."};
+        return error{errc::header_too_large, "The request header is too large."};
     }
     if (ec.category() == he::make_error_code(he::error::bad_target).category() &&
         ec != he::error::end_of_stream && ec != he::error::partial_message) {
@@ -41,12 +41,24 @@ std::optional<error> refusal_for(const boost::system::error_code& ec) {
 }
 
 /// Feeds the buffered bytes to the parser. need_more is not an error: the caller reads on.
+/// Beast applies its header limit to each call, and a call consumes whole fields, so a header
+/// of many small fields would pass it: the header's bytes are counted here, across calls
+/// (the parser stops at the end of the header while `eager` is off, so the count is exact).
 boost::system::error_code parse_buffered(
-    beast::http::request_parser<beast::http::string_body>& parser, beast::flat_buffer& buffer) {
+    beast::http::request_parser<beast::http::string_body>& parser, beast::flat_buffer& buffer,
+    std::size_t& header_bytes, std::size_t max_header_bytes) {
     boost::system::error_code ec;
     while (!parser.is_done() && buffer.size() > 0) {
+        const bool in_header = !parser.is_header_done();
+        parser.eager(!in_header);
         const auto used = parser.put(buffer.data(), ec);
         buffer.consume(used);
+        if (in_header) {
+            header_bytes += used;
+            if (header_bytes > max_header_bytes) {
+                return beast::http::error::header_limit;
+            }
+        }
         if (ec == beast::http::error::need_more) {
             return {};
         }
@@ -195,24 +207,28 @@ class session final : public tracked_connection,
 
             // Most requests arrive whole in the first read: parse what is buffered without
             // another trip through the scheduler, and only await the rest when it is missing.
-            parser.eager(true);
-            if (auto ec = parse_buffered(parser, buffer); ec) {
-                if (auto why = refusal_for(ec)) {
+            std::size_t header_bytes = 0;
+            auto parse_ec = parse_buffered(parser, buffer, header_bytes, limits.max_header_bytes);
+            if (!parse_ec && !parser.is_header_done()) {
+                arm(limits.header_timeout);  // one deadline for the whole header
+                while (!parse_ec && !parser.is_header_done()) {
+                    auto [read_ec, n] =
+                        co_await stream_.async_read_some(buffer.prepare(4096), use_tuple);
+                    if (read_ec) {
+                        parse_ec = read_ec == net::error::eof ? beast::http::error::partial_message
+                                                              : read_ec;
+                        break;
+                    }
+                    buffer.commit(n);
+                    parse_ec =
+                        parse_buffered(parser, buffer, header_bytes, limits.max_header_bytes);
+                }
+            }
+            if (parse_ec) {
+                if (auto why = refusal_for(parse_ec)) {
                     co_await refuse(parser, *why);
                 }
                 break;
-            }
-            if (!parser.is_header_done()) {
-                arm(limits.header_timeout);
-                // The parser itself, not parser.get(): a fresh parser would drop our limits.
-                if (auto [ec, n] =
-                        co_await beast::http::async_read_header(stream_, buffer, parser, use_tuple);
-                    ec) {
-                    if (auto why = refusal_for(ec)) {
-                        co_await refuse(parser, *why);
-                    }
-                    break;
-                }
             }
             if (!parser.is_done()) {
                 if (beast::iequals(parser.get()[field::expect], "100-continue")) {

@@ -54,7 +54,7 @@ void add_mission_routes(http::router& routes, mission_service& missions, auth::a
         http::verb::post, "/api/v1/missions",
         [&missions, &auth, &cfg](http::request_context& ctx) -> awaitable<http::response> {
             const auto who = co_await auth::require_parent(ctx, auth);
-            const auto body = http::read_json_body(ctx);
+            const auto& body = http::read_json_body(ctx);
             json_reader in{body};
             in.reject_unknown({"child_id", "title", "description", "tag", "reward", "due_at"});
             new_mission input;
@@ -107,7 +107,7 @@ void add_mission_routes(http::router& routes, mission_service& missions, auth::a
     routes.add(http::verb::patch, "/api/v1/missions/{id:int}",
                [&missions, &auth, &cfg](http::request_context& ctx) -> awaitable<http::response> {
                    const auto who = co_await auth::require_parent(ctx, auth);
-                   const auto body = http::read_json_body(ctx);
+                   const auto& body = http::read_json_body(ctx);
                    json_reader in{body};
                    in.reject_unknown({"title", "description", "tag", "reward", "due_at"});
                    mission_patch patch;
@@ -140,7 +140,7 @@ void add_mission_routes(http::router& routes, mission_service& missions, auth::a
                    const auto who = co_await auth::require_principal(ctx, auth);
                    std::optional<std::string> note;
                    if (!ctx.req.body().empty()) {  // the note is optional, and so is the body
-                       const auto body = http::read_json_body(ctx);
+                       const auto& body = http::read_json_body(ctx);
                        json_reader in{body};
                        in.reject_unknown({"note"});
                        note = in.optional_string("note", note_rule);
@@ -161,7 +161,7 @@ void add_mission_routes(http::router& routes, mission_service& missions, auth::a
     routes.add(http::verb::post, "/api/v1/missions/{id:int}/reject",
                [&missions, &auth](http::request_context& ctx) -> awaitable<http::response> {
                    const auto who = co_await auth::require_parent(ctx, auth);
-                   const auto body = http::read_json_body(ctx);
+                   const auto& body = http::read_json_body(ctx);
                    json_reader in{body};
                    in.reject_unknown({"reason"});
                    auto reason = in.required_string("reason", reason_rule);

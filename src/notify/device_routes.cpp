@@ -28,7 +28,7 @@ void add_device_routes(http::router& routes, device_service& devices, auth::auth
         [&devices, &auth](http::request_context& ctx) -> awaitable<http::response> {
             const auto who = co_await auth::require_principal(ctx, auth);
             auto token = checked_token(ctx);
-            const auto body = http::read_json_body(ctx);
+            const auto& body = http::read_json_body(ctx);
             json_reader in{body};
             in.reject_unknown({"platform", "app_version"});
             auto platform = in.required_enum("platform", {"ios", "android", "web"});

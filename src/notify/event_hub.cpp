@@ -53,6 +53,30 @@ void event_hub::stop() {
     subscriber_.stop();
 }
 
+stream_slot::~stream_slot() {
+    if (hub_ != nullptr) {
+        hub_->release_stream(user_id_);
+    }
+}
+
+std::optional<stream_slot> event_hub::reserve_stream(std::int64_t user_id) {
+    const std::lock_guard lock{mutex_};
+    auto& held = reserved_[user_id];
+    if (held >= config_.max_streams_per_user) {
+        return std::nullopt;
+    }
+    ++held;
+    return stream_slot{*this, user_id};
+}
+
+void event_hub::release_stream(std::int64_t user_id) {
+    const std::lock_guard lock{mutex_};
+    if (const auto found = reserved_.find(user_id);
+        found != reserved_.end() && --found->second <= 0) {
+        reserved_.erase(found);
+    }
+}
+
 void event_hub::attach(std::int64_t user_id, const std::shared_ptr<event_stream>& stream) {
     bool first = false;
     {

@@ -66,8 +66,17 @@ void add_event_routes(http::router& routes, event_service& events, event_hub& hu
                [&hub, &auth](http::request_context& ctx) -> awaitable<http::response> {
                    const auto who = co_await auth::require_stream_principal(ctx, auth);
                    const auto resume_after = resume_point(ctx);
+                   auto slot = hub.reserve_stream(who.user_id);
+                   if (!slot) {
+                       throw error::too_many(
+                           std::chrono::seconds{5},
+                           "This account has as many event streams open as it may; close one "
+                           "(one per app or tab is enough).");
+                   }
                    auto stream = co_await hub.open_stream(who.user_id, resume_after);
-                   ctx.stream = [stream](http::stream_channel& channel) {
+                   // The slot goes with the stream function: freed when the stream ends, or
+                   // when it never starts.
+                   ctx.stream = [stream, held = std::move(*slot)](http::stream_channel& channel) {
                        return stream->run(channel);
                    };
                    http::response res{http::status::ok, 11};
@@ -97,7 +106,7 @@ void add_event_routes(http::router& routes, event_service& events, event_hub& hu
     routes.add(http::verb::post, "/api/v1/notifications/read",
                [&events, &auth](http::request_context& ctx) -> awaitable<http::response> {
                    const auto who = co_await auth::require_principal(ctx, auth);
-                   const auto body = http::read_json_body(ctx);
+                   const auto& body = http::read_json_body(ctx);
                    json_reader in{body};
                    in.reject_unknown({"up_to"});
                    const auto up_to =

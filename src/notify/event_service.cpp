@@ -5,7 +5,7 @@
 #include "poki/core/log.hpp"
 #include "poki/core/metrics.hpp"
 #include "poki/core/periodic.hpp"
-#include "poki/db/scheduled_runs.hpp"
+#include "poki/db/claimed_batches.hpp"
 #include "poki/notify/sse_format.hpp"
 
 namespace poki::notify {
@@ -122,31 +122,16 @@ awaitable<std::int64_t> event_service::unread_count(principal who) {
 }
 
 awaitable<std::optional<std::int64_t>> event_service::prune_expired() {
-    constexpr int batch = 5000;
     const std::int64_t max_age_s = std::int64_t{config_.retention_days} * 24 * 3600;
-    auto claim = [period = config_.prune_interval_s](pqxx::connection& c) {
-        pqxx::work tx{c};
-        const bool mine = db::claim_scheduled_run(tx, "events.retention", period);
-        tx.commit();
-        return mine;
+    db::batch_step step = [max_age_s](pqxx::work& tx, std::int64_t batch) {
+        return event_repository::prune(tx, max_age_s, static_cast<int>(batch));
     };
-    if (!co_await database_.run(std::move(claim))) {
+    const auto done = co_await db::run_claimed_batches(
+        database_, "events.retention", config_.prune_interval_s, 5000, std::move(step));
+    if (!done) {
         co_return std::nullopt;
     }
-    std::int64_t total = 0;
-    while (true) {
-        auto prune = [max_age_s](pqxx::connection& c) {
-            pqxx::work tx{c};
-            const auto n = event_repository::prune(tx, max_age_s, batch);
-            tx.commit();
-            return n;
-        };
-        const auto n = co_await database_.run(std::move(prune));
-        total += n;
-        if (n < batch) {
-            break;
-        }
-    }
+    const auto total = *done;
     pruned_.fetch_add(static_cast<std::uint64_t>(total), std::memory_order_relaxed);
     if (total > 0) {
         log::info("expired events deleted", {{"deleted", total}});

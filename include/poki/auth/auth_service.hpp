@@ -60,8 +60,9 @@ class auth_service {
     auth_service(db::pool& database, cache::redis_client& redis, const auth_config& cfg,
                  notify::event_service& events);
 
-    /// Checks an access token and that its member was not removed since it was issued.
-    awaitable<principal> authorize(std::string_view access_token);
+    /// Checks an access token and that its member was not removed since it was issued. No I/O:
+    /// removals are kept in memory (see revocations). Throws errc::unauthorized.
+    [[nodiscard]] principal authorize(std::string_view access_token) const;
 
     /// Redeems a family link code: creates the member in that family and signs them in.
     /// Five wrong codes from one client address lock it out for a while (429).

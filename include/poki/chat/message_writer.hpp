@@ -69,6 +69,7 @@ class message_writer {
     std::atomic<std::uint64_t> groups_{0};
     std::atomic<std::uint64_t> messages_{0};
     std::atomic<std::uint64_t> largest_group_{0};
+    std::atomic<std::uint64_t> split_groups_{0};
 };
 
 }  // namespace poki::chat

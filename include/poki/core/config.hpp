@@ -26,6 +26,9 @@ struct http_config {
     milliseconds body_timeout{30000};
     milliseconds write_timeout{30000};
     milliseconds drain_timeout{10000};  ///< how long SIGTERM waits for in-flight requests
+    /// Comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed;
+    /// from anyone else the header is ignored.
+    std::string trusted_proxies;
 };
 
 struct tls_config {
@@ -41,7 +44,10 @@ struct database_config {
     int pool_size = 8;
     milliseconds acquire_timeout{2000};  ///< wait for a free connection before answering 503
     milliseconds connect_timeout{3000};
-    milliseconds statement_timeout{10000};
+    milliseconds statement_timeout{5000};  ///< PostgreSQL's own bound on one statement
+    /// A caller gets 503 when its query has no answer this long after it asked, even when the
+    /// server hangs without closing the connection.
+    milliseconds query_timeout{5000};
     std::string migrations_dir = "sql";
     bool migrate_on_start = true;
 };
@@ -62,7 +68,8 @@ struct log_config {
 };
 
 struct auth_config {
-    std::string jwt_secret;  ///< HS256 signing key; empty means a random one per process (dev)
+    std::string jwt_secret;  ///< HS256 signing key (32+ characters); required unless development
+    std::string jwt_secret_file;  ///< a file holding the signing key, instead of jwt_secret
     std::string jwt_key_id = "k1";
     std::string jwt_previous_keys;  ///< "kid:secret,kid:secret": still accepted, never signs
     int access_ttl_s = 900;
@@ -71,6 +78,9 @@ struct auth_config {
     int login_attempts_per_address = 50;
     int login_window_s = 300;
     int scrypt_log2_n = 15;  ///< scrypt cost: N = 2^this, r = 8, p = 1 (32 MiB at 15)
+    /// How often each instance reads recent removals from PostgreSQL (the truth), so a removal
+    /// reaches every instance within this bound even when Redis pub/sub cannot carry it.
+    int revocation_poll_ms = 1000;
 };
 
 struct devices_config {
@@ -87,6 +97,7 @@ struct events_config {
     /// Publish events to Redis after commit. Off, streams still get every event from their
     /// PostgreSQL check on each heartbeat (a diagnostic switch, and how tests lose pub/sub).
     bool publish = true;
+    int max_streams_per_user = 8;  ///< open event streams one user may hold on one instance
 };
 
 struct push_config {
@@ -118,7 +129,19 @@ struct missions_config {
     int expiry_interval_s = 60;  ///< how often overdue missions are expired (once across instances)
 };
 
+struct diagnostics_config {
+    int reports_per_address = 20;  ///< client error reports per address and window
+    int reports_per_account = 20;  ///< per signed-in account and window
+    int report_window_s = 3600;
+    int retention_days = 14;  ///< older reports are deleted
+    int max_stored = 100000;  ///< the newest this many are kept at most
+    int prune_interval_s = 3600;
+};
+
 struct config {
+    /// "production" (the default) or "development", which allows what a developer's machine
+    /// may do and a service must not: a random per-process signing key.
+    std::string mode = "production";
     http_config http;
     tls_config tls;
     database_config database;
@@ -130,6 +153,9 @@ struct config {
     push_config push;
     chat_config chat;
     missions_config missions;
+    diagnostics_config diagnostics;
+
+    [[nodiscard]] bool development() const noexcept { return mode == "development"; }
 };
 
 /// Start-up refuses a configuration it does not understand; the message names the key.

@@ -24,6 +24,7 @@ enum class errc {
     method_not_allowed,
     conflict,           ///< the resource's state forbids the change
     payload_too_large,  ///< body over the configured limit
+    header_too_large,   ///< request header over the configured limit (431)
     unsupported_media,  ///< body is not JSON where JSON is required
     too_many_requests,  ///< rate limit; retry_after says when to try again
     unavailable,        ///< a dependency (PostgreSQL, Redis) is down or exhausted

@@ -11,7 +11,7 @@
 
 namespace poki {
 
-awaitable<void> run_periodically(std::string name, std::chrono::seconds period,
+awaitable<void> run_periodically(std::string name, std::chrono::milliseconds period,
                                  std::function<awaitable<void>()> job);
 
 }  // namespace poki

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -47,28 +48,54 @@ struct signature<void> {
 template <class R>
 using signature_of = typename signature<R>::type;
 
-/// A unit of work waiting for a connection. Whoever takes it off the queue (a worker, or
-/// the reaper once its deadline passed) answers it, exactly once.
+/// A unit of work waiting for a connection. It is answered exactly once: by the worker that
+/// ran it, or by the reaper once a deadline passed (the worker's late result is dropped).
 class job {
   public:
     enum class verdict { done, retry };
 
-    explicit job(std::chrono::steady_clock::time_point deadline) : deadline_{deadline} {}
+    /// `start_by`: the latest moment a worker may still start it; `answer_by`: when the caller
+    /// gets 503 whether or not the database ever answers (a frozen server blocks a worker).
+    job(std::chrono::steady_clock::time_point start_by,
+        std::chrono::steady_clock::time_point answer_by)
+        : start_by_{start_by}, answer_by_{answer_by} {}
     virtual ~job() = default;
     job(const job&) = delete;
     job& operator=(const job&) = delete;
 
     /// Runs on a pool thread. `retry` when the connection broke before any commit.
     virtual verdict execute(pqxx::connection& connection, bool last_attempt) = 0;
-    /// Answers with an exception instead of running.
-    virtual void fail(std::exception_ptr why) = 0;
+    /// Answers with an exception instead of a result, unless it was answered already;
+    /// true when this call answered.
+    virtual bool fail(std::exception_ptr why) = 0;
 
-    [[nodiscard]] std::chrono::steady_clock::time_point deadline() const noexcept {
-        return deadline_;
+    [[nodiscard]] std::chrono::steady_clock::time_point start_by() const noexcept {
+        return start_by_;
+    }
+    [[nodiscard]] std::chrono::steady_clock::time_point answer_by() const noexcept {
+        return answer_by_;
     }
 
+  protected:
+    /// True for the one caller that may answer.
+    bool claim_answer() noexcept { return !answered_.exchange(true, std::memory_order_acq_rel); }
+
   private:
-    std::chrono::steady_clock::time_point deadline_;
+    std::chrono::steady_clock::time_point start_by_;
+    std::chrono::steady_clock::time_point answer_by_;
+    std::atomic<bool> answered_{false};
+};
+
+/// What escapes a job when PostgreSQL refused a statement: the SQLSTATE and the server's
+/// message without the values it may quote (a data error echoes the rejected input, which can
+/// be a family's chat text), so it is safe to log.
+class query_failed : public std::runtime_error {
+  public:
+    query_failed(const pqxx::sql_error& e);
+    [[nodiscard]] const std::string& sqlstate() const noexcept { return sqlstate_; }
+
+  private:
+    std::string sqlstate_;
 };
 
 [[nodiscard]] std::exception_ptr unavailable(std::string_view detail);
@@ -80,6 +107,7 @@ struct pool_stats {
     std::size_t in_use = 0;
     std::size_t waiting = 0;
     std::uint64_t acquire_timeouts = 0;
+    std::uint64_t answer_timeouts = 0;
     std::uint64_t reconnects = 0;
 };
 
@@ -91,12 +119,17 @@ class pool {
     pool& operator=(const pool&) = delete;
 
     /// Runs fn(pqxx::connection&) on a pool thread and returns its result to the coroutine.
-    /// A broken connection is re-opened and fn retried once; if that fails too, or no
-    /// connection frees up within acquire_timeout, the coroutine gets errc::unavailable.
+    /// A broken connection is re-opened and fn retried once; if that fails too, if no
+    /// connection frees up within acquire_timeout, or if there is no answer within
+    /// query_timeout of the call (a hung server), the coroutine gets errc::unavailable.
     ///
     /// The result type must be default-constructible or void.
     template <class F>
     awaitable<std::invoke_result_t<F&, pqxx::connection&>> run(F fn);
+
+    /// The same with a tighter bound of its own for both waits (health checks).
+    template <class F>
+    awaitable<std::invoke_result_t<F&, pqxx::connection&>> run_within(milliseconds bound, F fn);
 
     /// Runs fn(pqxx::work&) in a transaction that commits when fn returns.
     template <class F>
@@ -129,21 +162,27 @@ class pool {
     };
 
     void submit(std::shared_ptr<detail::job> j);
+    void run_job(const std::shared_ptr<detail::job>& j,
+                 std::unique_ptr<pqxx::connection>& connection, std::size_t& prepared);
+    void open_connection(std::unique_ptr<pqxx::connection>& connection, std::size_t& prepared);
     void prepare_new_statements(pqxx::connection& c, std::size_t& prepared);
-    void worker_loop(const std::stop_token& stop);
-    /// Answers 503 to queued jobs past their acquire deadline: one thread for the pool instead
-    /// of a timer per query.
+    void worker_loop(std::size_t worker, const std::stop_token& stop);
+    /// Answers 503 to queued jobs past their start deadline and to running jobs past their
+    /// answer deadline: one thread for the pool instead of a timer per query.
     void reaper_loop(const std::stop_token& stop);
+    void reap(std::chrono::steady_clock::time_point now);
 
     database_config config_;
     std::string connection_string_;
     mutable std::mutex mutex_;
     std::condition_variable_any ready_;
     std::deque<std::shared_ptr<detail::job>> queue_;
-    std::vector<statement> statements_;  // guarded by mutex_; append-only
+    std::vector<std::shared_ptr<detail::job>> running_;  // guarded by mutex_; one per worker
+    std::vector<statement> statements_;                  // guarded by mutex_; append-only
     std::atomic<std::size_t> statement_count_{0};
     std::atomic<std::size_t> in_use_{0};
     std::atomic<std::uint64_t> acquire_timeouts_{0};
+    std::atomic<std::uint64_t> answer_timeouts_{0};
     std::atomic<std::uint64_t> reconnects_{0};
     std::vector<std::jthread> workers_;
     std::jthread reaper_;
@@ -155,8 +194,9 @@ class pool::typed_job final : public detail::job,
   public:
     using executor_type = net::associated_executor_t<Handler>;
 
-    typed_job(std::chrono::steady_clock::time_point deadline, F fn, Handler handler)
-        : job{deadline}
+    typed_job(std::chrono::steady_clock::time_point start_by,
+              std::chrono::steady_clock::time_point answer_by, F fn, Handler handler)
+        : job{start_by, answer_by}
         , fn_{std::move(fn)}
         , handler_{std::move(handler)}
         , work_{net::get_associated_executor(handler_)} {}
@@ -175,22 +215,28 @@ class pool::typed_job final : public detail::job,
                 return verdict::retry;
             }
             failure = detail::unavailable("The database is unavailable.");
+        } catch (const pqxx::sql_error& e) {
+            failure = std::make_exception_ptr(detail::query_failed{e});
         } catch (...) {
             failure = std::current_exception();
         }
-        post_result(std::move(failure), std::move(value));
+        (void)post_result(std::move(failure), std::move(value));
         return verdict::done;
     }
 
-    void fail(std::exception_ptr why) override { post_result(std::move(why), {}); }
+    bool fail(std::exception_ptr why) override { return post_result(std::move(why), {}); }
 
   private:
-    void post_result(std::exception_ptr failure, detail::value_of<R> value) {
+    bool post_result(std::exception_ptr failure, detail::value_of<R> value) {
+        if (!claim_answer()) {
+            return false;  // the reaper answered already; this late result has no one to go to
+        }
         net::post(work_.get_executor(),
                   [self = this->shared_from_this(), failure = std::move(failure),
                    value = std::move(value)]() mutable {
                       self->deliver(std::move(failure), std::move(value));
                   });
+        return true;
     }
 
     /// Runs on the handler's executor.
@@ -211,15 +257,20 @@ class pool::typed_job final : public detail::job,
 
 template <class F>
 awaitable<std::invoke_result_t<F&, pqxx::connection&>> pool::run(F fn) {
+    return run_within(config_.query_timeout, std::move(fn));
+}
+
+template <class F>
+awaitable<std::invoke_result_t<F&, pqxx::connection&>> pool::run_within(milliseconds bound, F fn) {
     using R = std::invoke_result_t<F&, pqxx::connection&>;
     static_assert(std::is_void_v<R> || std::is_default_constructible_v<R>,
                   "a pool job returns void or a default-constructible value");
     return net::async_initiate<const net::use_awaitable_t<>&, detail::signature_of<R>>(
-        [this](auto handler, F f) {
+        [this, bound](auto handler, F f) {
             using job_type = typed_job<R, F, std::decay_t<decltype(handler)>>;
-            submit(std::make_shared<job_type>(
-                std::chrono::steady_clock::now() + config_.acquire_timeout, std::move(f),
-                std::move(handler)));
+            const auto now = std::chrono::steady_clock::now();
+            submit(std::make_shared<job_type>(now + std::min(bound, config_.acquire_timeout),
+                                              now + bound, std::move(f), std::move(handler)));
         },
         net::use_awaitable, std::move(fn));
 }

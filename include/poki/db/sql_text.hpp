@@ -18,7 +18,8 @@ namespace poki::db {
 [[nodiscard]] std::string int_array(std::span<const std::int64_t> values);
 
 /// "{"a","b \"quoted\""}": every element quoted, backslashes and quotes escaped, so any
-/// text (JSON, messages in any language) survives.
+/// text (JSON, messages in any language) survives. Throws std::invalid_argument for an element
+/// holding U+0000, which PostgreSQL text cannot store.
 [[nodiscard]] std::string text_array(std::span<const std::string> values);
 
 }  // namespace poki::db

@@ -17,6 +17,12 @@ struct client_error_report {
     std::optional<std::string> screen;  ///< where in the app it happened
 };
 
+/// Who sent a report: the address it came from, and the account when the app was signed in.
+struct reporter {
+    std::string address;
+    std::optional<std::int64_t> user_id;
+};
+
 [[nodiscard]] std::string_view to_string(client_platform p) noexcept;
 [[nodiscard]] std::optional<client_platform> parse_platform(std::string_view text) noexcept;
 

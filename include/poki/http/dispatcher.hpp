@@ -8,6 +8,7 @@
 #include "poki/core/problem.hpp"
 #include "poki/core/request_id.hpp"
 #include "poki/http/http_metrics.hpp"
+#include "poki/http/proxy_trust.hpp"
 #include "poki/http/router.hpp"
 #include "poki/http/types.hpp"
 
@@ -20,8 +21,12 @@ struct connection_info {
 class dispatcher {
   public:
     dispatcher(const router& routes, http_metrics& metrics, request_id_generator& ids,
-               log::access_log* access_log)
-        : routes_{routes}, metrics_{metrics}, ids_{ids}, access_log_{access_log} {}
+               log::access_log* access_log, proxy_trust proxies = {})
+        : routes_{routes}
+        , metrics_{metrics}
+        , ids_{ids}
+        , access_log_{access_log}
+        , proxies_{std::move(proxies)} {}
 
     /// Never throws: every failure becomes a problem response. When the route answers with
     /// a stream and `stream_out` is given, the stream function is moved there and the
@@ -40,12 +45,13 @@ class dispatcher {
   private:
     void finish(response& res, const request& req, const std::string& request_id,
                 const route* matched, std::chrono::steady_clock::time_point started,
-                connection_info conn, bool streaming);
+                std::string_view client, bool streaming);
 
     const router& routes_;
     http_metrics& metrics_;
     request_id_generator& ids_;
     log::access_log* access_log_;  ///< null: no access log
+    proxy_trust proxies_;
 };
 
 }  // namespace poki::http

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "poki/http/route_params.hpp"
 #include "poki/http/streaming.hpp"
 #include "poki/http/types.hpp"
@@ -21,6 +23,8 @@ struct request_context {
     /// A handler that answers with a stream sets this and returns the response header
     /// (status 200, no body); the connection is then handed to it.
     stream_function stream;
+    /// The body, when it was sent as JSON (parsed by the dispatcher before the route runs).
+    std::optional<nlohmann::json> json;
 
     /// A query parameter, percent-decoded; nullopt when absent.
     [[nodiscard]] std::optional<std::string> query_param(std::string_view name) const;

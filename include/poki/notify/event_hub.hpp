@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -20,6 +21,25 @@
 #include "poki/notify/event_stream.hpp"
 
 namespace poki::notify {
+
+class event_hub;
+
+/// One of a user's event-stream places on this instance, held for as long as the stream
+/// lives (events.max_streams_per_user).
+class stream_slot {
+  public:
+    stream_slot(event_hub& hub, std::int64_t user_id) : hub_{&hub}, user_id_{user_id} {}
+    ~stream_slot();
+    stream_slot(stream_slot&& other) noexcept
+        : hub_{std::exchange(other.hub_, nullptr)}, user_id_{other.user_id_} {}
+    stream_slot& operator=(stream_slot&&) = delete;
+    stream_slot(const stream_slot&) = delete;
+    stream_slot& operator=(const stream_slot&) = delete;
+
+  private:
+    event_hub* hub_;
+    std::int64_t user_id_;
+};
 
 class event_hub {
   public:
@@ -32,6 +52,10 @@ class event_hub {
     /// Connects the subscriber and starts the heartbeat.
     void start();
     void stop();
+
+    /// A place for one more stream of the user, or nullopt when they hold
+    /// events.max_streams_per_user here already. Thread-safe.
+    [[nodiscard]] std::optional<stream_slot> reserve_stream(std::int64_t user_id);
 
     /// A stream for `user_id` that starts after `resume_after` (Last-Event-ID), or at the
     /// newest event when nullopt; begins with a reset when that point is no longer held.
@@ -56,6 +80,8 @@ class event_hub {
     void render_metrics(std::string& out) const;
 
   private:
+    friend class stream_slot;
+    void release_stream(std::int64_t user_id);
     void on_message(std::string_view channel, std::string_view payload);
     awaitable<void> heartbeat_loop();
     awaitable<void> heartbeat_once();
@@ -68,7 +94,8 @@ class event_hub {
     std::string instance_id_;
     mutable std::mutex mutex_;
     std::unordered_map<std::int64_t, std::vector<std::weak_ptr<event_stream>>> streams_;
-    std::size_t stream_count_ = 0;  // guarded by mutex_
+    std::size_t stream_count_ = 0;                    // guarded by mutex_
+    std::unordered_map<std::int64_t, int> reserved_;  // guarded by mutex_: slots per user
     cache::redis_subscriber subscriber_;
     stream_stats stats_;
     std::atomic<std::uint64_t> delivered_{0};

@@ -1,0 +1,37 @@
+#include "poki/db/claimed_batches.hpp"
+
+#include "poki/db/scheduled_runs.hpp"
+
+namespace poki::db {
+
+awaitable<std::optional<std::int64_t>> run_claimed_batches(pool& database, std::string name,
+                                                           std::int64_t period_s,
+                                                           std::int64_t batch_size,
+                                                           batch_step step) {
+    auto claim = [&name, period_s](pqxx::connection& c) {
+        pqxx::work tx{c};
+        const bool mine = claim_scheduled_run(tx, name, period_s);
+        tx.commit();
+        return mine;
+    };
+    if (!co_await database.run(std::move(claim))) {
+        co_return std::nullopt;
+    }
+    std::int64_t total = 0;
+    while (true) {
+        auto one = [&step, batch_size](pqxx::connection& c) {
+            pqxx::work tx{c};
+            const auto n = step(tx, batch_size);
+            tx.commit();
+            return n;
+        };
+        const auto n = co_await database.run(std::move(one));
+        total += n;
+        if (n < batch_size) {
+            break;
+        }
+    }
+    co_return total;
+}
+
+}  // namespace poki::db
