@@ -78,6 +78,46 @@ TEST(Dependencies, WithRedisDownTheServiceWorksOnPostgresAndRemovedMembersStayOu
         },
         seconds{3}));
 
+    // A mixed load on both instances for the whole outage and the return: every send it gets
+    // acknowledged must be stored once, and no read or write of PostgreSQL data may fail.
+    std::atomic<bool> loading{true};
+    std::atomic<int> failures{0};
+    std::mutex acked_mutex;
+    std::vector<std::string> acked;
+    std::thread load{[&] {
+        for (int i = 0; loading; ++i) {
+            const auto& server = i % 2 == 0 ? w.a : w.b;
+            const auto client_id = "00000000-0000-4000-9000-" + std::to_string(200000000000 + i);
+            const auto sent =
+                server.request("POST", "/api/v1/chat/rooms/" + std::to_string(room) + "/messages",
+                               nlohmann::json{{"client_id", client_id}, {"text", "load"}}.dump(),
+                               bearer(kid.access));
+            if (sent.status == 201) {
+                const std::lock_guard lock{acked_mutex};
+                acked.push_back(client_id);
+            } else {
+                ++failures;
+            }
+            if (server.request("GET", child_path(kid.id, "/board"), {}, bearer(mom.access))
+                    .status != 200) {
+                ++failures;
+            }
+            if (award(server, mom, kid.id, 1).status != 201) {
+                ++failures;
+            }
+        }
+    }};
+    struct stop_load {
+        std::atomic<bool>& flag;
+        std::thread& thread;
+        ~stop_load() {
+            flag = false;
+            if (thread.joinable()) {
+                thread.join();
+            }
+        }
+    } stopper{loading, load};
+    std::this_thread::sleep_for(milliseconds{300});
     w.redis.stop();
     ASSERT_TRUE(eventually([&] { return w.a.request("GET", "/readyz").status == 503; }));
     EXPECT_EQ(json_of(w.a.request("GET", "/readyz"))["checks"]["redis"], "down");
@@ -125,9 +165,30 @@ TEST(Dependencies, WithRedisDownTheServiceWorksOnPostgresAndRemovedMembersStayOu
     expect_locked_out(w.b, removed_during, room);
     EXPECT_EQ(w.a.request("POST", "/api/v1/stream-tickets", {}, bearer(mom.access)).status, 201);
 
+    std::this_thread::sleep_for(milliseconds{300});
+    loading = false;
+    load.join();
+    EXPECT_EQ(failures.load(), 0);
+
     // Nothing acknowledged during the outage was lost.
     pqxx::connection c{required_env("TEST_POKI_PG_URL")};
     pqxx::nontransaction tx{c};
+    EXPECT_GT(acked.size(), 10U);
+    for (const auto& id : acked) {
+        EXPECT_EQ(
+            tx.exec_params1("SELECT count(*) FROM chat_messages WHERE client_id = $1::uuid", id)[0]
+                .as<int>(),
+            1)
+            << id;
+    }
+    const auto balance = tx.exec_params1(
+                               "SELECT balance FROM grape_ledger WHERE child_id = $1"
+                               " ORDER BY id DESC LIMIT 1",
+                               kid.id)[0]
+                             .as<int>();
+    EXPECT_EQ(balance,
+              tx.exec_params1("SELECT sum(amount) FROM grape_ledger WHERE child_id = $1", kid.id)[0]
+                  .as<int>());
     EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM chat_messages WHERE room_id = $1 AND"
                               " body = 'while redis is away'",
                               room)[0]
