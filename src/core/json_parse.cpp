@@ -75,7 +75,7 @@ class strict_builder {
     /// The document, once sax_parse said whether it got to the end.
     [[nodiscard]] json take(bool parsed) && {
         if (failure_) {
-            throw *failure_;
+            throw error{*failure_};
         }
         if (!parsed) {
             throw error{errc::bad_request, "The body is not valid JSON."};

@@ -65,6 +65,11 @@ awaitable<response> dispatcher::handle(const request& req, connection_info conn,
                 request_context ctx{req,        path,   query, std::move(found.params),
                                     request_id, client, {},    std::nullopt};
                 try {
+                    if (!query_is_decodable(query)) {
+                        throw error{errc::bad_request,
+                                    "The query string has a malformed escape, U+0000 or bytes "
+                                    "that are not UTF-8."};
+                    }
                     parse_json_body(ctx);
                     res = co_await matched->handle(ctx);
                     if (ctx.stream && res.result() == status::ok && req.method() == verb::get &&

@@ -1,5 +1,7 @@
 #include "poki/http/request_context.hpp"
 
+#include "poki/core/json_reader.hpp"
+
 namespace poki::http {
 namespace {
 
@@ -48,7 +50,29 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
             out.push_back(c);
         }
     }
+    // What no column can store and no route should guess at: U+0000 and bytes that are not
+    // UTF-8 (PostgreSQL would refuse them mid-query).
+    if (out.find('\0') != std::string::npos || !utf8_length(out)) {
+        return std::nullopt;
+    }
     return out;
+}
+
+bool query_is_decodable(std::string_view query) {
+    while (!query.empty()) {
+        const auto amp = query.find('&');
+        const auto pair = query.substr(0, amp);
+        const auto eq = pair.find('=');
+        if (!percent_decode(pair.substr(0, eq), true) ||
+            (eq != std::string_view::npos && !percent_decode(pair.substr(eq + 1), true))) {
+            return false;
+        }
+        if (amp == std::string_view::npos) {
+            break;
+        }
+        query.remove_prefix(amp + 1);
+    }
+    return true;
 }
 
 std::optional<std::string> request_context::query_param(std::string_view name) const {

@@ -33,10 +33,14 @@ std::int64_t family_room(const running_server& server, const member_session& who
 
 http_reply send_chat(const running_server& server, const member_session& who, std::int64_t room,
                      const std::string& text) {
-    const nlohmann::json body{
-        {"client_id",
-         "00000000-0000-4000-8000-" + std::to_string(100000000000 + std::rand() % 1000000)},
-        {"text", text}};
+    // A fresh UUID-shaped id from random bytes, so a retry of the test never collides.
+    std::string id = "00000000-0000-4000-8000-";
+    for (const auto byte : auth::random_bytes(6)) {
+        constexpr std::string_view hex = "0123456789abcdef";
+        id += hex[static_cast<unsigned char>(byte) >> 4U];
+        id += hex[static_cast<unsigned char>(byte) & 0xFU];
+    }
+    const nlohmann::json body{{"client_id", id}, {"text", text}};
     return server.request("POST", "/api/v1/chat/rooms/" + std::to_string(room) + "/messages",
                           body.dump(), bearer(who.access));
 }
@@ -227,10 +231,11 @@ TEST(Dependencies, AFrozenDatabaseGetsEveryRequestA503WithinTheBound) {
         int status = 0;
         double seconds = 0;
     };
-    const auto timed_request = [&](std::string method, std::string path, std::string body,
+    const auto timed_request = [&](const std::string& method, const std::string& path,
+                                   const std::string& body,
                                    std::map<std::string, std::string> headers) {
         const auto start = clock_type::now();
-        const auto r = server.request(method, path, body, headers);
+        const auto r = server.request(method, path, body, std::move(headers));
         return timed{r.status, std::chrono::duration<double>(clock_type::now() - start).count()};
     };
     frozen_postgres frozen;

@@ -60,6 +60,7 @@ std::vector<int> burst(int n, const std::function<http_reply(int)>& send) {
         replies.push_back(std::async(std::launch::async, send, i));
     }
     std::vector<int> statuses;
+    statuses.reserve(replies.size());
     for (auto& r : replies) {
         statuses.push_back(r.get().status);
     }
@@ -111,7 +112,7 @@ TEST(HostileInput, EveryRouteRefusesUnstorableJsonByNameBeforeAnythingElse) {
                 const auto r = f.server.request(
                     method, concrete(path), p.body,
                     signed_in ? bearer(mom.access) : std::map<std::string, std::string>{});
-                SCOPED_TRACE(method + " " + path + " " + p.body);
+                SCOPED_TRACE(testing::Message() << method << ' ' << path << ' ' << p.body);
                 expect_problem(r, 422, "validation_failed");
                 const auto errors = json_of(r)["errors"];
                 ASSERT_EQ(errors.size(), 1U) << r.body;
@@ -121,6 +122,20 @@ TEST(HostileInput, EveryRouteRefusesUnstorableJsonByNameBeforeAnythingElse) {
         }
     }
     EXPECT_EQ(walked, table.size() * 2 * probes.size());
+    // The query string, the same way: what cannot be decoded is refused, never ignored.
+    for (const auto& [method, path] : table) {
+        for (const std::string query : {"?probe=%00", "?q=%C3%28", "?limit=5&x=%zz"}) {
+            const auto r = f.server.request(method, concrete(path) + query, {}, bearer(mom.access));
+            SCOPED_TRACE(testing::Message() << method << ' ' << path << query);
+            expect_problem(r, 400, "bad_request");
+        }
+    }
+    // A path parameter that is not storable text matches nothing.
+    expect_problem(f.server.request("PUT", "/api/v1/devices/tok%00en", R"({"platform":"ios"})",
+                                    bearer(mom.access)),
+                   404, "not_found");
+    expect_problem(f.server.request("GET", "/api/v1/gifts/%FF", {}, bearer(mom.access)), 404,
+                   "not_found");
     EXPECT_EQ(f.server.request("GET", "/healthz").status, 200);
     EXPECT_EQ(f.server.log().find("\"status\":500"), std::string::npos);
 }
@@ -397,8 +412,8 @@ TEST(HostileInput, RandomRequestBytesNeverBreakTheServer) {
         "POST /api/v1/client-errors HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
         "Content-Type: application/json\r\n\r\n5\r\n{\"a\":\r\n2\r\n1}\r\n0\r\n\r\n"};
     const std::vector<std::string> tokens{
-        "\r\n",    "\0", "%00", "%2e%2e/", "1e400",
-        "\\u0000", ":",  " ",   "\xFF",    "99999999999999999999"};
+        "\r\n", std::string(1, '\0'),  "%00", "%2e%2e/", "1e400", "\\u0000", ":", " ",
+        "\xFF", "99999999999999999999"};
     std::mt19937 random{7};
     int answered = 0;
     const auto deadline = std::chrono::steady_clock::now() + seconds{20};

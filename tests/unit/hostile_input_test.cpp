@@ -11,6 +11,7 @@
 #include "poki/core/json_reader.hpp"
 #include "poki/db/sql_text.hpp"
 #include "poki/http/proxy_trust.hpp"
+#include "poki/http/request_context.hpp"
 
 namespace poki {
 namespace {
@@ -103,6 +104,16 @@ TEST(SqlText, TextArraysRefuseNul) {
     EXPECT_EQ(db::text_array(fine), R"({"a\"b","c\\d"})");
     const std::vector<std::string> poisoned{"fine", std::string{"cut\0here", 8}};
     EXPECT_THROW((void)db::text_array(poisoned), std::invalid_argument);
+}
+
+TEST(PercentDecode, RefusesNulAndBytesThatAreNotUtf8) {
+    EXPECT_EQ(http::percent_decode("%ED%8F%AC%20ok", false), "포 ok");
+    EXPECT_FALSE(http::percent_decode("a%00b", false));
+    EXPECT_FALSE(http::percent_decode("%C3%28", false));
+    EXPECT_FALSE(http::percent_decode("%zz", false));
+    EXPECT_TRUE(http::query_is_decodable("q=%ED%8F%AC&limit=5&flag"));
+    EXPECT_FALSE(http::query_is_decodable("q=ok&x=%00"));
+    EXPECT_FALSE(http::query_is_decodable("%FF=1"));
 }
 
 TEST(ProxyTrust, OnlyTrustedPeersChooseTheClientAddress) {

@@ -33,7 +33,12 @@ struct request_context {
 /// Splits a request target into path and query.
 [[nodiscard]] std::pair<std::string_view, std::string_view> split_target(std::string_view target);
 
-/// Percent-decodes a URL component; '+' stays '+' unless plus_is_space. nullopt on bad escapes.
+/// Percent-decodes a URL component; '+' stays '+' unless plus_is_space. nullopt on bad escapes,
+/// on U+0000 and on bytes that are not UTF-8.
 [[nodiscard]] std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
+
+/// Every name and value of the query string decodes (the dispatcher answers 400 otherwise, so
+/// a route never mistakes an undecodable parameter for a missing one).
+[[nodiscard]] bool query_is_decodable(std::string_view query);
 
 }  // namespace poki::http
