@@ -136,6 +136,13 @@ TEST(Dependencies, WithRedisDownTheServiceWorksOnPostgresAndRemovedMembersStayOu
                   .status,
               200);
     EXPECT_EQ(award(w.a, mom, kid.id, 3).status, 201);
+    const auto mission = create_mission(w.b, mom, kid.id, 2);
+    EXPECT_EQ(mission_action(w.b, kid, mission["id"], "submit").status, 200);
+    EXPECT_EQ(mission_action(w.a, mom, mission["id"], "approve").status, 200);
+    EXPECT_EQ(w.b.request("GET", "/api/v1/gifts?q=dino", {}, bearer(kid.access)).status, 200);
+    EXPECT_EQ(
+        w.a.request("GET", "/api/v1/notifications/unread-count", {}, bearer(kid.access)).status,
+        200);
     const auto login =
         w.a.request("POST", "/api/v1/auth/login",
                     nlohmann::json{{"login", "nobody-here"}, {"password", "wrong horse"}}.dump());
