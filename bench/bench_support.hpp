@@ -17,8 +17,8 @@
 #include <boost/asio/write.hpp>
 #include <pqxx/pqxx>
 
-#include "poki/auth/crypto.hpp"
 #include "poki/auth/jwt.hpp"
+#include "poki/core/crypto.hpp"
 
 namespace poki::bench {
 
@@ -36,7 +36,7 @@ struct user {
 inline std::vector<user> make_users(const std::string& url, int n) {
     pqxx::connection c{url};
     pqxx::work tx{c};
-    const auto tag = "bench-" + auth::base64url_encode(auth::random_bytes(6));
+    const auto tag = "bench-" + crypto::base64url_encode(crypto::random_bytes(6));
     const auto rows = tx.exec_params(
         "WITH f AS (INSERT INTO families (name) SELECT 'bench' FROM generate_series(1, ($1 + 3) / "
         "4)"

@@ -70,7 +70,7 @@ struct run_state {
 std::string client_id_for(std::uint64_t n) {
     // A valid UUID made of a run prefix and a counter.
     static const std::string prefix = [] {
-        const auto bytes = poki::auth::random_bytes(4);
+        const auto bytes = poki::crypto::random_bytes(4);
         std::string hex;
         for (const auto b : bytes) {
             constexpr std::string_view digits = "0123456789abcdef";

@@ -71,7 +71,7 @@ std::vector<family> seed(const std::string& url, int families, int missions,
                          const std::string& status) {
     pqxx::connection c{url};
     pqxx::work tx{c};
-    const auto tag = "mb-" + poki::auth::base64url_encode(poki::auth::random_bytes(6));
+    const auto tag = "mb-" + poki::crypto::base64url_encode(poki::crypto::random_bytes(6));
     const auto rows = tx.exec_params(
         "WITH f AS (INSERT INTO families (name) SELECT 'bench' FROM generate_series(1, $1)"
         "   RETURNING id),"

@@ -24,9 +24,9 @@
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
-#include "poki/auth/crypto.hpp"
 #include "poki/auth/jwt.hpp"
 #include "poki/cache/redis_client.hpp"
+#include "poki/core/crypto.hpp"
 #include "poki/db/pool.hpp"
 #include "poki/notify/event_service.hpp"
 

@@ -11,6 +11,7 @@
 #include "poki/auth/auth_routes.hpp"
 #include "poki/chat/chat_routes.hpp"
 #include "poki/core/log.hpp"
+#include "poki/db/request_keys.hpp"
 #include "poki/diagnostics/client_error_routes.hpp"
 #include "poki/family/family_routes.hpp"
 #include "poki/gifts/gift_routes.hpp"
@@ -146,6 +147,7 @@ int app::run() {
     net::co_spawn(ioc_, events_.run_retention(), net::detached);
     net::co_spawn(ioc_, missions_.run_expiry(), net::detached);
     net::co_spawn(ioc_, client_errors_.run_retention(), net::detached);
+    net::co_spawn(ioc_, db::run_request_key_retention(database_), net::detached);
     net::co_spawn(ioc_, auth_.revoked().run(milliseconds{config_.auth.revocation_poll_ms}),
                   net::detached);
 

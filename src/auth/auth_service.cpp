@@ -3,13 +3,17 @@
 #include <array>
 #include <chrono>
 
-#include "poki/auth/crypto.hpp"
 #include "poki/auth/password.hpp"
+#include "poki/core/crypto.hpp"
 #include "poki/core/log.hpp"
 #include "poki/family/family_events.hpp"
 #include "poki/notify/device_repository.hpp"
 
 namespace poki::auth {
+
+using crypto::base64url_encode;
+using crypto::random_bytes;
+using crypto::sha256;
 namespace {
 
 constexpr std::array avatar_colors{"#F4A261", "#2A9D8F", "#E76F51", "#8AB17D",
@@ -59,7 +63,7 @@ auth_service::auth_service(db::pool& database, cache::redis_client& redis, const
     , link_codes_{redis, std::chrono::minutes{10}}
     , config_{cfg}
     , jwt_{cfg}
-    , decoy_hash_{hash_password("decoy password, never matches", cfg.scrypt_log2_n)} {
+    , hasher_{cfg} {
     auth_repository::declare_statements(database_);
     notify::device_repository::declare_statements(database_);  // login touches devices
     if (jwt_.uses_ephemeral_key()) {
@@ -83,10 +87,10 @@ session_tokens auth_service::issue(pqxx::transaction_base& tx, const user_record
 }
 
 awaitable<session_tokens> auth_service::signup(signup_request request) {
-    auto create =
-        [this, request = std::move(request)](pqxx::connection& c) -> std::optional<session_tokens> {
-        // Hashing is the slow part; it runs here, on the pool, never on an io thread.
-        const auto hash = hash_password(request.password, config_.scrypt_log2_n);
+    // Hashed on the hasher's threads before a connection is taken: the slow part holds none.
+    auto hash = co_await hasher_.hash(request.password);
+    auto create = [this, request = std::move(request),
+                   hash = std::move(hash)](pqxx::connection& c) -> std::optional<session_tokens> {
         pqxx::work tx{c};
         new_user user;
         user.family_id = auth_repository::create_family(
@@ -125,27 +129,27 @@ awaitable<session_tokens> auth_service::login(login_request request, std::string
     co_await limiter_.hit(limiter_key("account", account), config_.login_attempts_per_account,
                           std::chrono::seconds{config_.login_window_s});
 
-    auto check =
-        [this, request = std::move(request)](pqxx::connection& c) -> std::optional<session_tokens> {
+    auto find = [request](pqxx::connection& c) {
+        pqxx::nontransaction tx{c};
+        return request.email ? auth_repository::find_by_email(tx, *request.email)
+                             : auth_repository::find_by_login(tx, request.login.value_or(""));
+    };
+    const auto user = co_await database_.run(std::move(find));
+    // Named, not a conditional inside co_await: g++ 12 frees such a temporary twice.
+    std::string stored = user ? user->password_hash : std::string{};
+    const bool ok = co_await hasher_.verify(std::move(request.password), std::move(stored));
+    if (!user || !ok) {
+        throw bad_credentials();
+    }
+    auto sign_in = [this, account = *user](pqxx::connection& c) {
         pqxx::work tx{c};
-        const auto user = request.email
-                              ? auth_repository::find_by_email(tx, *request.email)
-                              : auth_repository::find_by_login(tx, request.login.value_or(""));
-        const bool ok = verify_password(request.password, user ? user->password_hash : decoy_hash_);
-        if (!user || !ok) {
-            return std::nullopt;
-        }
         // Signing in proves the member's devices are alive: keep them from being pruned.
-        notify::device_repository::touch_user(tx, user->id);
-        auto tokens = issue(tx, *user, "");
+        notify::device_repository::touch_user(tx, account.id);
+        auto tokens = issue(tx, account, "");
         tx.commit();
         return tokens;
     };
-    auto tokens = co_await database_.run(std::move(check));
-    if (!tokens) {
-        throw bad_credentials();
-    }
-    co_return std::move(*tokens);
+    co_return co_await database_.run(std::move(sign_in));
 }
 
 awaitable<session_tokens> auth_service::refresh(std::string refresh_token) {
@@ -246,9 +250,19 @@ awaitable<session_tokens> auth_service::join(join_request request, std::string c
         session_tokens tokens;
         std::vector<notify::stored_event> events;
     };
-    auto create = [this, request = std::move(request), admits,
-                   family_id](pqxx::connection& c) -> std::optional<joined> {
-        const auto hash = hash_password(request.password, config_.scrypt_log2_n);
+    std::exception_ptr failure;
+    std::string hash;
+    try {
+        hash = co_await hasher_.hash(request.password);
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    if (failure) {
+        co_await link_codes_.restore(*code);  // nothing was written: the code stays usable
+        std::rethrow_exception(failure);
+    }
+    auto create = [this, request = std::move(request), admits, family_id,
+                   hash = std::move(hash)](pqxx::connection& c) -> std::optional<joined> {
         pqxx::work tx{c};
         new_user user;
         user.family_id = family_id;
@@ -278,7 +292,6 @@ awaitable<session_tokens> auth_service::join(join_request request, std::string c
         return joined{std::move(tokens), std::move(events)};
     };
     std::optional<joined> tokens;
-    std::exception_ptr failure;
     try {
         tokens = co_await database_.run(std::move(create));
     } catch (...) {

@@ -2,9 +2,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "poki/auth/crypto.hpp"
+#include "poki/core/crypto.hpp"
 
 namespace poki::auth {
+
+using crypto::base64url_decode;
+using crypto::base64url_encode;
+using crypto::constant_time_equal;
+using crypto::hmac_sha256;
+using crypto::random_bytes;
 namespace {
 
 error rejected() {

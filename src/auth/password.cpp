@@ -6,9 +6,14 @@
 
 #include <openssl/evp.h>
 
-#include "poki/auth/crypto.hpp"
+#include "poki/core/crypto.hpp"
 
 namespace poki::auth {
+
+using crypto::base64url_decode;
+using crypto::base64url_encode;
+using crypto::constant_time_equal;
+using crypto::random_bytes;
 namespace {
 
 constexpr std::uint64_t block_size = 8;   // r

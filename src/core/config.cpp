@@ -215,6 +215,10 @@ const std::vector<field_spec>& fields() {
         field(
             "auth.scrypt_log2_n", [](config & c) -> auto& { return c.auth.scrypt_log2_n; }),
         field(
+            "auth.hash_threads", [](config & c) -> auto& { return c.auth.hash_threads; }),
+        field(
+            "auth.hash_queue_limit", [](config & c) -> auto& { return c.auth.hash_queue_limit; }),
+        field(
             "devices.stale_after_days",
             [](config & c) -> auto& { return c.devices.stale_after_days; }),
         field(
@@ -377,6 +381,10 @@ void validate(const config& c) {
             "must be at least 32 characters");
     require(c.auth.revocation_poll_ms >= 50 && c.auth.revocation_poll_ms <= 60000,
             "auth.revocation_poll_ms", "must be between 50 and 60000");
+    require(c.auth.hash_threads >= 0 && c.auth.hash_threads <= 64, "auth.hash_threads",
+            "must be between 0 (one per core) and 64");
+    require(c.auth.hash_queue_limit >= 1 && c.auth.hash_queue_limit <= 100000,
+            "auth.hash_queue_limit", "must be between 1 and 100000");
     require(c.database.query_timeout.count() >= 100, "database.query_timeout_ms",
             "must be at least 100");
     require(c.events.max_streams_per_user >= 1 && c.events.max_streams_per_user <= 1000,

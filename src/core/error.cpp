@@ -18,6 +18,12 @@ error error::too_many(std::chrono::seconds retry_after, std::string detail) {
     return e;
 }
 
+error error::busy(std::chrono::seconds retry_after, std::string detail) {
+    error e{errc::unavailable, std::move(detail)};
+    e.retry_after_ = retry_after;
+    return e;
+}
+
 error error::conflict_in_state(std::string detail, std::string state) {
     error e{errc::conflict, std::move(detail)};
     e.extensions_.emplace_back("state", std::move(state));

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "poki/auth/crypto.hpp"
+#include "poki/core/crypto.hpp"
 #include "poki/core/error.hpp"
 
 namespace poki::family {
@@ -19,7 +19,7 @@ std::int64_t now_seconds() {
 }
 
 std::string random_code() {
-    const auto bytes = auth::random_bytes(link_code_length);
+    const auto bytes = crypto::random_bytes(link_code_length);
     std::string code;
     for (const char b : bytes) {
         // 256 % 31 leaves a slight bias toward the first letters; irrelevant for 10-minute codes

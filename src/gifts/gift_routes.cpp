@@ -4,7 +4,9 @@
 
 #include "poki/auth/bearer.hpp"
 #include "poki/core/json_reader.hpp"
+#include "poki/gifts/gift_json.hpp"
 #include "poki/http/client.hpp"
+#include "poki/http/idempotency.hpp"
 #include "poki/http/json_body.hpp"
 #include "poki/http/query_params.hpp"
 #include "poki/http/responses.hpp"
@@ -16,36 +18,6 @@ constexpr int max_price = 100'000'000;
 constexpr std::array categories{"toys",       "blocks",  "dolls",       "board_games", "books",
                                 "stationery", "sports",  "electronics", "art",         "science",
                                 "music",      "fashion", "experiences"};
-
-template <class T>
-nlohmann::json or_null(const std::optional<T>& value) {
-    return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
-}
-
-nlohmann::json gift_json(const gift& g) {
-    return {{"id", g.id},
-            {"name", g.name},
-            {"name_en", g.name_en},
-            {"description", g.description},
-            {"price_won", g.price_won},
-            {"age", {{"min", g.min_age}, {"max", g.max_age}}},
-            {"category", g.category},
-            {"image_url", g.image_url},
-            {"popularity", g.popularity}};
-}
-
-nlohmann::json wish_json(const wish_item& w) {
-    return {{"id", w.id},
-            {"child_id", w.child_id},
-            {"gift_id", or_null(w.gift_id)},
-            {"name", w.name},
-            {"link_url", or_null(w.link_url)},
-            {"image_url", or_null(w.image_url)},
-            {"price_won", or_null(w.price_won)},
-            {"picked", w.picked},
-            {"given_at", or_null(w.given_at)},
-            {"created_at", w.created_at}};
-}
 
 gift_query read_query(const http::request_context& ctx) {
     gift_query query;
@@ -191,10 +163,10 @@ void add_gift_routes(http::router& routes, gift_service& gifts, auth::auth_servi
                        in.add_error("name", "Give a catalog gift_id, or a name.");
                    }
                    in.finish();
-                   const auto [stored, created] =
-                       co_await gifts.add_wish(who, ctx.params.integer("id"), std::move(item));
-                   co_return http::json_response(created ? http::status::created : http::status::ok,
-                                                 wish_json(stored));
+                   const auto made =
+                       co_await gifts.add_wish(who, ctx.params.integer("id"), std::move(item),
+                                               http::request_key_of(ctx, who.user_id));
+                   co_return http::keyed_response(made);
                });
 
     routes.add(http::verb::delete_, "/api/v1/children/{id:int}/wishlist/{item_id:int}",

@@ -2,6 +2,7 @@
 
 #include "poki/core/error.hpp"
 #include "poki/family/family_lookup.hpp"
+#include "poki/gifts/gift_json.hpp"
 #include "poki/gifts/gift_repository.hpp"
 
 namespace poki::gifts {
@@ -66,23 +67,17 @@ awaitable<std::vector<wish_item>> gift_service::wishlist(principal who, std::int
     co_return co_await database_.run(std::move(load));
 }
 
-awaitable<std::pair<wish_item, bool>> gift_service::add_wish(principal who, std::int64_t child_id,
-                                                             new_wish item) {
-    struct added {
-        std::pair<wish_item, bool> result;
-        std::vector<notify::stored_event> events;
-    };
-    auto write = [this, who, child_id, item = std::move(item)](pqxx::connection& c) {
-        pqxx::work tx{c};
+awaitable<keyed_answer> gift_service::add_wish(principal who, std::int64_t child_id, new_wish item,
+                                               std::optional<request_key> key) {
+    auto add = [who, child_id, item = std::move(item)](
+                   pqxx::work& tx, notify::event_log& log) -> std::pair<wish_item, bool> {
         family::require_child(tx, who.family_id, child_id);
         require_owner(who, child_id);
-        added out;
         auto row = item;
         std::optional<int> price;
         if (item.gift_id) {
             if (auto already = gift_repository::wished_gift(tx, child_id, *item.gift_id)) {
-                out.result = {std::move(*already), false};
-                return out;
+                return {std::move(*already), false};
             }
             const auto g = gift_repository::find(tx, *item.gift_id);
             if (!g) {
@@ -97,34 +92,28 @@ awaitable<std::pair<wish_item, bool>> gift_service::add_wish(principal who, std:
         }
         auto stored = gift_repository::add(tx, child_id, who.family_id, row, price);
         if (!stored) {  // a concurrent add of the same gift won
-            out.result = {gift_repository::wished_gift(tx, child_id, *item.gift_id).value(), false};
-            return out;
+            return {gift_repository::wished_gift(tx, child_id, *item.gift_id).value(), false};
         }
-        out.result = {std::move(*stored), true};
-        out.events = events_.record(tx, tell_parents(tx, who, child_id));
-        tx.commit();
-        return out;
+        log.record(tell_parents(tx, who, child_id));
+        return {std::move(*stored), true};
     };
-    auto done = co_await database_.run(std::move(write));
-    co_await events_.publish(std::move(done.events));
-    co_return std::move(done.result);
+    auto answer = [](const std::pair<wish_item, bool>& added) {
+        return keyed_answer{wish_json(added.first), added.second};
+    };
+    co_return co_await events_.write_once(std::move(key), std::move(add), std::move(answer));
 }
 
 awaitable<void> gift_service::remove_wish(principal who, std::int64_t child_id,
                                           std::int64_t item_id) {
-    auto write = [this, who, child_id, item_id](pqxx::connection& c) {
-        pqxx::work tx{c};
+    auto remove = [who, child_id, item_id](pqxx::work& tx, notify::event_log& log) {
         family::require_child(tx, who.family_id, child_id);
         require_owner(who, child_id);
         if (!gift_repository::remove(tx, child_id, item_id)) {
             throw error{errc::not_found, "No such item on the wishlist."};
         }
-        auto events = events_.record(tx, tell_parents(tx, who, child_id));
-        tx.commit();
-        return events;
+        log.record(tell_parents(tx, who, child_id));
     };
-    auto events = co_await database_.run(std::move(write));
-    co_await events_.publish(std::move(events));
+    co_await events_.write(std::move(remove));
 }
 
 }  // namespace poki::gifts

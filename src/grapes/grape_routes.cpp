@@ -5,6 +5,7 @@
 #include "poki/auth/bearer.hpp"
 #include "poki/core/json_reader.hpp"
 #include "poki/grapes/grape_events.hpp"
+#include "poki/http/idempotency.hpp"
 #include "poki/http/json_body.hpp"
 #include "poki/http/query_params.hpp"
 #include "poki/http/responses.hpp"
@@ -13,22 +14,6 @@ namespace poki::grapes {
 namespace {
 
 constexpr int max_adjustment = 1000;
-
-/// `Idempotency-Key`: 1 to 100 visible ASCII characters; nullopt when absent.
-std::optional<std::string> idempotency_key(const http::request_context& ctx) {
-    const auto it = ctx.req.find("Idempotency-Key");
-    if (it == ctx.req.end()) {
-        return std::nullopt;
-    }
-    const auto value = it->value();
-    const bool visible =
-        std::all_of(value.begin(), value.end(), [](char c) { return c > ' ' && c < 0x7F; });
-    if (value.empty() || value.size() > 100 || !visible) {
-        throw error::validation("Idempotency-Key",
-                                "Must be 1 to 100 visible ASCII characters (a UUID works).");
-    }
-    return std::string{value};
-}
 
 }  // namespace
 
@@ -94,7 +79,7 @@ void add_grape_routes(http::router& routes, board_service& boards, auth::auth_se
     routes.add(http::verb::post, "/api/v1/children/{id:int}/grapes",
                [&boards, &auth](http::request_context& ctx) -> awaitable<http::response> {
                    const auto who = co_await auth::require_parent(ctx, auth);
-                   auto key = idempotency_key(ctx);
+                   auto key = http::idempotency_key(ctx);
                    const auto& body = http::read_json_body(ctx);
                    json_reader in{body};
                    in.reject_unknown({"amount", "reason"});

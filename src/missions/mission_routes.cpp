@@ -5,6 +5,7 @@
 #include "poki/auth/bearer.hpp"
 #include "poki/core/json_reader.hpp"
 #include "poki/core/timestamp.hpp"
+#include "poki/http/idempotency.hpp"
 #include "poki/http/json_body.hpp"
 #include "poki/http/query_params.hpp"
 #include "poki/http/responses.hpp"
@@ -66,8 +67,9 @@ void add_mission_routes(http::router& routes, mission_service& missions, auth::a
             input.reward = static_cast<int>(in.required_integer("reward", 1, cfg.max_reward));
             input.due_at = due_time(in);
             in.finish();
-            const auto m = co_await missions.create(who, std::move(input));
-            co_return http::json_response(http::status::created, mission_json(m));
+            const auto made = co_await missions.create(who, std::move(input),
+                                                       http::request_key_of(ctx, who.user_id));
+            co_return http::keyed_response(made);
         });
 
     routes.add(http::verb::get, "/api/v1/missions",

@@ -4,7 +4,7 @@
 #include "poki/core/log.hpp"
 #include "poki/core/metrics.hpp"
 #include "poki/core/periodic.hpp"
-#include "poki/db/scheduled_runs.hpp"
+#include "poki/db/claimed_batches.hpp"
 #include "poki/family/family_lookup.hpp"
 #include "poki/grapes/grape_events.hpp"
 #include "poki/grapes/grape_repository.hpp"
@@ -16,11 +16,6 @@ namespace {
 
 using notify::event_draft;
 using notify::push_text;
-
-struct changed_mission {
-    transition result;
-    std::vector<notify::stored_event> events;
-};
 
 error no_such_mission() {
     return error{errc::not_found, "No such mission."};
@@ -78,24 +73,19 @@ mission_service::mission_service(db::pool& database, notify::event_service& even
     grapes::grape_repository::declare_statements(database_);
 }
 
-awaitable<mission> mission_service::create(principal who, new_mission input) {
+awaitable<keyed_answer> mission_service::create(principal who, new_mission input,
+                                                std::optional<request_key> key) {
     require_parent_role(who);
-    auto write = [this, who, input = std::move(input)](pqxx::connection& c) {
-        pqxx::work tx{c};
+    auto assign = [who, input = std::move(input)](pqxx::work& tx, notify::event_log& log) {
         family::require_child(tx, who.family_id, input.child_id);
-        changed_mission out;
-        out.result.after = mission_repository::insert(tx, who.family_id, who.user_id, input);
-        const auto& m = out.result.after;
-        std::vector<event_draft> drafts{
+        auto m = mission_repository::insert(tx, who.family_id, who.user_id, input);
+        log.record(
             to_child(m, "mission.assigned",
-                     push_text{"새 미션이 도착했어요", m.title + " · " + reward_text(m.reward)})};
-        out.events = events_.record(tx, std::move(drafts));
-        tx.commit();
-        return out;
+                     push_text{"새 미션이 도착했어요", m.title + " · " + reward_text(m.reward)}));
+        return m;
     };
-    auto done = co_await database_.run(std::move(write));
-    co_await events_.publish(std::move(done.events));
-    co_return std::move(done.result.after);
+    auto answer = [](const mission& m) { return mission_json(m); };
+    co_return co_await events_.write_once(std::move(key), std::move(assign), std::move(answer));
 }
 
 awaitable<mission_page> mission_service::list(principal who, mission_filter filter) {
@@ -125,8 +115,7 @@ awaitable<mission> mission_service::get(principal who, std::int64_t id) {
 
 awaitable<mission> mission_service::update(principal who, std::int64_t id, mission_patch patch) {
     require_parent_role(who);
-    auto write = [this, who, id, patch = std::move(patch)](pqxx::connection& c) {
-        pqxx::work tx{c};
+    auto edit = [who, id, patch = std::move(patch)](pqxx::work& tx, notify::event_log& log) {
         auto m = visible(mission_repository::lock(tx, id), who);
         if (m.status != mission_status::assigned && m.status != mission_status::rejected) {
             throw wrong_state("Only an assigned or rejected mission can be changed.", m.status);
@@ -146,22 +135,16 @@ awaitable<mission> mission_service::update(principal who, std::int64_t id, missi
         if (patch.due_at) {
             m.due_at = *patch.due_at;
         }
-        changed_mission out;
-        out.result.after = mission_repository::edit(tx, m);
-        std::vector<event_draft> drafts{to_child(out.result.after, "mission.updated", {})};
-        out.events = events_.record(tx, std::move(drafts));
-        tx.commit();
-        return out;
+        auto edited = mission_repository::edit(tx, m);
+        log.record(to_child(edited, "mission.updated", {}));
+        return edited;
     };
-    auto done = co_await database_.run(std::move(write));
-    co_await events_.publish(std::move(done.events));
-    co_return std::move(done.result.after);
+    co_return co_await events_.write(std::move(edit));
 }
 
 awaitable<void> mission_service::remove(principal who, std::int64_t id) {
     require_parent_role(who);
-    auto write = [this, who, id](pqxx::connection& c) {
-        pqxx::work tx{c};
+    auto erase = [who, id](pqxx::work& tx, notify::event_log& log) {
         const auto m = visible(mission_repository::lock(tx, id), who);
         if (m.status == mission_status::approved) {
             throw wrong_state(
@@ -169,28 +152,21 @@ awaitable<void> mission_service::remove(principal who, std::int64_t id) {
                 m.status);
         }
         mission_repository::remove(tx, id);
-        std::vector<event_draft> drafts{
-            event_draft{m.child_id, "mission.deleted", {{"mission_id", m.id}}, std::nullopt}};
-        auto events = events_.record(tx, std::move(drafts));
-        tx.commit();
-        return events;
+        log.record(
+            event_draft{m.child_id, "mission.deleted", {{"mission_id", m.id}}, std::nullopt});
     };
-    auto events = co_await database_.run(std::move(write));
-    co_await events_.publish(std::move(events));
+    co_await events_.write(std::move(erase));
 }
 
 awaitable<transition> mission_service::submit(principal who, std::int64_t id,
                                               std::optional<std::string> note) {
-    auto write = [this, who, id, note = std::move(note)](pqxx::connection& c) {
-        pqxx::work tx{c};
+    auto hand_in = [who, id, note = std::move(note)](pqxx::work& tx, notify::event_log& log) {
         auto m = visible(mission_repository::lock(tx, id), who);
         if (who.user_id != m.child_id) {
             throw error{errc::forbidden, "Only the child the mission is for submits it."};
         }
-        changed_mission out;
         if (m.status == mission_status::submitted) {
-            out.result = transition{std::move(m), false};
-            return out;
+            return transition{std::move(m), false};
         }
         if (m.status == mission_status::assigned && m.overdue) {
             // The expiry job has not come by yet; the mission expires now, exactly as the
@@ -199,46 +175,37 @@ awaitable<transition> mission_service::submit(principal who, std::int64_t id,
             if (!expired) {  // cannot happen while the row is locked; never report a blank
                 throw wrong_state("Its due time has passed.", m.status);
             }
-            out.events = events_.record(tx, expired_drafts(tx, *expired));
-            out.result = transition{std::move(*expired), true};
-            tx.commit();
-            return out;
+            log.record(expired_drafts(tx, *expired));
+            return transition{std::move(*expired), true};
         }
         if (m.status != mission_status::assigned && m.status != mission_status::rejected) {
             throw wrong_state("Only an assigned or rejected mission can be submitted.", m.status);
         }
-        out.result.after = mission_repository::submit(tx, id, note);
-        out.events = events_.record(
-            tx, to_parents(tx, out.result.after, "mission.submitted",
-                           push_text{"미션 완료 확인을 기다려요", out.result.after.title}));
-        tx.commit();
-        return out;
+        auto submitted = mission_repository::submit(tx, id, note);
+        log.record(to_parents(tx, submitted, "mission.submitted",
+                              push_text{"미션 완료 확인을 기다려요", submitted.title}));
+        return transition{std::move(submitted), true};
     };
-    auto done = co_await database_.run(std::move(write));
-    co_await events_.publish(std::move(done.events));
-    if (done.result.after.status == mission_status::expired) {
+    auto done = co_await events_.write(std::move(hand_in));
+    if (done.after.status == mission_status::expired) {
         throw wrong_state("Its due time has passed.", mission_status::expired);
     }
-    co_return std::move(done.result);
+    co_return done;
 }
 
 awaitable<transition> mission_service::approve(principal who, std::int64_t id) {
     require_parent_role(who);
-    auto write = [this, who, id](pqxx::connection& c) {
-        pqxx::work tx{c};
+    auto decide = [who, id](pqxx::work& tx, notify::event_log& log) {
         // The row lock makes a second parent wait here, then see "approved".
         auto m = visible(mission_repository::lock(tx, id), who);
-        changed_mission out;
         if (m.status == mission_status::approved) {
-            out.result = transition{std::move(m), false};
-            return out;
+            return transition{std::move(m), false};
         }
         if (m.status != mission_status::submitted) {
             throw wrong_state("Only a submitted mission can be approved.", m.status);
         }
-        out.result.after =
+        auto approved =
             mission_repository::decide(tx, id, mission_status::approved, std::nullopt, who.user_id);
-        const auto& approved = out.result.after;
         auto board =
             grapes::grape_repository::lock_open_board(tx, approved.child_id, approved.family_id);
         // The ledger's unique mission_id is the last word: a second award cannot commit.
@@ -252,80 +219,56 @@ awaitable<transition> mission_service::approve(principal who, std::int64_t id) {
                                approved.title})};
         auto grapes = grapes::grapes_changed(tx, board, grapes::entry_json(entry));
         std::move(grapes.begin(), grapes.end(), std::back_inserter(drafts));
-        out.events = events_.record(tx, std::move(drafts));
-        tx.commit();
-        return out;
+        log.record(std::move(drafts));
+        return transition{std::move(approved), true};
     };
-    auto done = co_await database_.run(std::move(write));
-    co_await events_.publish(std::move(done.events));
-    if (done.result.changed) {
+    auto done = co_await events_.write(std::move(decide));
+    if (done.changed) {
         approved_.fetch_add(1, std::memory_order_relaxed);
     }
-    co_return std::move(done.result);
+    co_return done;
 }
 
 awaitable<transition> mission_service::reject(principal who, std::int64_t id, std::string reason) {
     require_parent_role(who);
-    auto write = [this, who, id, reason = std::move(reason)](pqxx::connection& c) {
-        pqxx::work tx{c};
+    auto decide = [who, id, reason = std::move(reason)](pqxx::work& tx, notify::event_log& log) {
         auto m = visible(mission_repository::lock(tx, id), who);
-        changed_mission out;
         if (m.status == mission_status::rejected) {
-            out.result = transition{std::move(m), false};
-            return out;
+            return transition{std::move(m), false};
         }
         if (m.status != mission_status::submitted) {
             throw wrong_state("Only a submitted mission can be rejected.", m.status);
         }
-        out.result.after =
+        auto rejected =
             mission_repository::decide(tx, id, mission_status::rejected, reason, who.user_id);
-        std::vector<event_draft> drafts{to_child(
-            out.result.after, "mission.rejected",
-            push_text{"미션을 한 번 더 해볼까요?", out.result.after.title + " · " + reason})};
-        out.events = events_.record(tx, std::move(drafts));
-        tx.commit();
-        return out;
+        log.record(
+            to_child(rejected, "mission.rejected",
+                     push_text{"미션을 한 번 더 해볼까요?", rejected.title + " · " + reason}));
+        return transition{std::move(rejected), true};
     };
-    auto done = co_await database_.run(std::move(write));
-    co_await events_.publish(std::move(done.events));
-    co_return std::move(done.result);
+    co_return co_await events_.write(std::move(decide));
 }
 
 awaitable<std::optional<std::int64_t>> mission_service::expire_overdue() {
     constexpr int batch = 500;
-    auto claim = [period = config_.expiry_interval_s](pqxx::connection& c) {
-        pqxx::work tx{c};
-        const bool mine = db::claim_scheduled_run(tx, "missions.expiry", period);
-        tx.commit();
-        return mine;
-    };
-    if (!co_await database_.run(std::move(claim))) {
-        co_return std::nullopt;
-    }
-    std::int64_t total = 0;
-    while (true) {
-        auto expire = [this](pqxx::connection& c) {
-            pqxx::work tx{c};
-            const auto expired = mission_repository::expire_due(tx, batch);
-            std::vector<event_draft> drafts;
+    // Each batch is its own write, so its events go out as soon as it commits.
+    db::async_batch_step step = [this](std::int64_t size) -> awaitable<std::int64_t> {
+        auto expire = [size](pqxx::work& tx, notify::event_log& log) {
+            const auto expired = mission_repository::expire_due(tx, static_cast<int>(size));
             for (const auto& m : expired) {
-                auto more = expired_drafts(tx, m);
-                std::move(more.begin(), more.end(), std::back_inserter(drafts));
+                log.record(expired_drafts(tx, m));
             }
-            auto events = events_.record(tx, std::move(drafts));
-            tx.commit();
-            return std::pair{static_cast<std::int64_t>(expired.size()), std::move(events)};
+            return static_cast<std::int64_t>(expired.size());
         };
-        auto [n, events] = co_await database_.run(std::move(expire));
-        co_await events_.publish(std::move(events));
-        total += n;
-        if (n < batch) {
-            break;
+        co_return co_await events_.write(std::move(expire));
+    };
+    const auto total = co_await db::run_claimed_batches(
+        database_, "missions.expiry", config_.expiry_interval_s, batch, std::move(step));
+    if (total) {
+        expired_.fetch_add(static_cast<std::uint64_t>(*total), std::memory_order_relaxed);
+        if (*total > 0) {
+            log::info("overdue missions expired", {{"expired", *total}});
         }
-    }
-    expired_.fetch_add(static_cast<std::uint64_t>(total), std::memory_order_relaxed);
-    if (total > 0) {
-        log::info("overdue missions expired", {{"expired", total}});
     }
     co_return total;
 }

@@ -1,11 +1,10 @@
 #include "poki/notify/device_service.hpp"
 
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
 #include "poki/core/error.hpp"
 #include "poki/core/log.hpp"
 #include "poki/core/metrics.hpp"
+#include "poki/core/periodic.hpp"
+#include "poki/db/claimed_batches.hpp"
 
 namespace poki::notify {
 
@@ -38,42 +37,29 @@ awaitable<void> device_service::unregister_device(principal who, std::string tok
     }
 }
 
-awaitable<std::int64_t> device_service::prune_stale() {
+awaitable<std::optional<std::int64_t>> device_service::prune_stale() {
     constexpr int batch = 500;
     const std::int64_t stale_seconds = std::int64_t{config_.stale_after_days} * 24 * 3600;
-    std::int64_t total = 0;
-    while (true) {
-        auto prune = [stale_seconds](pqxx::connection& c) {
-            pqxx::work tx{c};
-            const auto n = device_repository::prune(tx, stale_seconds, batch);
-            tx.commit();
-            return n;
-        };
-        const auto deleted = co_await database_.run(std::move(prune));
-        total += deleted;
-        if (deleted < batch) {
-            break;
-        }
+    db::batch_step step = [stale_seconds](pqxx::work& tx, std::int64_t size) {
+        return device_repository::prune(tx, stale_seconds, static_cast<int>(size));
+    };
+    const auto total = co_await db::run_claimed_batches(
+        database_, "devices.pruning", config_.prune_interval_s, batch, std::move(step));
+    if (!total) {
+        co_return total;  // another instance has this period's run
     }
     prune_runs_.fetch_add(1, std::memory_order_relaxed);
-    pruned_.fetch_add(static_cast<std::uint64_t>(total), std::memory_order_relaxed);
-    if (total > 0) {
-        log::info("stale push devices pruned", {{"deleted", total}});
+    pruned_.fetch_add(static_cast<std::uint64_t>(*total), std::memory_order_relaxed);
+    if (*total > 0) {
+        log::info("stale push devices pruned", {{"deleted", *total}});
     }
     co_return total;
 }
 
 awaitable<void> device_service::run_pruning() {
-    net::steady_timer timer{co_await net::this_coro::executor};
-    while (true) {
-        timer.expires_after(std::chrono::seconds{config_.prune_interval_s});
-        co_await timer.async_wait(net::use_awaitable);
-        try {
-            co_await prune_stale();
-        } catch (const std::exception& e) {
-            log::warn("device pruning failed; next run will retry", {{"error", e.what()}});
-        }
-    }
+    std::function<awaitable<void>()> job = [this]() -> awaitable<void> { co_await prune_stale(); };
+    co_await run_periodically("device pruning", std::chrono::seconds{config_.prune_interval_s},
+                              std::move(job));
 }
 
 void device_service::render_metrics(std::string& out) const {

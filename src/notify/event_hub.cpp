@@ -7,7 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "poki/auth/crypto.hpp"
+#include "poki/core/crypto.hpp"
 #include "poki/core/log.hpp"
 #include "poki/core/metrics.hpp"
 #include "poki/notify/event_repository.hpp"
@@ -37,7 +37,7 @@ event_hub::event_hub(net::io_context& ioc, db::pool& database, cache::redis_clie
     , database_{database}
     , redis_{redis}
     , config_{cfg}
-    , instance_id_{auth::base64url_encode(auth::random_bytes(9))}
+    , instance_id_{crypto::base64url_encode(crypto::random_bytes(9))}
     , subscriber_{ioc, redis_cfg, [this](std::string_view channel, std::string_view payload) {
                       on_message(channel, payload);
                   }} {}

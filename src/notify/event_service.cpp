@@ -42,6 +42,19 @@ event_service::event_service(db::pool& database, cache::redis_client& redis,
     , config_{events}
     , push_types_{split_types(push.event_types)} {
     event_repository::declare_statements(database_);
+    db::declare_request_key_statements(database_);  // write_once
+}
+
+void event_log::record(std::vector<event_draft> drafts) {
+    auto stored = events_.record(tx_, std::move(drafts));
+    recorded_.insert(recorded_.end(), std::make_move_iterator(stored.begin()),
+                     std::make_move_iterator(stored.end()));
+}
+
+void event_log::record(event_draft draft) {
+    std::vector<event_draft> one;
+    one.push_back(std::move(draft));
+    record(std::move(one));
 }
 
 bool event_service::pushes(std::string_view type) const {

@@ -8,7 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "poki/auth/crypto.hpp"
+#include "poki/core/crypto.hpp"
 
 namespace poki::notify {
 
@@ -78,7 +78,7 @@ std::string service_account::assertion(const std::string& audience, std::int64_t
                                 {"iat", now_s},
                                 {"exp", now_s + 3600}};
     const auto signing_input =
-        auth::base64url_encode(header.dump()) + "." + auth::base64url_encode(claims.dump());
+        crypto::base64url_encode(header.dump()) + "." + crypto::base64url_encode(claims.dump());
 
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx{EVP_MD_CTX_new(), &EVP_MD_CTX_free};
     std::size_t length = 0;
@@ -97,7 +97,7 @@ std::string service_account::assertion(const std::string& audience, std::int64_t
         throw std::runtime_error{"RS256 signing failed"};
     }
     signature.resize(length);
-    return signing_input + "." + auth::base64url_encode(signature);
+    return signing_input + "." + crypto::base64url_encode(signature);
 }
 
 }  // namespace poki::notify

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "poki/auth/crypto.hpp"
+#include "poki/core/crypto.hpp"
 
 #include "support/running_server.hpp"
 
@@ -11,7 +11,7 @@ namespace poki::test {
 namespace {
 
 std::string unique_email() {
-    return "e2e-" + auth::base64url_encode(auth::random_bytes(6)) + "@example.com";
+    return "e2e-" + crypto::base64url_encode(crypto::random_bytes(6)) + "@example.com";
 }
 
 struct account {

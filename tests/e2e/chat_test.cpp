@@ -16,7 +16,7 @@ namespace {
 using std::chrono::seconds;
 
 std::string new_uuid() {
-    auto bytes = auth::random_bytes(16);
+    auto bytes = crypto::random_bytes(16);
     static constexpr char hex[] = "0123456789abcdef";
     std::string out;
     for (std::size_t i = 0; i < bytes.size(); ++i) {

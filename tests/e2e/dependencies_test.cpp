@@ -35,7 +35,7 @@ http_reply send_chat(const running_server& server, const member_session& who, st
                      const std::string& text) {
     // A fresh UUID-shaped id from random bytes, so a retry of the test never collides.
     std::string id = "00000000-0000-4000-8000-";
-    for (const auto byte : auth::random_bytes(6)) {
+    for (const auto byte : crypto::random_bytes(6)) {
         constexpr std::string_view hex = "0123456789abcdef";
         id += hex[static_cast<unsigned char>(byte) >> 4U];
         id += hex[static_cast<unsigned char>(byte) & 0xFU];

@@ -1,7 +1,7 @@
 // Push devices over HTTP.
 #include <gtest/gtest.h>
 
-#include "poki/auth/crypto.hpp"
+#include "poki/core/crypto.hpp"
 
 #include "support/running_server.hpp"
 
@@ -16,7 +16,7 @@ nlohmann::json signup(const running_server& server) {
     const auto r = server.request(
         "POST", "/api/v1/auth/signup",
         nlohmann::json{
-            {"email", "d-" + auth::base64url_encode(auth::random_bytes(6)) + "@example.com"},
+            {"email", "d-" + crypto::base64url_encode(crypto::random_bytes(6)) + "@example.com"},
             {"password", "correct horse"},
             {"display_name", "Mom"}}
             .dump());
@@ -28,7 +28,7 @@ TEST(Devices, RegisterRefreshMoveAndDelete) {
     running_server server;
     const auto mom = signup(server);
     const auto dad = signup(server);
-    const std::string token = "fcm:APA91b" + auth::base64url_encode(auth::random_bytes(24));
+    const std::string token = "fcm:APA91b" + crypto::base64url_encode(crypto::random_bytes(24));
     const auto path = "/api/v1/devices/" + token;
     const auto put = server.request("PUT", path, R"({"platform":"android","app_version":"1.2.0"})",
                                     bearer(mom["access_token"]));

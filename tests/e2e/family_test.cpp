@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "poki/auth/crypto.hpp"
+#include "poki/core/crypto.hpp"
 
 #include "support/family_api.hpp"
 #include "support/running_server.hpp"

@@ -97,11 +97,11 @@ TEST(Push, AnOfflineMemberGetsAPushSignedWithTheServiceAccount) {
     EXPECT_TRUE(f.fcm.signature_valid(jwt));
     EXPECT_FALSE(f.fcm.signature_valid(jwt.substr(0, jwt.size() - 4) + "AAAA"));
     const auto first_dot = jwt.find('.');
-    const auto header = nlohmann::json::parse(*auth::base64url_decode(jwt.substr(0, first_dot)));
+    const auto header = nlohmann::json::parse(*crypto::base64url_decode(jwt.substr(0, first_dot)));
     EXPECT_EQ(header["alg"], "RS256");
     EXPECT_EQ(header["kid"], "test-key-1");
     const auto claims = nlohmann::json::parse(
-        *auth::base64url_decode(jwt.substr(first_dot + 1, jwt.rfind('.') - first_dot - 1)));
+        *crypto::base64url_decode(jwt.substr(first_dot + 1, jwt.rfind('.') - first_dot - 1)));
     EXPECT_EQ(claims["iss"], fake_fcm::client_email);
     EXPECT_EQ(claims["scope"], "https://www.googleapis.com/auth/firebase.messaging");
     EXPECT_EQ(claims["aud"], f.fcm.token_url());

@@ -5,12 +5,15 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <gtest/gtest.h>
 
-#include "poki/auth/crypto.hpp"
+#include "poki/core/crypto.hpp"
 #include "poki/db/migrations.hpp"
 
 #include "support/test_support.hpp"
 
 namespace poki::auth {
+
+using crypto::base64url_encode;
+using crypto::random_bytes;
 namespace {
 
 struct own_redis_holder {

@@ -160,13 +160,14 @@ TEST_F(GrapesServiceTest, AnApprovalRacedByTwoParentsPaysOnce) {
     input.child_id = kid_;
     input.title = "양치하기";
     input.reward = 4;
-    const auto m = test::run(ioc_, missions_->create(mom(), input));
-    (void)test::run(ioc_, missions_->submit(kid(), m.id, std::nullopt));
+    const auto m =
+        test::run(ioc_, missions_->create(mom(), input)).body.at("id").get<std::int64_t>();
+    (void)test::run(ioc_, missions_->submit(kid(), m, std::nullopt));
 
     std::vector<awaitable<missions::transition>> approvals;
     approvals.reserve(12);
     for (int i = 0; i < 12; ++i) {
-        approvals.push_back(missions_->approve(i % 2 == 0 ? mom() : dad(), m.id));
+        approvals.push_back(missions_->approve(i % 2 == 0 ? mom() : dad(), m));
     }
     EXPECT_EQ(run_all(std::move(approvals)), 12);
     EXPECT_EQ(check_ledger(), 4);

@@ -13,7 +13,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
-#include "poki/auth/crypto.hpp"
+#include "poki/core/crypto.hpp"
 
 namespace poki::test {
 namespace {
@@ -161,7 +161,7 @@ bool fake_fcm::signature_valid(const std::string& jwt) const {
         return false;
     }
     const auto signing_input = jwt.substr(0, last_dot);
-    const auto signature = auth::base64url_decode(jwt.substr(last_dot + 1));
+    const auto signature = crypto::base64url_decode(jwt.substr(last_dot + 1));
     if (!signature) {
         return false;
     }

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "poki/auth/crypto.hpp"
+#include "poki/core/crypto.hpp"
 
 #include "support/running_server.hpp"
 
@@ -22,7 +22,7 @@ inline std::map<std::string, std::string> bearer(const std::string& token) {
 }
 
 inline std::string random_suffix() {
-    return auth::base64url_encode(auth::random_bytes(6));
+    return crypto::base64url_encode(crypto::random_bytes(6));
 }
 
 /// A server with a Redis of its own: wrong-code lockouts are per client address, and every

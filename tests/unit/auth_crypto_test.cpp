@@ -1,11 +1,16 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "poki/auth/crypto.hpp"
 #include "poki/auth/jwt.hpp"
 #include "poki/auth/password.hpp"
+#include "poki/core/crypto.hpp"
 
 namespace poki::auth {
+
+using crypto::base64url_decode;
+using crypto::base64url_encode;
+using crypto::hmac_sha256;
+using crypto::random_bytes;
 namespace {
 
 auth_config keys(std::string secret, std::string id = "k1", std::string previous = {}) {

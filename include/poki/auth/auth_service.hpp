@@ -8,6 +8,7 @@
 
 #include "poki/auth/auth_repository.hpp"
 #include "poki/auth/jwt.hpp"
+#include "poki/auth/password_hasher.hpp"
 #include "poki/auth/rate_limiter.hpp"
 #include "poki/auth/revocations.hpp"
 #include "poki/cache/redis_client.hpp"
@@ -104,7 +105,7 @@ class auth_service {
     family::link_codes link_codes_;
     const auth_config& config_;
     jwt_codec jwt_;
-    std::string decoy_hash_;  // verified when no account matches, so both cases cost the same
+    password_hasher hasher_;
 };
 
 }  // namespace poki::auth

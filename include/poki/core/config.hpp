@@ -81,6 +81,11 @@ struct auth_config {
     /// How often each instance reads recent removals from PostgreSQL (the truth), so a removal
     /// reaches every instance within this bound even when Redis pub/sub cannot carry it.
     int revocation_poll_ms = 1000;
+    /// Threads that hash and check passwords (scrypt needs 2^scrypt_log2_n × 1 KiB each);
+    /// 0 means one per core. They are not pool threads: a burst of sign-ins holds no connection.
+    int hash_threads = 0;
+    /// Sign-ins waiting for a hashing thread before more get 503 with Retry-After.
+    int hash_queue_limit = 64;
 };
 
 struct devices_config {

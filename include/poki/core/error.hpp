@@ -49,6 +49,8 @@ class error : public std::exception {
     static error validation(std::vector<field_error> fields);
     static error validation(std::string field, std::string message);
     static error too_many(std::chrono::seconds retry_after, std::string detail);
+    /// A dependency or a bounded queue is full for now (503 with Retry-After).
+    static error busy(std::chrono::seconds retry_after, std::string detail);
     /// A change the resource's current state forbids; `state` is reported as `state`.
     static error conflict_in_state(std::string detail, std::string state);
 

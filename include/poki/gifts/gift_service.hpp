@@ -20,9 +20,10 @@ class gift_service {
 
     /// The child and the parents of the family.
     awaitable<std::vector<wish_item>> wishlist(principal who, std::int64_t child_id);
-    /// The child, on their own list. Second: false when the catalog gift was on it already.
-    awaitable<std::pair<wish_item, bool>> add_wish(principal who, std::int64_t child_id,
-                                                   new_wish item);
+    /// The child, on their own list; the answer is the item (created false when the catalog
+    /// gift was on it already), and a repeat with the same key answers it again.
+    awaitable<keyed_answer> add_wish(principal who, std::int64_t child_id, new_wish item,
+                                     std::optional<request_key> key = std::nullopt);
     awaitable<void> remove_wish(principal who, std::int64_t child_id, std::int64_t item_id);
 
   private:

@@ -28,7 +28,9 @@ class mission_service {
                     const missions_config& config);
 
     /// Parents.
-    awaitable<mission> create(principal who, new_mission input);
+    /// The answer is the new mission's JSON; a repeat with the same key answers it again.
+    awaitable<keyed_answer> create(principal who, new_mission input,
+                                   std::optional<request_key> key = std::nullopt);
     /// Parents see every mission of the family; a child only their own.
     awaitable<mission_page> list(principal who, mission_filter filter);
     awaitable<mission> get(principal who, std::int64_t id);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <optional>
 #include <string>
 
 #include "poki/core/config.hpp"
@@ -21,8 +22,9 @@ class device_service {
     /// errc::not_found when the token is not the caller's.
     awaitable<void> unregister_device(principal who, std::string token);
 
-    /// One pruning pass: deletes stale tokens in batches; returns how many.
-    awaitable<std::int64_t> prune_stale();
+    /// One pruning pass, unless another instance ran one within devices.prune_interval_s
+    /// (nullopt): deletes stale tokens in batches; returns how many.
+    awaitable<std::optional<std::int64_t>> prune_stale();
 
     /// Prunes every devices.prune_interval_s until the io_context stops.
     awaitable<void> run_pruning();

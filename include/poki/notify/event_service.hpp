@@ -14,6 +14,7 @@
 #include "poki/core/config.hpp"
 #include "poki/core/principal.hpp"
 #include "poki/db/pool.hpp"
+#include "poki/db/request_keys.hpp"
 #include "poki/notify/event.hpp"
 #include "poki/notify/event_repository.hpp"
 
@@ -23,6 +24,26 @@ struct notification_page {
     std::vector<notification> items;          ///< newest first
     std::optional<std::int64_t> next_cursor;  ///< pass as `cursor` for older ones
 };
+
+class event_service;
+
+/// The events one change records inside its transaction; event_service::write publishes them
+/// once the transaction has committed.
+class event_log {
+  public:
+    event_log(const event_service& events, pqxx::transaction_base& tx) : events_{events}, tx_{tx} {}
+    void record(std::vector<event_draft> drafts);
+    void record(event_draft draft);
+    [[nodiscard]] std::vector<stored_event> take() { return std::move(recorded_); }
+
+  private:
+    const event_service& events_;
+    pqxx::transaction_base& tx_;
+    std::vector<stored_event> recorded_;
+};
+
+template <class Change>
+using change_result = std::invoke_result_t<Change&, pqxx::work&, event_log&>;
 
 class event_service {
   public:
@@ -38,6 +59,22 @@ class event_service {
     /// Tells every instance holding a stream of the recipients. Never throws: an event whose
     /// publish is lost still reaches streams through their PostgreSQL check.
     awaitable<void> publish(std::vector<stored_event> events);
+
+    /// The one shape of a write: runs change(tx, log) in one transaction on the pool, commits,
+    /// then publishes what it recorded. An exception rolls everything back and publishes
+    /// nothing. The pool may run `change` again after a broken connection, so it must not
+    /// consume what it captured.
+    template <class Change>
+    awaitable<change_result<Change>> write(Change change);
+
+    /// write() for a creating request: with a key, the first request's answer(result) (JSON,
+    /// or a keyed_answer to say it found the thing existing) is
+    /// stored in the same transaction, and a repeat gets that answer without a second change
+    /// (a concurrent repeat waits for the first to commit). A key reused for a different
+    /// request is refused (422).
+    template <class Change, class Answer>
+    awaitable<keyed_answer> write_once(std::optional<request_key> key, Change change,
+                                       Answer answer);
 
     /// Runs after a publish that may have queued pushes (the push worker looks sooner).
     void on_push_queued(std::function<void()> fn) { push_queued_ = std::move(fn); }
@@ -69,5 +106,51 @@ class event_service {
     std::atomic<std::uint64_t> publish_failures_{0};
     std::atomic<std::uint64_t> pruned_{0};
 };
+
+template <class Change>
+awaitable<change_result<Change>> event_service::write(Change change) {
+    using result = change_result<Change>;
+    struct committed {
+        std::optional<db::detail::value_of<result>> value;
+        std::vector<stored_event> events;
+    };
+    auto job = [this, change = std::move(change)](pqxx::connection& c) mutable {
+        pqxx::work tx{c};
+        event_log log{*this, tx};
+        committed out;
+        if constexpr (std::is_void_v<result>) {
+            change(tx, log);
+        } else {
+            out.value.emplace(change(tx, log));
+        }
+        out.events = log.take();
+        tx.commit();
+        return out;
+    };
+    auto done = co_await database_.run(std::move(job));
+    co_await publish(std::move(done.events));
+    if constexpr (!std::is_void_v<result>) {
+        co_return std::move(*done.value);
+    }
+}
+
+template <class Change, class Answer>
+awaitable<keyed_answer> event_service::write_once(std::optional<request_key> key, Change change,
+                                                  Answer answer) {
+    auto keyed = [key = std::move(key), change = std::move(change), answer = std::move(answer)](
+                     pqxx::work& tx, event_log& log) mutable {
+        if (key) {
+            if (auto earlier = db::claim_request_key(tx, *key)) {
+                return std::move(*earlier);
+            }
+        }
+        keyed_answer out{answer(change(tx, log))};
+        if (key) {
+            db::store_answer(tx, *key, out);
+        }
+        return out;
+    };
+    co_return co_await write(std::move(keyed));
+}
 
 }  // namespace poki::notify

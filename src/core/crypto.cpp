@@ -1,4 +1,4 @@
-#include "poki/auth/crypto.hpp"
+#include "poki/core/crypto.hpp"
 
 #include <array>
 #include <stdexcept>
@@ -8,7 +8,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
-namespace poki::auth {
+namespace poki::crypto {
 namespace {
 
 constexpr std::string_view alphabet{
@@ -103,4 +103,4 @@ bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
     return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-}  // namespace poki::auth
+}  // namespace poki::crypto

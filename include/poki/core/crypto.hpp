@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace poki::auth {
+namespace poki::crypto {
 
 /// n bytes from the OS's cryptographic generator; throws std::runtime_error if it fails.
 [[nodiscard]] std::string random_bytes(std::size_t n);
@@ -21,4 +21,4 @@ namespace poki::auth {
 /// Compares without leaking, through timing, where the first difference is.
 [[nodiscard]] bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
 
-}  // namespace poki::auth
+}  // namespace poki::crypto
