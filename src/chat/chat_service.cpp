@@ -36,7 +36,7 @@ chat_service::chat_service(db::pool& database, notify::event_service& events,
 
 awaitable<room> chat_service::accessible_room(principal who, std::int64_t room_id) {
     auto find = [room_id](pqxx::connection& c) {
-        pqxx::read_transaction tx{c};
+        pqxx::nontransaction tx{c};  // a plain read: no BEGIN or COMMIT round trip
         return chat_repository::find_room(tx, room_id);
     };
     const auto found = co_await database_.run(std::move(find));
@@ -48,7 +48,7 @@ awaitable<room> chat_service::accessible_room(principal who, std::int64_t room_i
 
 awaitable<std::vector<room_summary>> chat_service::rooms(principal who) {
     auto list = [who](pqxx::connection& c) {
-        pqxx::read_transaction tx{c};
+        pqxx::nontransaction tx{c};  // a plain read: no BEGIN or COMMIT round trip
         return chat_repository::rooms_of(tx, who.user_id, who.family_id);
     };
     co_return co_await database_.run(std::move(list));
@@ -87,12 +87,21 @@ awaitable<send_outcome> chat_service::send(principal who, std::int64_t room_id,
 awaitable<message_page> chat_service::history(principal who, std::int64_t room_id,
                                               std::optional<std::int64_t> before,
                                               std::optional<std::int64_t> after, int limit) {
-    (void)co_await accessible_room(who, room_id);
-    auto load = [room_id, before, after, limit](pqxx::connection& c) {
-        pqxx::read_transaction tx{c};
+    // The room check and the page in one pool job: one hand-off, no transaction.
+    auto load = [who, room_id, before, after,
+                 limit](pqxx::connection& c) -> std::optional<std::vector<message>> {
+        pqxx::nontransaction tx{c};
+        const auto found = chat_repository::find_room(tx, room_id);
+        if (!found || found->family_id != who.family_id || !found->admits(who.user_id)) {
+            return std::nullopt;
+        }
         return chat_repository::page(tx, room_id, before, after, limit + 1);
     };
-    auto items = co_await database_.run(std::move(load));
+    auto loaded = co_await database_.run(std::move(load));
+    if (!loaded) {
+        throw no_such_room();
+    }
+    auto items = std::move(*loaded);
     message_page page;
     if (std::cmp_greater(items.size(), limit)) {
         items.resize(static_cast<std::size_t>(limit));

@@ -85,7 +85,7 @@ void pool::stop() {
 void pool::declare(std::string name, std::string sql) {
     const std::lock_guard lock{mutex_};
     for (const auto& existing : statements_) {
-        if (existing.name == name) {
+        if (!existing.setting && existing.name == name) {
             if (existing.sql != sql) {
                 throw std::invalid_argument{"prepared statement " + name + " declared twice"};
             }
@@ -93,6 +93,20 @@ void pool::declare(std::string name, std::string sql) {
         }
     }
     statements_.push_back(statement{std::move(name), std::move(sql)});
+    statement_count_.store(statements_.size(), std::memory_order_release);
+}
+
+void pool::declare_setting(std::string name, std::string value) {
+    const std::lock_guard lock{mutex_};
+    for (const auto& existing : statements_) {
+        if (existing.setting && existing.name == name) {
+            if (existing.sql != value) {
+                throw std::invalid_argument{"setting " + name + " declared twice"};
+            }
+            return;
+        }
+    }
+    statements_.push_back(statement{std::move(name), std::move(value), true});
     statement_count_.store(statements_.size(), std::memory_order_release);
 }
 
@@ -107,7 +121,12 @@ void pool::prepare_new_statements(pqxx::connection& c, std::size_t& prepared) {
                      statements_.end());
     }
     for (const auto& s : fresh) {
-        c.prepare(s.name, s.sql);  // libpqxx prepares on the server at first use
+        if (s.setting) {
+            pqxx::nontransaction tx{c};
+            tx.exec_params("SELECT set_config($1, $2, false)", s.name, s.sql);
+        } else {
+            c.prepare(s.name, s.sql);  // libpqxx prepares on the server at first use
+        }
     }
     prepared += fresh.size();
 }

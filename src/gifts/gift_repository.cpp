@@ -117,6 +117,8 @@ std::string gift_repository::text_search_sql() {
 }
 
 void gift_repository::declare_statements(db::pool& database) {
+    // How close a typo may be (pg_trgm's default 0.6 misses "dinosuar"); `<%` reads it.
+    database.declare_setting("pg_trgm.word_similarity_threshold", "0.5");
     database.declare("gifts.search", text_search_sql());
     // Without words, relevance means popularity.
     const numbered p{1};
@@ -152,8 +154,6 @@ void gift_repository::declare_statements(db::pool& database) {
 gift_page gift_repository::search(pqxx::transaction_base& tx, const gift_query& query) {
     std::optional<std::string> pattern;
     if (query.text) {
-        // How close a typo may be (pg_trgm's default 0.6 misses "dinosuar").
-        tx.exec("SET LOCAL pg_trgm.word_similarity_threshold = 0.5");
         pattern = like_escaped(*query.text);
     }
     const std::string sort{sort_name(query.sort)};

@@ -39,7 +39,7 @@ gift_service::gift_service(db::pool& database, notify::event_service& events)
 
 awaitable<gift_page> gift_service::search(gift_query query) {
     auto load = [query = std::move(query)](pqxx::connection& c) {
-        pqxx::read_transaction tx{c};
+        pqxx::nontransaction tx{c};  // a plain read: no BEGIN or COMMIT round trip
         return gift_repository::search(tx, query);
     };
     co_return co_await database_.run(std::move(load));
@@ -47,7 +47,7 @@ awaitable<gift_page> gift_service::search(gift_query query) {
 
 awaitable<gift> gift_service::get(std::int64_t id) {
     auto load = [id](pqxx::connection& c) {
-        pqxx::read_transaction tx{c};
+        pqxx::nontransaction tx{c};  // a plain read: no BEGIN or COMMIT round trip
         return gift_repository::find(tx, id);
     };
     auto found = co_await database_.run(std::move(load));
@@ -59,7 +59,7 @@ awaitable<gift> gift_service::get(std::int64_t id) {
 
 awaitable<std::vector<wish_item>> gift_service::wishlist(principal who, std::int64_t child_id) {
     auto load = [who, child_id](pqxx::connection& c) {
-        pqxx::read_transaction tx{c};
+        pqxx::nontransaction tx{c};  // a plain read: no BEGIN or COMMIT round trip
         family::require_child(tx, who.family_id, child_id);
         require_reader(who, child_id);
         return gift_repository::wishlist(tx, child_id);

@@ -32,13 +32,14 @@ board_service::board_service(db::pool& database, notify::event_service& events)
 
 awaitable<board> board_service::get(principal who, std::int64_t child_id) {
     auto load = [who, child_id](pqxx::connection& c) {
-        pqxx::work tx{c};  // the first look makes the board
-        family::require_child(tx, who.family_id, child_id);
-        auto b = grape_repository::open_board(tx, child_id, who.family_id);
-        tx.commit();
-        return b;
+        pqxx::nontransaction tx{c};  // one statement, no transaction: a GET never writes
+        return grape_repository::visible_board(tx, child_id, who.family_id);
     };
-    co_return co_await database_.run(std::move(load));
+    auto found = co_await database_.run(std::move(load));
+    if (!found) {
+        throw error{errc::not_found, "No such child in your family."};
+    }
+    co_return std::move(*found);
 }
 
 awaitable<board> board_service::configure(principal who, std::int64_t child_id,
@@ -189,7 +190,7 @@ awaitable<redemption> board_service::redeem(principal who, std::int64_t child_id
 awaitable<ledger_page> board_service::history(principal who, std::int64_t child_id,
                                               std::optional<std::int64_t> before, int limit) {
     auto load = [who, child_id, before, limit](pqxx::connection& c) {
-        pqxx::read_transaction tx{c};
+        pqxx::nontransaction tx{c};  // a plain read: no BEGIN or COMMIT round trip
         family::require_child(tx, who.family_id, child_id);
         return grape_repository::history(tx, child_id, before, limit);
     };
@@ -199,7 +200,7 @@ awaitable<ledger_page> board_service::history(principal who, std::int64_t child_
 awaitable<std::vector<redeemed_board>> board_service::redeemed(principal who,
                                                                std::int64_t child_id) {
     auto load = [who, child_id](pqxx::connection& c) {
-        pqxx::read_transaction tx{c};
+        pqxx::nontransaction tx{c};  // a plain read: no BEGIN or COMMIT round trip
         family::require_child(tx, who.family_id, child_id);
         return grape_repository::redeemed(tx, child_id);
     };

@@ -11,8 +11,9 @@ using db::sql;
 
 constexpr std::string_view utc_text = R"('YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')";
 
-// The board columns, in to_board's order; `balance` is the newest ledger entry's.
-std::string board_select() {
+// The board columns, in to_board's order; `balance` is the newest ledger entry's. `scope`
+// joins whatever else must hold for the row to be returned.
+std::string board_select(std::string_view scope = {}) {
     return sql(
         {"SELECT b.id, b.child_id, b.family_id, b.number, b.goal, b.attached,"
          " to_char(b.started_at AT TIME ZONE 'UTC', ",
@@ -21,7 +22,9 @@ std::string board_select() {
          " COALESCE((SELECT l.balance FROM grape_ledger l WHERE l.child_id = b.child_id"
          "           ORDER BY l.id DESC LIMIT 1), 0),"
          " w.id, w.name, w.image_url"
-         " FROM grape_boards b LEFT JOIN wishlist_items w ON w.id = b.wish_item_id"
+         " FROM grape_boards b",
+         scope,
+         " LEFT JOIN wishlist_items w ON w.id = b.wish_item_id"
          " WHERE b.child_id = $1 AND b.redeemed_at IS NULL"});
 }
 
@@ -116,6 +119,10 @@ ledger_kind parse_ledger_kind(std::string_view text) {
 
 void grape_repository::declare_statements(db::pool& database) {
     database.declare("grapes.open_board", board_select());
+    // The read route's one statement: the family scope and the child's role are its join.
+    database.declare("grapes.visible_board",
+                     board_select(" JOIN users u ON u.id = b.child_id AND u.family_id = $2"
+                                  " AND u.role = 'child' AND u.removed_at IS NULL"));
     database.declare("grapes.lock_board",
                      "SELECT id FROM grape_boards WHERE child_id = $1 AND redeemed_at IS NULL"
                      " FOR UPDATE");
@@ -157,6 +164,16 @@ void grape_repository::declare_statements(db::pool& database) {
 board grape_repository::open_board(pqxx::transaction_base& tx, std::int64_t child_id,
                                    std::int64_t family_id) {
     return load_open(tx, child_id, family_id, false);
+}
+
+std::optional<board> grape_repository::visible_board(pqxx::transaction_base& tx,
+                                                     std::int64_t child_id,
+                                                     std::int64_t family_id) {
+    const auto rows = tx.exec_prepared("grapes.visible_board", child_id, family_id);
+    if (rows.empty()) {
+        return std::nullopt;
+    }
+    return to_board(rows[0]);
 }
 
 board grape_repository::lock_open_board(pqxx::transaction_base& tx, std::int64_t child_id,

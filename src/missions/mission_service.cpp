@@ -96,7 +96,7 @@ awaitable<mission_page> mission_service::list(principal who, mission_filter filt
         filter.child_id = who.user_id;
     }
     auto load = [who, filter](pqxx::connection& c) {
-        pqxx::read_transaction tx{c};
+        pqxx::nontransaction tx{c};  // a plain read: no BEGIN or COMMIT round trip
         if (filter.child_id && who.role == role::parent) {
             family::require_child(tx, who.family_id, *filter.child_id);
         }
@@ -107,7 +107,7 @@ awaitable<mission_page> mission_service::list(principal who, mission_filter filt
 
 awaitable<mission> mission_service::get(principal who, std::int64_t id) {
     auto load = [id](pqxx::connection& c) {
-        pqxx::read_transaction tx{c};
+        pqxx::nontransaction tx{c};  // a plain read: no BEGIN or COMMIT round trip
         return mission_repository::find(tx, id);
     };
     co_return visible(co_await database_.run(std::move(load)), who);

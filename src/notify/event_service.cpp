@@ -103,7 +103,7 @@ awaitable<notification_page> event_service::list(principal who, std::optional<st
                                                  int limit) {
     const auto before = cursor.value_or(std::numeric_limits<std::int64_t>::max());
     auto load = [who, before, limit](pqxx::connection& c) {
-        pqxx::read_transaction tx{c};
+        pqxx::nontransaction tx{c};  // a plain read: no BEGIN or COMMIT round trip
         return event_repository::page(tx, who.user_id, before, limit + 1);
     };
     auto items = co_await database_.run(std::move(load));
@@ -128,7 +128,7 @@ awaitable<std::int64_t> event_service::mark_read(principal who, std::int64_t up_
 
 awaitable<std::int64_t> event_service::unread_count(principal who) {
     auto count = [who](pqxx::connection& c) {
-        pqxx::read_transaction tx{c};
+        pqxx::nontransaction tx{c};  // a plain read: no BEGIN or COMMIT round trip
         return event_repository::unread_count(tx, who.user_id);
     };
     co_return co_await database_.run(std::move(count));

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <pqxx/pqxx>
 
 #include "support/grape_api.hpp"
 #include "support/sse_client.hpp"
@@ -19,6 +20,16 @@ TEST(Grapes, ANewBoardHasTheDefaultGoalAndParentsSetIt) {
     const auto& server = fixture.server;
     const auto mom = parent(server);
     const auto kid = child(server, mom);
+    {
+        // The board is there from the moment the child joined: reading it writes nothing.
+        pqxx::connection c{required_env("TEST_POKI_PG_URL")};
+        pqxx::read_transaction tx{c};
+        EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM grape_boards WHERE child_id = $1"
+                                  " AND redeemed_at IS NULL",
+                                  kid.id)[0]
+                      .as<int>(),
+                  1);
+    }
     const auto board = board_of(server, kid, kid.id);
     EXPECT_EQ(board["goal"], 31);
     EXPECT_EQ(board["total"], 0);

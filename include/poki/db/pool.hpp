@@ -140,6 +140,10 @@ class pool {
     /// Thread-safe; re-declaring a name with other SQL throws std::invalid_argument.
     void declare(std::string name, std::string sql);
 
+    /// A session setting every connection gets once, when it is made (or before its next job
+    /// if declared later), so no request pays a SET for it.
+    void declare_setting(std::string name, std::string value);
+
     /// Joins the pool's threads; queued jobs are dropped without running (their awaiting
     /// coroutines are destroyed with the io_context). Idempotent; the destructor calls it.
     void stop();
@@ -158,7 +162,8 @@ class pool {
 
     struct statement {
         std::string name;
-        std::string sql;
+        std::string sql;  ///< or, for a setting, its value
+        bool setting = false;
     };
 
     void submit(std::shared_ptr<detail::job> j);
@@ -178,7 +183,7 @@ class pool {
     std::condition_variable_any ready_;
     std::deque<std::shared_ptr<detail::job>> queue_;
     std::vector<std::shared_ptr<detail::job>> running_;  // guarded by mutex_; one per worker
-    std::vector<statement> statements_;                  // guarded by mutex_; append-only
+    std::vector<statement> statements_;  // guarded by mutex_; append-only; settings too
     std::atomic<std::size_t> statement_count_{0};
     std::atomic<std::size_t> in_use_{0};
     std::atomic<std::uint64_t> acquire_timeouts_{0};

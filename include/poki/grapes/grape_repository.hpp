@@ -21,6 +21,10 @@ class grape_repository {
     static board open_board(pqxx::transaction_base& tx, std::int64_t child_id,
                             std::int64_t family_id);
     /// The same, locked until the transaction ends.
+    /// The open board of a child of this family, in one statement; nullopt when there is no
+    /// such child. Every child has one from the moment they join (0010_boards.sql).
+    static std::optional<board> visible_board(pqxx::transaction_base& tx, std::int64_t child_id,
+                                              std::int64_t family_id);
     static board lock_open_board(pqxx::transaction_base& tx, std::int64_t child_id,
                                  std::int64_t family_id);
 
