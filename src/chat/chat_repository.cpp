@@ -41,6 +41,8 @@ room to_room(const pqxx::row& r) {
 }  // namespace
 
 void chat_repository::declare_statements(db::pool& database) {
+    database.declare("chat.read_mark",
+                     "SELECT last_read_id FROM chat_reads WHERE room_id = $1 AND user_id = $2");
     database.declare(
         "chat.find_room",
         "SELECT id, family_id, kind, member_a, member_b FROM chat_rooms WHERE id = $1");
@@ -291,6 +293,12 @@ std::optional<message> chat_repository::find_message(pqxx::transaction_base& tx,
 
 bool chat_repository::tombstone(pqxx::transaction_base& tx, std::int64_t room_id, std::int64_t id) {
     return tx.exec_prepared("chat.tombstone", room_id, id).affected_rows() > 0;
+}
+
+std::int64_t chat_repository::read_mark(pqxx::transaction_base& tx, std::int64_t room_id,
+                                        std::int64_t user_id) {
+    const auto rows = tx.exec_prepared("chat.read_mark", room_id, user_id);
+    return rows.empty() ? 0 : rows[0][0].as<std::int64_t>();
 }
 
 std::int64_t chat_repository::mark_read(pqxx::transaction_base& tx, std::int64_t room_id,

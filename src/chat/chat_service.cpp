@@ -114,38 +114,25 @@ awaitable<message_page> chat_service::history(principal who, std::int64_t room_i
 awaitable<std::int64_t> chat_service::mark_read(principal who, std::int64_t room_id,
                                                 std::int64_t message_id) {
     const auto target = co_await accessible_room(who, room_id);
-    struct marked {
-        std::int64_t read_through = 0;
-        std::vector<notify::stored_event> events;
-    };
-    auto mark = [this, who, target, message_id](pqxx::connection& c) {
-        pqxx::work tx{c};
-        const auto before = tx.exec_params(
-            "SELECT last_read_id FROM chat_reads WHERE room_id = $1 AND user_id = $2", target.id,
-            who.user_id);
-        const auto previous = before.empty() ? 0 : before[0][0].as<std::int64_t>();
-        marked out;
-        out.read_through = chat_repository::mark_read(tx, target.id, who.user_id, message_id);
-        if (out.read_through > previous) {
+    auto mark = [who, target, message_id](pqxx::work& tx, notify::event_log& log) {
+        const auto previous = chat_repository::read_mark(tx, target.id, who.user_id);
+        const auto read_through =
+            chat_repository::mark_read(tx, target.id, who.user_id, message_id);
+        if (read_through > previous) {
             // Only a mark that moved is news to the others ("read" ticks in their app).
-            out.events = events_.record(tx, to_others(tx, target, who.user_id, "chat.read",
-                                                      {{"room_id", target.id},
-                                                       {"user_id", who.user_id},
-                                                       {"message_id", out.read_through}}));
+            log.record(to_others(
+                tx, target, who.user_id, "chat.read",
+                {{"room_id", target.id}, {"user_id", who.user_id}, {"message_id", read_through}}));
         }
-        tx.commit();
-        return out;
+        return read_through;
     };
-    auto result = co_await database_.run(std::move(mark));
-    co_await events_.publish(std::move(result.events));
-    co_return result.read_through;
+    co_return co_await events_.write(std::move(mark));
 }
 
 awaitable<void> chat_service::remove_message(principal who, std::int64_t room_id,
                                              std::int64_t message_id) {
     const auto target = co_await accessible_room(who, room_id);
-    auto remove = [this, who, target, message_id](pqxx::connection& c) {
-        pqxx::work tx{c};
+    auto remove = [who, target, message_id](pqxx::work& tx, notify::event_log& log) {
         const auto found = chat_repository::find_message(tx, target.id, message_id);
         if (!found) {
             throw error{errc::not_found, "No such message."};
@@ -153,17 +140,12 @@ awaitable<void> chat_service::remove_message(principal who, std::int64_t room_id
         if (found->author_id != who.user_id) {
             throw error{errc::forbidden, "Only its author may delete a message."};
         }
-        std::vector<notify::stored_event> events;
         if (chat_repository::tombstone(tx, target.id, message_id)) {
-            events =
-                events_.record(tx, to_others(tx, target, who.user_id, "chat.deleted",
-                                             {{"room_id", target.id}, {"message_id", message_id}}));
+            log.record(to_others(tx, target, who.user_id, "chat.deleted",
+                                 {{"room_id", target.id}, {"message_id", message_id}}));
         }
-        tx.commit();
-        return events;
     };
-    auto events = co_await database_.run(std::move(remove));
-    co_await events_.publish(std::move(events));
+    co_await events_.write(std::move(remove));
 }
 
 }  // namespace poki::chat

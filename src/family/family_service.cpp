@@ -94,25 +94,17 @@ awaitable<void> family_service::remove_member(principal who, std::int64_t member
     if (member_id == who.user_id) {
         throw error{errc::conflict, "You cannot remove yourself from your family."};
     }
-    auto find = [who, member_id](pqxx::connection& c) {
-        pqxx::nontransaction tx{c};
-        return family_repository::find_member(tx, who.family_id, member_id);
+    auto remove = [who, member_id](pqxx::work& tx, notify::event_log& log) {
+        const auto removed = family_repository::find_member(tx, who.family_id, member_id);
+        if (!removed) {
+            throw no_such_member();
+        }
+        family_repository::remove_member(tx, who.family_id, removed->id);
+        log.record(member_removed_events(tx, who.family_id, *removed));
     };
-    const auto removed = co_await database_.run(std::move(find));
-    if (!removed) {
-        throw no_such_member();
-    }
-    auto remove = [this, who, removed = *removed](pqxx::connection& c) {
-        pqxx::work tx{c};
-        family_repository::remove_member(tx, who.family_id, removed.id);
-        auto events = events_.record(tx, member_removed_events(tx, who.family_id, removed));
-        tx.commit();
-        return events;
-    };
-    auto events = co_await database_.run(std::move(remove));
+    co_await events_.write(std::move(remove));
     // Other instances read the removal from PostgreSQL within auth.revocation_poll_ms.
     revoked_.note_removal(member_id);
-    co_await events_.publish(std::move(events));
     log::info("member removed", {{"family_id", who.family_id}, {"member_id", member_id}});
 }
 

@@ -8,11 +8,6 @@
 namespace poki::grapes {
 namespace {
 
-struct changed_board {
-    board after;
-    std::vector<notify::stored_event> events;
-};
-
 void require_parent_role(principal who) {
     if (who.role != role::parent) {
         throw error{errc::forbidden, "Only a parent may do this."};
@@ -45,8 +40,7 @@ awaitable<board> board_service::get(principal who, std::int64_t child_id) {
 awaitable<board> board_service::configure(principal who, std::int64_t child_id,
                                           board_settings settings) {
     require_parent_role(who);
-    auto change = [this, who, child_id, settings](pqxx::connection& c) {
-        pqxx::work tx{c};
+    auto change = [who, child_id, settings](pqxx::work& tx, notify::event_log& log) {
         family::require_child(tx, who.family_id, child_id);
         auto b = grape_repository::lock_open_board(tx, child_id, who.family_id);
         if (settings.goal) {
@@ -66,21 +60,16 @@ awaitable<board> board_service::configure(principal who, std::int64_t child_id,
             b.gift = wish ? std::optional{board_gift{*wish, {}, {}}} : std::nullopt;
         }
         grape_repository::configure(tx, b);
-        changed_board out{grape_repository::open_board(tx, child_id, who.family_id), {}};
-        out.events = events_.record(
-            tx, family::drafts_for(family::member_ids(tx, who.family_id), "board.updated",
-                                   {{"board", board_json(out.after)}}));
-        tx.commit();
-        return out;
+        auto after = grape_repository::open_board(tx, child_id, who.family_id);
+        log.record(family::drafts_for(family::member_ids(tx, who.family_id), "board.updated",
+                                      {{"board", board_json(after)}}));
+        return after;
     };
-    auto result = co_await database_.run(std::move(change));
-    co_await events_.publish(std::move(result.events));
-    co_return result.after;
+    co_return co_await events_.write(std::move(change));
 }
 
 awaitable<board> board_service::attach(principal who, std::int64_t child_id, int count) {
-    auto stick = [this, who, child_id, count](pqxx::connection& c) {
-        pqxx::work tx{c};
+    auto stick = [who, child_id, count](pqxx::work& tx, notify::event_log& log) {
         family::require_child(tx, who.family_id, child_id);
         if (who.user_id != child_id) {
             throw error{errc::forbidden, "Only the child sticks grapes on their own bunch."};
@@ -96,31 +85,20 @@ awaitable<board> board_service::attach(principal who, std::int64_t child_id, int
         }
         b.attached += count;
         grape_repository::set_attached(tx, b);
-        changed_board out{b, {}};
-        out.events =
-            events_.record(tx, grapes_changed(tx, b, {{"kind", "attached"}, {"count", count}}));
-        tx.commit();
-        return out;
+        log.record(grapes_changed(tx, b, {{"kind", "attached"}, {"count", count}}));
+        return b;
     };
-    auto result = co_await database_.run(std::move(stick));
-    co_await events_.publish(std::move(result.events));
-    co_return result.after;
+    co_return co_await events_.write(std::move(stick));
 }
 
 awaitable<adjustment> board_service::adjust(principal who, std::int64_t child_id, int amount,
                                             std::string reason,
                                             std::optional<std::string> idempotency_key) {
     require_parent_role(who);
-    struct adjusted {
-        adjustment result;
-        std::vector<notify::stored_event> events;
-    };
-    auto write = [this, who, child_id, amount, reason = std::move(reason),
-                  key = std::move(idempotency_key)](pqxx::connection& c) {
-        pqxx::work tx{c};
+    auto write = [who, child_id, amount, reason = std::move(reason),
+                  key = std::move(idempotency_key)](pqxx::work& tx, notify::event_log& log) {
         family::require_child(tx, who.family_id, child_id);
         auto b = grape_repository::lock_open_board(tx, child_id, who.family_id);
-        adjusted out;
         if (key) {
             // Looked up under the board's lock: a retry racing the original waits for it.
             if (auto earlier = grape_repository::by_idempotency_key(tx, child_id, *key)) {
@@ -128,8 +106,7 @@ awaitable<adjustment> board_service::adjust(principal who, std::int64_t child_id
                     throw error{errc::conflict,
                                 "This Idempotency-Key was already used for a different change."};
                 }
-                out.result = adjustment{std::move(*earlier), std::move(b), false};
-                return out;
+                return adjustment{std::move(*earlier), std::move(b), false};
             }
         }
         const ledger_change change{amount > 0 ? ledger_kind::award : ledger_kind::correction,
@@ -140,24 +117,15 @@ awaitable<adjustment> board_service::adjust(principal who, std::int64_t child_id
                                    who.user_id,
                                    key};
         auto entry = grape_repository::append(tx, b, change);
-        out.events = events_.record(tx, grapes_changed(tx, b, entry_json(entry)));
-        out.result = adjustment{std::move(entry), std::move(b), true};
-        tx.commit();
-        return out;
+        log.record(grapes_changed(tx, b, entry_json(entry)));
+        return adjustment{std::move(entry), std::move(b), true};
     };
-    auto done = co_await database_.run(std::move(write));
-    co_await events_.publish(std::move(done.events));
-    co_return std::move(done.result);
+    co_return co_await events_.write(std::move(write));
 }
 
 awaitable<redemption> board_service::redeem(principal who, std::int64_t child_id) {
     require_parent_role(who);
-    struct redeemed_now {
-        redemption result;
-        std::vector<notify::stored_event> events;
-    };
-    auto write = [this, who, child_id](pqxx::connection& c) {
-        pqxx::work tx{c};
+    auto write = [who, child_id](pqxx::work& tx, notify::event_log& log) {
         family::require_child(tx, who.family_id, child_id);
         auto b = grape_repository::lock_open_board(tx, child_id, who.family_id);
         if (!b.full()) {
@@ -172,19 +140,14 @@ awaitable<redemption> board_service::redeem(principal who, std::int64_t child_id
         const auto carried = b.balance;  // what is left after the goal's grapes were spent
         auto next = grape_repository::close_and_open_next(tx, b, who.user_id, carried);
         auto history = grape_repository::redeemed(tx, child_id);
-        redeemed_now out{redemption{history.at(0), std::move(next)}, {}};
-        const auto family_members = family::member_ids(tx, who.family_id);
-        out.events =
-            events_.record(tx, family::drafts_for(family_members, "board.redeemed",
-                                                  {{"child_id", child_id},
-                                                   {"redeemed", redeemed_json(out.result.record)},
-                                                   {"board", board_json(out.result.next)}}));
-        tx.commit();
+        redemption out{history.at(0), std::move(next)};
+        log.record(family::drafts_for(family::member_ids(tx, who.family_id), "board.redeemed",
+                                      {{"child_id", child_id},
+                                       {"redeemed", redeemed_json(out.record)},
+                                       {"board", board_json(out.next)}}));
         return out;
     };
-    auto done = co_await database_.run(std::move(write));
-    co_await events_.publish(std::move(done.events));
-    co_return std::move(done.result);
+    co_return co_await events_.write(std::move(write));
 }
 
 awaitable<ledger_page> board_service::history(principal who, std::int64_t child_id,

@@ -15,17 +15,6 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using clock_type = std::chrono::steady_clock;
 
-bool eventually(const std::function<bool()>& condition, milliseconds timeout = seconds{10}) {
-    const auto deadline = clock_type::now() + timeout;
-    while (clock_type::now() < deadline) {
-        if (condition()) {
-            return true;
-        }
-        std::this_thread::sleep_for(milliseconds{50});
-    }
-    return condition();
-}
-
 std::int64_t family_room(const running_server& server, const member_session& who) {
     const auto rooms = json_of(server.request("GET", "/api/v1/chat/rooms", {}, bearer(who.access)));
     return rooms["items"][0]["id"];

@@ -153,19 +153,13 @@ TEST(Events, ResumingFromBeforeRetentionStartsWithAReset) {
     // A second instance whose retention job runs every second does the deleting.
     running_server pruner{
         {.redis_port = fixture.redis.port(), .extra = {{"events", {{"prune_interval_s", 1}}}}}};
-    const auto deadline = std::chrono::steady_clock::now() + seconds{15};
-    std::int64_t left = -1;
-    while (std::chrono::steady_clock::now() < deadline) {
+    const auto none_left = [&] {
         pqxx::connection c{required_env("TEST_POKI_PG_URL")};
         pqxx::nontransaction tx{c};
-        left = tx.exec_params1("SELECT count(*) FROM events WHERE user_id = $1", mom.id)[0]
-                   .as<std::int64_t>();
-        if (left == 0) {
-            break;
-        }
-        std::this_thread::sleep_for(milliseconds{100});
-    }
-    ASSERT_EQ(left, 0);
+        return tx.exec_params1("SELECT count(*) FROM events WHERE user_id = $1", mom.id)[0]
+                   .as<std::int64_t>() == 0;
+    };
+    ASSERT_TRUE(eventually(none_left, seconds{15}, milliseconds{100}));
 
     auto stream = open_stream(server, mom, {{"Last-Event-ID", "1"}});
     const auto first = stream->next(seconds{5});
@@ -285,12 +279,7 @@ TEST(Events, AChangeThroughOneInstanceReachesAStreamOnAnother) {
         }
     }
     // The last stream closed: the instance unsubscribes.
-    const auto deadline = std::chrono::steady_clock::now() + seconds{5};
-    while (subscribers(fixture.redis.port(), mom.id) != 0 &&
-           std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(milliseconds{20});
-    }
-    EXPECT_EQ(subscribers(fixture.redis.port(), mom.id), 0);
+    EXPECT_TRUE(eventually([&] { return subscribers(fixture.redis.port(), mom.id) == 0; }));
 }
 
 TEST(Events, AnEventWhosePublishIsLostArrivesThroughTheHeartbeatCheck) {

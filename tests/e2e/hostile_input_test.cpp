@@ -347,15 +347,7 @@ TEST(HostileInput, OneUserMayHoldOnlySoManyEventStreams) {
     EXPECT_EQ(problem["code"], "too_many_requests");
     third.reset();
     first.reset();  // closing one frees its place
-    bool reopened = false;
-    for (int i = 0; i < 50 && !reopened; ++i) {
-        auto again = open();
-        reopened = again->status() == 200;
-        if (!reopened) {
-            std::this_thread::sleep_for(milliseconds{100});
-        }
-    }
-    EXPECT_TRUE(reopened);
+    EXPECT_TRUE(eventually([&] { return open()->status() == 200; }, seconds{5}, milliseconds{100}));
 }
 
 TEST(HostileInput, TheServerRefusesToStartWithoutASigningKeyOutsideDevelopment) {

@@ -234,11 +234,8 @@ TEST(Missions, OverdueMissionsExpireOnceAcrossInstances) {
     // Submitting after the due time expires the mission there and then.
     expect_conflict_in(mission_action(a, kid, late, "submit"), "expired");
 
-    const auto deadline = std::chrono::steady_clock::now() + seconds{15};
-    while (status_of(a, mom, overdue) != "expired" && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds{200});
-    }
-    EXPECT_EQ(status_of(a, mom, overdue), "expired");
+    EXPECT_TRUE(eventually([&] { return status_of(a, mom, overdue) == "expired"; }, seconds{15},
+                           std::chrono::milliseconds{200}));
     EXPECT_EQ(status_of(a, mom, on_time), "assigned");
     std::this_thread::sleep_for(seconds{2});  // both instances had more runs
 

@@ -58,17 +58,6 @@ std::int64_t count(const std::string& sql, std::int64_t param) {
     return tx.exec_params1(sql, param)[0].as<std::int64_t>();
 }
 
-bool eventually(const std::function<bool()>& condition, seconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (condition()) {
-            return true;
-        }
-        std::this_thread::sleep_for(milliseconds{50});
-    }
-    return condition();
-}
-
 TEST(Push, AnOfflineMemberGetsAPushSignedWithTheServiceAccount) {
     push_fixture f;
     const auto mom = parent(f.server);

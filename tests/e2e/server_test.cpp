@@ -113,13 +113,8 @@ TEST(Server, ReadyzFollowsRedis) {
     own_redis redis;
     running_server server{{.redis_port = redis.port()}};
     const auto wait_for = [&](int status) {
-        for (int i = 0; i < 300; ++i) {
-            auto r = server.request("GET", "/readyz");
-            if (r.status == status) {
-                return r;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds{20});
-        }
+        (void)eventually([&] { return server.request("GET", "/readyz").status == status; },
+                         std::chrono::seconds{6});
         return server.request("GET", "/readyz");
     };
     EXPECT_EQ(wait_for(200).status, 200);

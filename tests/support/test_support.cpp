@@ -256,4 +256,16 @@ bool wait_until_healthy(std::uint16_t port, std::chrono::milliseconds timeout) {
     return false;
 }
 
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
+                std::chrono::milliseconds every) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (condition()) {
+            return true;
+        }
+        std::this_thread::sleep_for(every);
+    }
+    return condition();
+}
+
 }  // namespace poki::test

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <map>
 #include <optional>
@@ -102,6 +103,12 @@ struct http_reply {
     std::string body;
     [[nodiscard]] std::string header(const std::string& lower_name) const;
 };
+
+/// Polls `condition` every `every` until it holds or `timeout` passes; its last answer. The
+/// one way tests wait for something asynchronous (never a fixed sleep that hopes).
+bool eventually(const std::function<bool()>& condition,
+                std::chrono::milliseconds timeout = std::chrono::seconds{10},
+                std::chrono::milliseconds every = std::chrono::milliseconds{20});
 
 /// One request over a new plain connection to 127.0.0.1:port.
 http_reply http_request(std::uint16_t port, const std::string& method, const std::string& target,

@@ -73,6 +73,9 @@ class chat_repository {
     static bool tombstone(pqxx::transaction_base& tx, std::int64_t room_id, std::int64_t id);
 
     /// Moves the user's read mark forward to `id` (capped at the room's last message).
+    /// The last message the member has read in the room; 0 before any.
+    static std::int64_t read_mark(pqxx::transaction_base& tx, std::int64_t room_id,
+                                  std::int64_t user_id);
     static std::int64_t mark_read(pqxx::transaction_base& tx, std::int64_t room_id,
                                   std::int64_t user_id, std::int64_t id);
 };
