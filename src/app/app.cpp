@@ -99,6 +99,8 @@ app::app(config cfg)
     metrics_.add([this](std::string& out) { push_.render_metrics(out); });
     metrics_.add([this](std::string& out) { chat_writer_.render_metrics(out); });
     metrics_.add([this](std::string& out) { missions_.render_metrics(out); });
+    metrics_.add([this](std::string& out) { gifts_.render_metrics(out); });
+    metrics_.add([this](std::string& out) { auth_.render_metrics(out); });
     events_.on_push_queued([this] { push_.nudge(); });
     metrics_.add([this](std::string& out) {
         append_metric_header(out, "poki_access_log_dropped_total", "counter",

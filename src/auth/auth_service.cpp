@@ -6,6 +6,7 @@
 #include "poki/auth/password.hpp"
 #include "poki/core/crypto.hpp"
 #include "poki/core/log.hpp"
+#include "poki/core/metrics.hpp"
 #include "poki/family/family_events.hpp"
 #include "poki/notify/device_repository.hpp"
 
@@ -353,6 +354,16 @@ result<principal> auth_service::authenticate(std::string_view access_token) cons
         return claims.error();
     }
     return claims->who;
+}
+
+void auth_service::render_metrics(std::string& out) const {
+    append_metric_header(out, "poki_password_hashes_waiting", "gauge",
+                         "Sign-ins hashing or waiting for a hashing thread.");
+    append_metric(out, "poki_password_hashes_waiting", "", static_cast<double>(hasher_.waiting()));
+    append_metric_header(out, "poki_password_hashes_refused_total", "counter",
+                         "Sign-ins turned away (503) because the hashing queue was full.");
+    append_metric(out, "poki_password_hashes_refused_total", "",
+                  static_cast<double>(hasher_.refused()));
 }
 
 }  // namespace poki::auth

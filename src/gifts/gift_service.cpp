@@ -1,6 +1,7 @@
 #include "poki/gifts/gift_service.hpp"
 
 #include "poki/core/error.hpp"
+#include "poki/core/metrics.hpp"
 #include "poki/family/family_lookup.hpp"
 #include "poki/gifts/gift_json.hpp"
 #include "poki/gifts/gift_repository.hpp"
@@ -38,11 +39,16 @@ gift_service::gift_service(db::pool& database, notify::event_service& events)
 }
 
 awaitable<gift_page> gift_service::search(gift_query query) {
-    auto load = [query = std::move(query)](pqxx::connection& c) {
+    if (auto kept = searches_.find(query)) {
+        co_return std::move(*kept);
+    }
+    auto load = [query](pqxx::connection& c) {
         pqxx::nontransaction tx{c};  // a plain read: no BEGIN or COMMIT round trip
         return gift_repository::search(tx, query);
     };
-    co_return co_await database_.run(std::move(load));
+    auto page = co_await database_.run(std::move(load));
+    searches_.store(query, page);
+    co_return page;
 }
 
 awaitable<gift> gift_service::get(std::int64_t id) {
@@ -114,6 +120,17 @@ awaitable<void> gift_service::remove_wish(principal who, std::int64_t child_id,
         log.record(tell_parents(tx, who, child_id));
     };
     co_await events_.write(std::move(remove));
+}
+
+void gift_service::render_metrics(std::string& out) const {
+    append_metric_header(out, "poki_gift_search_cache_hits_total", "counter",
+                         "Catalog searches answered from this instance's recent answers.");
+    append_metric(out, "poki_gift_search_cache_hits_total", "",
+                  static_cast<double>(searches_.hits()));
+    append_metric_header(out, "poki_gift_search_cache_misses_total", "counter",
+                         "Catalog searches that went to PostgreSQL.");
+    append_metric(out, "poki_gift_search_cache_misses_total", "",
+                  static_cast<double>(searches_.misses()));
 }
 
 }  // namespace poki::gifts

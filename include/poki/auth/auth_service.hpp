@@ -92,6 +92,8 @@ class auth_service {
 
     [[nodiscard]] const jwt_codec& tokens() const noexcept { return jwt_; }
 
+    void render_metrics(std::string& out) const;
+
   private:
     /// Issues a token pair inside the caller's transaction (blocking).
     session_tokens issue(pqxx::transaction_base& tx, const user_record& user,

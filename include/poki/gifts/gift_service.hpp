@@ -7,6 +7,7 @@
 #include "poki/core/principal.hpp"
 #include "poki/db/pool.hpp"
 #include "poki/gifts/gift_types.hpp"
+#include "poki/gifts/search_cache.hpp"
 #include "poki/notify/event_service.hpp"
 
 namespace poki::gifts {
@@ -26,9 +27,12 @@ class gift_service {
                                      std::optional<request_key> key = std::nullopt);
     awaitable<void> remove_wish(principal who, std::int64_t child_id, std::int64_t item_id);
 
+    void render_metrics(std::string& out) const;
+
   private:
     db::pool& database_;
     notify::event_service& events_;
+    search_cache searches_{2048, std::chrono::seconds{60}};
 };
 
 }  // namespace poki::gifts
