@@ -7,13 +7,11 @@
 #include "poki/chat/chat_json.hpp"
 #include "poki/core/json_reader.hpp"
 #include "poki/http/json_body.hpp"
+#include "poki/http/query_params.hpp"
 #include "poki/http/responses.hpp"
 
 namespace poki::chat {
 namespace {
-
-constexpr int default_page = 50;
-constexpr int max_page = 200;
 
 std::optional<std::int64_t> cursor_param(const http::request_context& ctx, std::string_view name) {
     const auto text = ctx.query_param(name);
@@ -27,17 +25,6 @@ std::optional<std::int64_t> cursor_param(const http::request_context& ctx, std::
         throw error::validation(std::string{name}, "Must be a message id.");
     }
     return value;
-}
-
-int limit_param(const http::request_context& ctx) {
-    const auto n = cursor_param(ctx, "limit");
-    if (!n) {
-        return default_page;
-    }
-    if (*n < 1 || *n > max_page) {
-        throw error::validation("limit", "Must be between 1 and 200.");
-    }
-    return static_cast<int>(*n);
 }
 
 nlohmann::json summary_json(const room_summary& s) {
@@ -106,7 +93,7 @@ void add_chat_routes(http::router& routes, chat_service& chat, auth::auth_servic
                    if (before && after) {
                        throw error::validation("after", "Use before or after, not both.");
                    }
-                   const auto limit = limit_param(ctx);
+                   const auto limit = http::page_limit(ctx);
                    const auto page =
                        co_await chat.history(who, ctx.params.integer("id"), before, after, limit);
                    auto items = nlohmann::json::array();

@@ -95,20 +95,13 @@ awaitable<message_page> chat_service::history(principal who, std::int64_t room_i
         if (!found || found->family_id != who.family_id || !found->admits(who.user_id)) {
             return std::nullopt;
         }
-        return chat_repository::page(tx, room_id, before, after, limit + 1);
+        return chat_repository::page(tx, room_id, before, after, rows_for_page(limit));
     };
     auto loaded = co_await database_.run(std::move(load));
     if (!loaded) {
         throw no_such_room();
     }
-    auto items = std::move(*loaded);
-    message_page page;
-    if (std::cmp_greater(items.size(), limit)) {
-        items.resize(static_cast<std::size_t>(limit));
-        page.next_cursor = items.back().id;
-    }
-    page.items = std::move(items);
-    co_return page;
+    co_return page_of(std::move(*loaded), limit, [](const message& m) { return m.id; });
 }
 
 awaitable<std::int64_t> chat_service::mark_read(principal who, std::int64_t room_id,

@@ -7,12 +7,6 @@
 namespace poki::family {
 namespace {
 
-void require_parent(const principal& who) {
-    if (who.role != role::parent) {
-        throw error{errc::forbidden, "Only a parent may do this."};
-    }
-}
-
 error no_such_member() {
     return error{errc::not_found, "No such member in your family."};
 }

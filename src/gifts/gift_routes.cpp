@@ -80,7 +80,7 @@ gift_query read_query(const http::request_context& ctx) {
     }
     // The cursor is the position of the next page in the same search.
     query.offset = static_cast<int>(http::integer_param(ctx, "cursor", 0, 10'000).value_or(0));
-    query.limit = http::limit_param(ctx, 20, 100);
+    query.limit = http::page_limit(ctx);
     if (!errors.empty()) {
         throw error::validation(std::move(errors));
     }

@@ -6,15 +6,6 @@
 #include "poki/grapes/grape_repository.hpp"
 
 namespace poki::grapes {
-namespace {
-
-void require_parent_role(principal who) {
-    if (who.role != role::parent) {
-        throw error{errc::forbidden, "Only a parent may do this."};
-    }
-}
-
-}  // namespace
 
 board_service::board_service(db::pool& database, notify::event_service& events)
     : database_{database}, events_{events} {
@@ -39,7 +30,7 @@ awaitable<board> board_service::get(principal who, std::int64_t child_id) {
 
 awaitable<board> board_service::configure(principal who, std::int64_t child_id,
                                           board_settings settings) {
-    require_parent_role(who);
+    require_parent(who);
     auto change = [who, child_id, settings](pqxx::work& tx, notify::event_log& log) {
         family::require_child(tx, who.family_id, child_id);
         auto b = grape_repository::lock_open_board(tx, child_id, who.family_id);
@@ -94,7 +85,7 @@ awaitable<board> board_service::attach(principal who, std::int64_t child_id, int
 awaitable<adjustment> board_service::adjust(principal who, std::int64_t child_id, int amount,
                                             std::string reason,
                                             std::optional<std::string> idempotency_key) {
-    require_parent_role(who);
+    require_parent(who);
     auto write = [who, child_id, amount, reason = std::move(reason),
                   key = std::move(idempotency_key)](pqxx::work& tx, notify::event_log& log) {
         family::require_child(tx, who.family_id, child_id);
@@ -124,7 +115,7 @@ awaitable<adjustment> board_service::adjust(principal who, std::int64_t child_id
 }
 
 awaitable<redemption> board_service::redeem(principal who, std::int64_t child_id) {
-    require_parent_role(who);
+    require_parent(who);
     auto write = [who, child_id](pqxx::work& tx, notify::event_log& log) {
         family::require_child(tx, who.family_id, child_id);
         auto b = grape_repository::lock_open_board(tx, child_id, who.family_id);

@@ -234,17 +234,13 @@ board grape_repository::close_and_open_next(pqxx::transaction_base& tx, const bo
 
 ledger_page grape_repository::history(pqxx::transaction_base& tx, std::int64_t child_id,
                                       std::optional<std::int64_t> before, int limit) {
-    ledger_page page;
-    for (const auto& row :
-         tx.exec_prepared("grapes.history", child_id,
-                          before.value_or(std::numeric_limits<std::int64_t>::max()), limit + 1)) {
-        page.items.push_back(to_entry(row));
+    std::vector<ledger_entry> rows;
+    for (const auto& row : tx.exec_prepared(
+             "grapes.history", child_id, before.value_or(std::numeric_limits<std::int64_t>::max()),
+             rows_for_page(limit))) {
+        rows.push_back(to_entry(row));
     }
-    if (std::cmp_greater(page.items.size(), limit)) {
-        page.items.resize(static_cast<std::size_t>(limit));
-        page.next_cursor = page.items.back().id;
-    }
-    return page;
+    return page_of(std::move(rows), limit, [](const ledger_entry& e) { return e.id; });
 }
 
 std::vector<redeemed_board> grape_repository::redeemed(pqxx::transaction_base& tx,

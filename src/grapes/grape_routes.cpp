@@ -104,7 +104,7 @@ void add_grape_routes(http::router& routes, board_service& boards, auth::auth_se
             const auto who = co_await auth::require_principal(ctx, auth);
             const auto cursor =
                 http::integer_param(ctx, "cursor", 1, std::numeric_limits<std::int64_t>::max());
-            const auto limit = http::limit_param(ctx, 50, 200);
+            const auto limit = http::page_limit(ctx);
             const auto page = co_await boards.history(who, ctx.params.integer("id"), cursor, limit);
             auto items = nlohmann::json::array();
             for (const auto& e : page.items) {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "poki/core/error.hpp"
+#include "poki/core/paging.hpp"
 
 namespace poki::http {
 
@@ -27,6 +28,10 @@ std::optional<std::int64_t> integer_param(const request_context& ctx, std::strin
 int limit_param(const request_context& ctx, int fallback, int max) {
     const auto n = integer_param(ctx, "limit", 1, max);
     return n ? static_cast<int>(*n) : fallback;
+}
+
+int page_limit(const request_context& ctx) {
+    return limit_param(ctx, default_page_limit, max_page_limit);
 }
 
 }  // namespace poki::http

@@ -146,17 +146,14 @@ mission_page mission_repository::list(pqxx::transaction_base& tx, std::int64_t f
     if (filter.status) {
         status = std::string{to_string(*filter.status)};
     }
-    mission_page page;
-    for (const auto& row : tx.exec_prepared(
-             "missions.list", family_id, filter.child_id, status,
-             filter.before.value_or(std::numeric_limits<std::int64_t>::max()), filter.limit + 1)) {
-        page.items.push_back(to_mission(row));
+    std::vector<mission> rows;
+    for (const auto& row :
+         tx.exec_prepared("missions.list", family_id, filter.child_id, status,
+                          filter.before.value_or(std::numeric_limits<std::int64_t>::max()),
+                          rows_for_page(filter.limit))) {
+        rows.push_back(to_mission(row));
     }
-    if (std::cmp_greater(page.items.size(), filter.limit)) {
-        page.items.resize(static_cast<std::size_t>(filter.limit));
-        page.next_cursor = page.items.back().id;
-    }
-    return page;
+    return page_of(std::move(rows), filter.limit, [](const mission& m) { return m.id; });
 }
 
 mission mission_repository::edit(pqxx::transaction_base& tx, const mission& changed) {

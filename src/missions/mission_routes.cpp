@@ -88,7 +88,7 @@ void add_mission_routes(http::router& routes, mission_service& missions, auth::a
                    }
                    filter.before = http::integer_param(ctx, "cursor", 1,
                                                        std::numeric_limits<std::int64_t>::max());
-                   filter.limit = http::limit_param(ctx, 50, 200);
+                   filter.limit = http::page_limit(ctx);
                    const auto page = co_await missions.list(who, filter);
                    auto items = nlohmann::json::array();
                    for (const auto& m : page.items) {

@@ -21,12 +21,6 @@ error no_such_mission() {
     return error{errc::not_found, "No such mission."};
 }
 
-void require_parent_role(principal who) {
-    if (who.role != role::parent) {
-        throw error{errc::forbidden, "Only a parent may do this."};
-    }
-}
-
 /// The mission if the caller may see it: parents see their family's, a child their own.
 mission visible(std::optional<mission> found, principal who) {
     if (!found || found->family_id != who.family_id ||
@@ -75,7 +69,7 @@ mission_service::mission_service(db::pool& database, notify::event_service& even
 
 awaitable<keyed_answer> mission_service::create(principal who, new_mission input,
                                                 std::optional<request_key> key) {
-    require_parent_role(who);
+    require_parent(who);
     auto assign = [who, input = std::move(input)](pqxx::work& tx, notify::event_log& log) {
         family::require_child(tx, who.family_id, input.child_id);
         auto m = mission_repository::insert(tx, who.family_id, who.user_id, input);
@@ -114,7 +108,7 @@ awaitable<mission> mission_service::get(principal who, std::int64_t id) {
 }
 
 awaitable<mission> mission_service::update(principal who, std::int64_t id, mission_patch patch) {
-    require_parent_role(who);
+    require_parent(who);
     auto edit = [who, id, patch = std::move(patch)](pqxx::work& tx, notify::event_log& log) {
         auto m = visible(mission_repository::lock(tx, id), who);
         if (m.status != mission_status::assigned && m.status != mission_status::rejected) {
@@ -143,7 +137,7 @@ awaitable<mission> mission_service::update(principal who, std::int64_t id, missi
 }
 
 awaitable<void> mission_service::remove(principal who, std::int64_t id) {
-    require_parent_role(who);
+    require_parent(who);
     auto erase = [who, id](pqxx::work& tx, notify::event_log& log) {
         const auto m = visible(mission_repository::lock(tx, id), who);
         if (m.status == mission_status::approved) {
@@ -194,7 +188,7 @@ awaitable<transition> mission_service::submit(principal who, std::int64_t id,
 }
 
 awaitable<transition> mission_service::approve(principal who, std::int64_t id) {
-    require_parent_role(who);
+    require_parent(who);
     auto decide = [who, id](pqxx::work& tx, notify::event_log& log) {
         // The row lock makes a second parent wait here, then see "approved".
         auto m = visible(mission_repository::lock(tx, id), who);
@@ -230,7 +224,7 @@ awaitable<transition> mission_service::approve(principal who, std::int64_t id) {
 }
 
 awaitable<transition> mission_service::reject(principal who, std::int64_t id, std::string reason) {
-    require_parent_role(who);
+    require_parent(who);
     auto decide = [who, id, reason = std::move(reason)](pqxx::work& tx, notify::event_log& log) {
         auto m = visible(mission_repository::lock(tx, id), who);
         if (m.status == mission_status::rejected) {

@@ -3,14 +3,12 @@
 #include "poki/auth/bearer.hpp"
 #include "poki/core/json_reader.hpp"
 #include "poki/http/json_body.hpp"
+#include "poki/http/query_params.hpp"
 #include "poki/http/responses.hpp"
 #include "poki/notify/sse_format.hpp"
 
 namespace poki::notify {
 namespace {
-
-constexpr int default_page = 20;
-constexpr int max_page = 100;
 
 std::optional<std::int64_t> id_param(const http::request_context& ctx, std::string_view name) {
     const auto text = ctx.query_param(name);
@@ -22,18 +20,6 @@ std::optional<std::int64_t> id_param(const http::request_context& ctx, std::stri
         throw error::validation(std::string{name}, "Must be an event id (a non-negative integer).");
     }
     return id;
-}
-
-int limit_param(const http::request_context& ctx) {
-    const auto text = ctx.query_param("limit");
-    if (!text) {
-        return default_page;
-    }
-    const auto n = parse_event_id(*text);
-    if (!n || *n < 1 || *n > max_page) {
-        throw error::validation("limit", "Must be between 1 and 100.");
-    }
-    return static_cast<int>(*n);
 }
 
 /// Where the client resumes: Last-Event-ID (sent by EventSource when it reconnects) wins
@@ -91,7 +77,7 @@ void add_event_routes(http::router& routes, event_service& events, event_hub& hu
                [&events, &auth](http::request_context& ctx) -> awaitable<http::response> {
                    const auto who = co_await auth::require_principal(ctx, auth);
                    const auto cursor = id_param(ctx, "cursor");
-                   const auto limit = limit_param(ctx);
+                   const auto limit = http::page_limit(ctx);
                    const auto page = co_await events.list(who, cursor, limit);
                    auto items = nlohmann::json::array();
                    for (const auto& n : page.items) {

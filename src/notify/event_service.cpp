@@ -104,16 +104,10 @@ awaitable<notification_page> event_service::list(principal who, std::optional<st
     const auto before = cursor.value_or(std::numeric_limits<std::int64_t>::max());
     auto load = [who, before, limit](pqxx::connection& c) {
         pqxx::nontransaction tx{c};  // a plain read: no BEGIN or COMMIT round trip
-        return event_repository::page(tx, who.user_id, before, limit + 1);
+        return event_repository::page(tx, who.user_id, before, rows_for_page(limit));
     };
-    auto items = co_await database_.run(std::move(load));
-    notification_page page;
-    if (std::cmp_greater(items.size(), limit)) {
-        items.resize(static_cast<std::size_t>(limit));
-        page.next_cursor = items.back().event.seq;
-    }
-    page.items = std::move(items);
-    co_return page;
+    co_return page_of(co_await database_.run(std::move(load)), limit,
+                      [](const notification& n) { return n.event.seq; });
 }
 
 awaitable<std::int64_t> event_service::mark_read(principal who, std::int64_t up_to) {

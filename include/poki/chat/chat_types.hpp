@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "poki/core/paging.hpp"
+
 namespace poki::chat {
 
 enum class room_kind { family, direct };
@@ -39,9 +41,6 @@ struct room_summary {
     std::string last_at;  ///< of the last message, or the room's creation
 };
 
-struct message_page {
-    std::vector<message> items;
-    std::optional<std::int64_t> next_cursor;
-};
+using message_page = page<message>;
 
 }  // namespace poki::chat

@@ -29,4 +29,7 @@ struct principal {
     poki::role role = role::child;
 };
 
+/// The one role check of services: errc::forbidden unless a parent is calling.
+void require_parent(const principal& who);
+
 }  // namespace poki

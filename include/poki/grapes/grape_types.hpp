@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "poki/core/paging.hpp"
+
 namespace poki::grapes {
 
 enum class ledger_kind { mission, award, correction, redemption };
@@ -50,10 +52,7 @@ struct ledger_entry {
     std::string created_at;
 };
 
-struct ledger_page {
-    std::vector<ledger_entry> items;  ///< newest first
-    std::optional<std::int64_t> next_cursor;
-};
+using ledger_page = page<ledger_entry>;  ///< newest first
 
 /// A board that was redeemed: the record of which gift the full bunch bought.
 struct redeemed_board {

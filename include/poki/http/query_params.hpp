@@ -17,4 +17,7 @@ namespace poki::http {
 /// `limit`: between 1 and `max`, `fallback` when absent.
 [[nodiscard]] int limit_param(const request_context& ctx, int fallback, int max);
 
+/// The `limit` of a list, the same for every list (core/paging.hpp).
+[[nodiscard]] int page_limit(const request_context& ctx);
+
 }  // namespace poki::http

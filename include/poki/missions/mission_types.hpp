@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "poki/core/paging.hpp"
+
 namespace poki::missions {
 
 /// assigned → submitted → approved | rejected; rejected → submitted; assigned → expired.
@@ -62,9 +64,6 @@ struct mission_filter {
     int limit = 50;
 };
 
-struct mission_page {
-    std::vector<mission> items;  ///< newest first
-    std::optional<std::int64_t> next_cursor;
-};
+using mission_page = page<mission>;  ///< newest first
 
 }  // namespace poki::missions

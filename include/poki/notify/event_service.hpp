@@ -12,6 +12,7 @@
 
 #include "poki/cache/redis_client.hpp"
 #include "poki/core/config.hpp"
+#include "poki/core/paging.hpp"
 #include "poki/core/principal.hpp"
 #include "poki/db/pool.hpp"
 #include "poki/db/request_keys.hpp"
@@ -20,10 +21,7 @@
 
 namespace poki::notify {
 
-struct notification_page {
-    std::vector<notification> items;          ///< newest first
-    std::optional<std::int64_t> next_cursor;  ///< pass as `cursor` for older ones
-};
+using notification_page = page<notification>;  ///< newest first
 
 class event_service;
 

@@ -1,0 +1,13 @@
+#include "poki/core/principal.hpp"
+
+#include "poki/core/error.hpp"
+
+namespace poki {
+
+void require_parent(const principal& who) {
+    if (who.role != role::parent) {
+        throw error{errc::forbidden, "Only a parent may do this."};
+    }
+}
+
+}  // namespace poki
