@@ -1,14 +1,8 @@
 #include "poki/gifts/gift_json.hpp"
 
+#include "poki/core/json_value.hpp"
+
 namespace poki::gifts {
-namespace {
-
-template <class T>
-nlohmann::json or_null(const std::optional<T>& value) {
-    return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
-}
-
-}  // namespace
 
 nlohmann::json gift_json(const gift& g) {
     return {{"id", g.id},

@@ -1,16 +1,9 @@
 #include "poki/grapes/grape_events.hpp"
 
+#include "poki/core/json_value.hpp"
 #include "poki/family/family_lookup.hpp"
 
 namespace poki::grapes {
-namespace {
-
-template <class T>
-nlohmann::json or_null(const std::optional<T>& value) {
-    return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
-}
-
-}  // namespace
 
 nlohmann::json board_json(const board& b) {
     nlohmann::json gift = nullptr;

@@ -1,14 +1,8 @@
 #include "poki/missions/mission_json.hpp"
 
+#include "poki/core/json_value.hpp"
+
 namespace poki::missions {
-namespace {
-
-template <class T>
-nlohmann::json or_null(const std::optional<T>& value) {
-    return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
-}
-
-}  // namespace
 
 nlohmann::json mission_json(const mission& m) {
     return {{"id", m.id},
