@@ -79,7 +79,7 @@ awaitable<send_outcome> chat_service::send(principal who, std::int64_t room_id,
     send_request request{who, room_id, std::move(client_id), std::move(text)};
     auto outcome = co_await writer_.send(std::move(request));
     if (outcome.refused) {
-        throw *outcome.refused;
+        throw error{*outcome.refused};  // a copy: the outcome dies with this frame
     }
     co_return outcome;
 }

@@ -52,7 +52,7 @@ std::int64_t prune_request_keys(pqxx::work& tx, std::int64_t batch) {
         "  ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)"
         " DELETE FROM request_keys r USING doomed d WHERE r.user_id = d.user_id AND r.key = d.key",
         static_cast<int>(request_key_ttl.count()), batch);
-    return done.affected_rows();
+    return static_cast<std::int64_t>(done.affected_rows());
 }
 
 awaitable<void> run_request_key_retention(pool& database) {
