@@ -91,10 +91,13 @@ awaitable<mission_page> mission_service::list(principal who, mission_filter filt
     }
     auto load = [who, filter](pqxx::connection& c) {
         pqxx::nontransaction tx{c};  // a plain read: no BEGIN or COMMIT round trip
-        if (filter.child_id && who.role == role::parent) {
+        // The list is scoped to the family by its own WHERE; only an empty page needs to say
+        // whether the child is another family's (404) or has no missions yet.
+        auto page = mission_repository::list(tx, who.family_id, filter);
+        if (page.items.empty() && filter.child_id && who.role == role::parent) {
             family::require_child(tx, who.family_id, *filter.child_id);
         }
-        return mission_repository::list(tx, who.family_id, filter);
+        return page;
     };
     co_return co_await database_.run(std::move(load));
 }
