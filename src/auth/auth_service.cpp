@@ -3,7 +3,6 @@
 #include <array>
 #include <chrono>
 
-#include "poki/auth/password.hpp"
 #include "poki/core/crypto.hpp"
 #include "poki/core/log.hpp"
 #include "poki/core/metrics.hpp"

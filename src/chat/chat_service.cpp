@@ -24,6 +24,11 @@ std::vector<notify::event_draft> to_others(pqxx::transaction_base& tx, const roo
     return out;
 }
 
+/// The room exists, is the caller's family's, and the caller is one of its members.
+bool may_enter(const std::optional<room>& found, const principal& who) {
+    return found && found->family_id == who.family_id && found->admits(who.user_id);
+}
+
 }  // namespace
 
 chat_service::chat_service(db::pool& database, notify::event_service& events,
@@ -40,7 +45,7 @@ awaitable<room> chat_service::accessible_room(principal who, std::int64_t room_i
         return chat_repository::find_room(tx, room_id);
     };
     const auto found = co_await database_.run(std::move(find));
-    if (!found || found->family_id != who.family_id || !found->admits(who.user_id)) {
+    if (!may_enter(found, who)) {
         throw no_such_room();
     }
     co_return *found;
@@ -92,7 +97,7 @@ awaitable<message_page> chat_service::history(principal who, std::int64_t room_i
                  limit](pqxx::connection& c) -> std::optional<std::vector<message>> {
         pqxx::nontransaction tx{c};
         const auto found = chat_repository::find_room(tx, room_id);
-        if (!found || found->family_id != who.family_id || !found->admits(who.user_id)) {
+        if (!may_enter(found, who)) {
             return std::nullopt;
         }
         return chat_repository::page(tx, room_id, before, after, rows_for_page(limit));

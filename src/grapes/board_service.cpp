@@ -33,7 +33,7 @@ awaitable<board> board_service::configure(principal who, std::int64_t child_id,
     require_parent(who);
     auto change = [who, child_id, settings](pqxx::work& tx, notify::event_log& log) {
         family::require_child(tx, who.family_id, child_id);
-        auto b = grape_repository::lock_open_board(tx, child_id, who.family_id);
+        auto b = grape_repository::lock_open_board(tx, child_id);
         if (settings.goal) {
             if (*settings.goal < b.attached) {
                 throw error::validation("goal", "The bunch already has " +
@@ -51,7 +51,7 @@ awaitable<board> board_service::configure(principal who, std::int64_t child_id,
             b.gift = wish ? std::optional{board_gift{*wish, {}, {}}} : std::nullopt;
         }
         grape_repository::configure(tx, b);
-        auto after = grape_repository::open_board(tx, child_id, who.family_id);
+        auto after = grape_repository::open_board(tx, child_id);
         log.record(family::drafts_for(family::member_ids(tx, who.family_id), "board.updated",
                                       {{"board", board_json(after)}}));
         return after;
@@ -65,7 +65,7 @@ awaitable<board> board_service::attach(principal who, std::int64_t child_id, int
         if (who.user_id != child_id) {
             throw error{errc::forbidden, "Only the child sticks grapes on their own bunch."};
         }
-        auto b = grape_repository::lock_open_board(tx, child_id, who.family_id);
+        auto b = grape_repository::lock_open_board(tx, child_id);
         if (count > b.waiting()) {
             throw error{errc::conflict, "Only " + std::to_string(b.waiting()) +
                                             " grapes are waiting to be attached."};
@@ -89,7 +89,7 @@ awaitable<adjustment> board_service::adjust(principal who, std::int64_t child_id
     auto write = [who, child_id, amount, reason = std::move(reason),
                   key = std::move(idempotency_key)](pqxx::work& tx, notify::event_log& log) {
         family::require_child(tx, who.family_id, child_id);
-        auto b = grape_repository::lock_open_board(tx, child_id, who.family_id);
+        auto b = grape_repository::lock_open_board(tx, child_id);
         if (key) {
             // Looked up under the board's lock: a retry racing the original waits for it.
             if (auto earlier = grape_repository::by_idempotency_key(tx, child_id, *key)) {
@@ -118,7 +118,7 @@ awaitable<redemption> board_service::redeem(principal who, std::int64_t child_id
     require_parent(who);
     auto write = [who, child_id](pqxx::work& tx, notify::event_log& log) {
         family::require_child(tx, who.family_id, child_id);
-        auto b = grape_repository::lock_open_board(tx, child_id, who.family_id);
+        auto b = grape_repository::lock_open_board(tx, child_id);
         if (!b.full()) {
             throw error::conflict_in_state("The bunch has " + std::to_string(b.attached) + " of " +
                                                std::to_string(b.goal) + " grapes attached.",

@@ -14,18 +14,15 @@ constexpr std::string_view utc_text = R"('YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')";
 // The board columns, in to_board's order; `balance` is the newest ledger entry's. `scope`
 // joins whatever else must hold for the row to be returned.
 std::string board_select(std::string_view scope = {}) {
-    return sql(
-        {"SELECT b.id, b.child_id, b.family_id, b.number, b.goal, b.attached,"
-         " to_char(b.started_at AT TIME ZONE 'UTC', ",
-         utc_text,
-         "),"
-         " COALESCE((SELECT l.balance FROM grape_ledger l WHERE l.child_id = b.child_id"
-         "           ORDER BY l.id DESC LIMIT 1), 0),"
-         " w.id, w.name, w.image_url"
-         " FROM grape_boards b",
-         scope,
-         " LEFT JOIN wishlist_items w ON w.id = b.wish_item_id"
-         " WHERE b.child_id = $1 AND b.redeemed_at IS NULL"});
+    constexpr std::string_view balance =
+        " COALESCE((SELECT l.balance FROM grape_ledger l WHERE l.child_id = b.child_id"
+        "           ORDER BY l.id DESC LIMIT 1), 0),";
+    constexpr std::string_view open_board_of_child =
+        " LEFT JOIN wishlist_items w ON w.id = b.wish_item_id"
+        " WHERE b.child_id = $1 AND b.redeemed_at IS NULL";
+    return sql({"SELECT b.id, b.child_id, b.family_id, b.number, b.goal, b.attached,",
+                " to_char(b.started_at AT TIME ZONE 'UTC', ", utc_text, "),", balance,
+                " w.id, w.name, w.image_url FROM grape_boards b", scope, open_board_of_child});
 }
 
 std::string entry_columns() {
@@ -67,25 +64,16 @@ ledger_entry to_entry(const pqxx::row& r) {
     return e;
 }
 
-/// The open board, made on first use. Two first uses at once both try to make it; the
-/// unique open-board index keeps one.
-board load_open(pqxx::transaction_base& tx, std::int64_t child_id, std::int64_t family_id,
-                bool lock) {
+/// The open board. Every child has one from the moment they join (0010_boards.sql), and a
+/// redemption opens the next in its own transaction.
+board load_open(pqxx::transaction_base& tx, std::int64_t child_id, bool lock) {
     if (lock) {
         // Locked by a statement of its own: the next statement's snapshot then includes
         // whatever the previous holder committed (a balance read in the locking statement
         // itself would come from before the wait).
-        if (tx.exec_prepared("grapes.lock_board", child_id).empty()) {
-            tx.exec_prepared("grapes.make_first_board", child_id, family_id);
-            tx.exec_prepared("grapes.lock_board", child_id).at(0);
-        }
+        (void)tx.exec_prepared("grapes.lock_board", child_id).at(0);
     }
-    auto rows = tx.exec_prepared("grapes.open_board", child_id);
-    if (rows.empty()) {
-        tx.exec_prepared("grapes.make_first_board", child_id, family_id);
-        rows = tx.exec_prepared("grapes.open_board", child_id);
-    }
-    return to_board(rows.at(0));
+    return to_board(tx.exec_prepared("grapes.open_board", child_id).at(0));
 }
 
 }  // namespace
@@ -126,9 +114,6 @@ void grape_repository::declare_statements(db::pool& database) {
     database.declare("grapes.lock_board",
                      "SELECT id FROM grape_boards WHERE child_id = $1 AND redeemed_at IS NULL"
                      " FOR UPDATE");
-    database.declare("grapes.make_first_board",
-                     "INSERT INTO grape_boards (child_id, family_id, number) VALUES ($1, $2, 1)"
-                     " ON CONFLICT DO NOTHING");
     database.declare(
         "grapes.append",
         sql({"INSERT INTO grape_ledger (child_id, family_id, kind, amount, balance,",
@@ -161,9 +146,8 @@ void grape_repository::declare_statements(db::pool& database) {
              " ORDER BY number DESC"}));
 }
 
-board grape_repository::open_board(pqxx::transaction_base& tx, std::int64_t child_id,
-                                   std::int64_t family_id) {
-    return load_open(tx, child_id, family_id, false);
+board grape_repository::open_board(pqxx::transaction_base& tx, std::int64_t child_id) {
+    return load_open(tx, child_id, false);
 }
 
 std::optional<board> grape_repository::visible_board(pqxx::transaction_base& tx,
@@ -176,9 +160,8 @@ std::optional<board> grape_repository::visible_board(pqxx::transaction_base& tx,
     return to_board(rows[0]);
 }
 
-board grape_repository::lock_open_board(pqxx::transaction_base& tx, std::int64_t child_id,
-                                        std::int64_t family_id) {
-    return load_open(tx, child_id, family_id, true);
+board grape_repository::lock_open_board(pqxx::transaction_base& tx, std::int64_t child_id) {
+    return load_open(tx, child_id, true);
 }
 
 ledger_entry grape_repository::append(pqxx::transaction_base& tx, board& locked,
@@ -229,7 +212,7 @@ board grape_repository::close_and_open_next(pqxx::transaction_base& tx, const bo
     tx.exec_prepared("grapes.open_next", locked.child_id, locked.family_id, locked.number + 1,
                      locked.goal);
     // The new board was made here, so this transaction holds it until commit.
-    return load_open(tx, locked.child_id, locked.family_id, false);
+    return load_open(tx, locked.child_id, false);
 }
 
 ledger_page grape_repository::history(pqxx::transaction_base& tx, std::int64_t child_id,

@@ -203,8 +203,7 @@ awaitable<transition> mission_service::approve(principal who, std::int64_t id) {
         }
         auto approved =
             mission_repository::decide(tx, id, mission_status::approved, std::nullopt, who.user_id);
-        auto board =
-            grapes::grape_repository::lock_open_board(tx, approved.child_id, approved.family_id);
+        auto board = grapes::grape_repository::lock_open_board(tx, approved.child_id);
         // The ledger's unique mission_id is the last word: a second award cannot commit.
         const auto entry = grapes::grape_repository::append(
             tx, board,

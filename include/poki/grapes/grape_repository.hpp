@@ -17,16 +17,15 @@ class grape_repository {
   public:
     static void declare_statements(db::pool& database);
 
-    /// The child's open board, made if there is none yet; unlocked (for reading).
-    static board open_board(pqxx::transaction_base& tx, std::int64_t child_id,
-                            std::int64_t family_id);
+    /// The child's open board, unlocked; every child has one from the moment they join
+    /// (0010_boards.sql). Callers check the child is in the caller's family first.
+    static board open_board(pqxx::transaction_base& tx, std::int64_t child_id);
     /// The same, locked until the transaction ends.
+    static board lock_open_board(pqxx::transaction_base& tx, std::int64_t child_id);
     /// The open board of a child of this family, in one statement; nullopt when there is no
-    /// such child. Every child has one from the moment they join (0010_boards.sql).
+    /// such child.
     static std::optional<board> visible_board(pqxx::transaction_base& tx, std::int64_t child_id,
                                               std::int64_t family_id);
-    static board lock_open_board(pqxx::transaction_base& tx, std::int64_t child_id,
-                                 std::int64_t family_id);
 
     /// Appends to the ledger of the locked board's child and updates `locked` (balance,
     /// and attached grapes when a correction takes away more than were waiting).
