@@ -66,8 +66,8 @@ app::app(config cfg)
     , events_{database_, redis_, config_.events, config_.push}
     , event_hub_{ioc_, database_, redis_, config_.redis, config_.events}
     , push_{ioc_, database_, event_hub_, config_.push}
-    , auth_{database_, redis_, config_.auth, events_}
-    , families_{database_, auth_.codes(), auth_.revoked(), events_}
+    , auth_{database_, redis_, config_.auth}
+    , families_{database_, redis_, auth_, events_}
     , devices_{database_, config_.devices}
     , chat_writer_{ioc_, database_, events_, config_.chat}
     , chat_{database_, events_, chat_writer_}
@@ -75,6 +75,7 @@ app::app(config cfg)
     , boards_{database_, events_}
     , missions_{database_, events_, config_.missions}
     , client_errors_{database_, redis_, config_.diagnostics} {
+    auth_.on_sign_in(&notify::device_service::signed_in);
     build_routes();
     // Routes are complete: per-route metric slots can be laid out.
     http_metrics_ = std::make_unique<http::http_metrics>(router_);

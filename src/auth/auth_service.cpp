@@ -3,11 +3,10 @@
 #include <array>
 #include <chrono>
 
+#include "poki/auth/auth_repository.hpp"
 #include "poki/core/crypto.hpp"
 #include "poki/core/log.hpp"
 #include "poki/core/metrics.hpp"
-#include "poki/family/family_events.hpp"
-#include "poki/notify/device_repository.hpp"
 
 namespace poki::auth {
 
@@ -38,12 +37,6 @@ error bad_refresh() {
     return error{errc::unauthorized, "The refresh token is invalid, expired or already used."};
 }
 
-/// Redis keys carry a hash of the account name, never the name itself.
-std::string limiter_key(std::string_view kind, std::string_view value) {
-    return "poki:rl:login:" + std::string{kind} + ":" +
-           base64url_encode(sha256(value)).substr(0, 22);
-}
-
 std::string lower_ascii(std::string text) {
     for (auto& c : text) {
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -53,19 +46,15 @@ std::string lower_ascii(std::string text) {
 
 }  // namespace
 
-auth_service::auth_service(db::pool& database, cache::redis_client& redis, const auth_config& cfg,
-                           notify::event_service& events)
+auth_service::auth_service(db::pool& database, cache::redis_client& redis, const auth_config& cfg)
     : database_{database}
     , redis_{redis}
-    , events_{events}
     , limiter_{redis}
     , revocations_{database, std::chrono::seconds{cfg.access_ttl_s}}
-    , link_codes_{redis, std::chrono::minutes{10}}
     , config_{cfg}
     , jwt_{cfg}
     , hasher_{cfg} {
     auth_repository::declare_statements(database_);
-    notify::device_repository::declare_statements(database_);  // login touches devices
     if (jwt_.uses_ephemeral_key()) {
         log::warn("auth.jwt_secret is not set: using a random key; tokens end with this process");
     }
@@ -123,10 +112,11 @@ awaitable<session_tokens> auth_service::signup(signup_request request) {
 awaitable<session_tokens> auth_service::login(login_request request, std::string client_address) {
     const std::string account = request.email ? "email:" + lower_ascii(*request.email)
                                               : "login:" + lower_ascii(request.login.value_or(""));
-    co_await limiter_.hit(limiter_key("address", client_address),
+    co_await limiter_.hit(rate_limiter::key("login:address", client_address),
                           config_.login_attempts_per_address,
                           std::chrono::seconds{config_.login_window_s});
-    co_await limiter_.hit(limiter_key("account", account), config_.login_attempts_per_account,
+    co_await limiter_.hit(rate_limiter::key("login:account", account),
+                          config_.login_attempts_per_account,
                           std::chrono::seconds{config_.login_window_s});
 
     auto find = [request](pqxx::connection& c) {
@@ -143,8 +133,9 @@ awaitable<session_tokens> auth_service::login(login_request request, std::string
     }
     auto sign_in = [this, account = *user](pqxx::connection& c) {
         pqxx::work tx{c};
-        // Signing in proves the member's devices are alive: keep them from being pruned.
-        notify::device_repository::touch_user(tx, account.id);
+        if (sign_in_hook_) {
+            sign_in_hook_(tx, account.id);
+        }
         auto tokens = issue(tx, account, "");
         tx.commit();
         return tokens;
@@ -225,91 +216,23 @@ principal auth_service::authorize(std::string_view access_token) const {
     return who;
 }
 
-awaitable<session_tokens> auth_service::join(join_request request, std::string client_address) {
-    constexpr int max_wrong_codes = 5;
-    constexpr std::chrono::seconds lockout{15 * 60};
-    const auto wrong_key = limiter_key("join", client_address);
-    // Counted before the code is checked, so the limit holds for guesses sent in parallel; a
-    // right code gives its attempt back.
-    co_await limiter_.hit(wrong_key, max_wrong_codes, lockout);
-    auto code = co_await link_codes_.redeem(family::link_codes::normalize(request.code));
-    if (!code) {
-        throw error::validation("code", "This code is wrong, already used or expired.");
-    }
-    co_await limiter_.give_back(wrong_key);
-    if (code->admits == role::parent && !request.email) {
-        co_await link_codes_.restore(*code);
-        throw error::validation("email", "A parent joins with an email address.");
-    }
-    if (code->admits == role::child) {
-        request.email.reset();  // children sign in with their login name
-    }
-    const auto admits = code->admits;
-    const auto family_id = code->family_id;
-    struct joined {
-        session_tokens tokens;
-        std::vector<notify::stored_event> events;
-    };
-    std::exception_ptr failure;
-    std::string hash;
+awaitable<std::string> auth_service::hash_password(std::string password) {
+    co_return co_await hasher_.hash(std::move(password));
+}
+
+session_tokens auth_service::enroll(pqxx::transaction_base& tx, new_user account) const {
+    account.avatar_color = pick_avatar_color();
+    std::int64_t id = 0;
     try {
-        hash = co_await hasher_.hash(request.password);
-    } catch (...) {
-        failure = std::current_exception();
-    }
-    if (failure) {
-        co_await link_codes_.restore(*code);  // nothing was written: the code stays usable
-        std::rethrow_exception(failure);
-    }
-    auto create = [this, request = std::move(request), admits, family_id,
-                   hash = std::move(hash)](pqxx::connection& c) -> std::optional<joined> {
-        pqxx::work tx{c};
-        new_user user;
-        user.family_id = family_id;
-        user.role = admits;
-        user.email = request.email;
-        user.login = request.login;
-        user.display_name = request.display_name;
-        user.avatar_color = pick_avatar_color();
-        user.password_hash = hash;
-        std::int64_t id = 0;
-        try {
-            id = auth_repository::create_user(tx, user);
-        } catch (const pqxx::unique_violation&) {
-            return std::nullopt;
-        }
-        const auto created = auth_repository::find_by_id(tx, id);
-        if (!created) {
-            return std::nullopt;  // the family is gone
-        }
-        auto tokens = issue(tx, *created, "");
-        auto events =
-            events_.record(tx, family::member_joined_events(
-                                   tx, family_id,
-                                   family::member{created->id, created->role, created->display_name,
-                                                  created->avatar_color}));
-        tx.commit();
-        return joined{std::move(tokens), std::move(events)};
-    };
-    std::optional<joined> tokens;
-    try {
-        tokens = co_await database_.run(std::move(create));
-    } catch (...) {
-        failure = std::current_exception();
-    }
-    if (failure) {
-        // Nothing was written: give the code back so the family can use it again.
-        co_await link_codes_.restore(*code);
-        std::rethrow_exception(failure);
-    }
-    if (!tokens) {
-        co_await link_codes_.restore(*code);
+        id = auth_repository::create_user(tx, account);
+    } catch (const pqxx::unique_violation&) {
         throw error{errc::conflict, "This login name (or email) is already taken."};
     }
-    co_await events_.publish(std::move(tokens->events));
-    log::info("member joined",
-              {{"user_id", tokens->tokens.user.id}, {"family_id", tokens->tokens.user.family_id}});
-    co_return std::move(tokens->tokens);
+    const auto created = auth_repository::find_by_id(tx, id);
+    if (!created) {
+        throw error{errc::not_found, "This family no longer exists."};
+    }
+    return issue(tx, *created, "");
 }
 
 awaitable<stream_ticket> auth_service::issue_stream_ticket(principal who) {

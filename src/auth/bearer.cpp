@@ -1,18 +1,13 @@
 #include "poki/auth/bearer.hpp"
 
-#include <boost/beast/core/string.hpp>
-
 namespace poki::auth {
 
 awaitable<principal> require_principal(const http::request_context& ctx, auth_service& auth) {
-    const auto header = ctx.req[http::field::authorization];
-    const std::string_view value{header.data(), header.size()};
-    constexpr std::string_view scheme{"Bearer "};
-    if (value.size() <= scheme.size() ||
-        !boost::beast::iequals(value.substr(0, scheme.size()), scheme)) {
+    const auto token = ctx.bearer_token();
+    if (!token) {
         throw error{errc::unauthorized, "Send an access token as 'Authorization: Bearer <token>'."};
     }
-    co_return auth.authorize(value.substr(scheme.size()));
+    co_return auth.authorize(*token);
 }
 
 awaitable<principal> require_stream_principal(const http::request_context& ctx,

@@ -1,5 +1,6 @@
 #include "poki/auth/rate_limiter.hpp"
 
+#include "poki/core/crypto.hpp"
 #include "poki/core/error.hpp"
 
 namespace poki::auth {
@@ -66,6 +67,11 @@ void local_counters::give_back(const std::string& key) {
     if (const auto found = counts_.find(key); found != counts_.end() && found->second.count > 0) {
         --found->second.count;
     }
+}
+
+std::string rate_limiter::key(std::string_view scope, std::string_view value) {
+    return "poki:rl:" + std::string{scope} + ":" +
+           crypto::base64url_encode(crypto::sha256(value)).substr(0, 22);
 }
 
 awaitable<void> rate_limiter::hit(std::string key, int limit, std::chrono::seconds window) {

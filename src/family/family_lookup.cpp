@@ -1,8 +1,13 @@
 #include "poki/family/family_lookup.hpp"
 
 #include "poki/core/error.hpp"
+#include "poki/family/family_repository.hpp"
 
 namespace poki::family {
+
+void declare_lookup_statements(db::pool& database) {
+    family_repository::declare_statements(database);
+}
 
 member require_child(pqxx::transaction_base& tx, std::int64_t family_id, std::int64_t child_id) {
     auto found = family_repository::find_member(tx, family_id, child_id);
@@ -15,10 +20,9 @@ member require_child(pqxx::transaction_base& tx, std::int64_t family_id, std::in
 std::vector<std::int64_t> member_ids(pqxx::transaction_base& tx, std::int64_t family_id,
                                      std::optional<poki::role> only) {
     std::vector<std::int64_t> ids;
-    for (const auto& row : tx.exec_prepared("family.members", family_id)) {
-        const auto member_role = parse_role(row[1].as<std::string>());
-        if (!only || member_role == only) {
-            ids.push_back(row[0].as<std::int64_t>());
+    for (const auto& m : family_repository::members(tx, family_id)) {
+        if (!only || m.role == only) {
+            ids.push_back(m.id);
         }
     }
     return ids;

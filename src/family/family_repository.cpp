@@ -39,10 +39,16 @@ std::optional<family_view> family_repository::load(pqxx::transaction_base& tx,
         return std::nullopt;
     }
     family_view f{rows[0][0].as<std::int64_t>(), rows[0][1].as<std::string>(), {}};
-    for (const auto& row : tx.exec_prepared("family.members", family_id)) {
-        f.members.push_back(to_member(row));
-    }
+    f.members = members(tx, family_id);
     return f;
+}
+
+std::vector<member> family_repository::members(pqxx::transaction_base& tx, std::int64_t family_id) {
+    std::vector<member> out;
+    for (const auto& row : tx.exec_prepared("family.members", family_id)) {
+        out.push_back(to_member(row));
+    }
+    return out;
 }
 
 void family_repository::rename_family(pqxx::transaction_base& tx, std::int64_t family_id,

@@ -1,7 +1,9 @@
 #include "poki/family/family_routes.hpp"
 
+#include "poki/auth/auth_json.hpp"
 #include "poki/auth/bearer.hpp"
 #include "poki/core/json_reader.hpp"
+#include "poki/core/timestamp.hpp"
 #include "poki/family/member_json.hpp"
 #include "poki/http/json_body.hpp"
 #include "poki/http/responses.hpp"
@@ -17,13 +19,13 @@ nlohmann::json family_json(const family_view& f) {
     return {{"id", f.id}, {"name", f.name}, {"members", members}};
 }
 
-std::string rfc3339(std::int64_t epoch_seconds) {
-    const std::time_t t = epoch_seconds;
-    std::tm utc{};
-    gmtime_r(&t, &utc);
-    std::array<char, 32> text{};
-    const auto n = std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return {text.data(), n};
+nlohmann::json link_code_json(const link_code& code) {
+    const auto expires = std::chrono::sys_seconds{std::chrono::seconds{code.expires_at}};
+    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    return {{"code", code.code},
+            {"role", to_string(code.admits)},
+            {"expires_at", format_rfc3339(expires)},
+            {"expires_in", (expires - now).count()}};
 }
 
 std::string read_name(const http::request_context& ctx, std::string_view field,
@@ -36,59 +38,83 @@ std::string read_name(const http::request_context& ctx, std::string_view field,
     return name;
 }
 
+join_request read_join(const nlohmann::json& body) {
+    json_reader in{body};
+    in.reject_unknown({"code", "display_name", "login", "password", "email"});
+    join_request r;
+    r.code = in.required_string("code", {.min_chars = 1, .max_chars = 16});
+    r.display_name = in.required_string("display_name", {.min_chars = 1, .max_chars = 40});
+    r.login = auth::read_login_name(in);
+    r.password = auth::read_new_password(in);
+    r.email = auth::read_email(in, "email", false);
+    in.finish();
+    return r;
+}
+
+struct family_handlers {
+    family_service& families;
+    auth::auth_service& auth;
+
+    [[nodiscard]] awaitable<http::response> get(http::request_context& ctx) const {
+        const auto who = co_await auth::require_principal(ctx, auth);
+        const auto family = co_await families.get(who);
+        co_return http::json_response(http::status::ok, family_json(family));
+    }
+
+    [[nodiscard]] awaitable<http::response> rename(http::request_context& ctx) const {
+        const auto who = co_await auth::require_principal(ctx, auth);
+        auto name = read_name(ctx, "name", 60);
+        const auto family = co_await families.rename(who, std::move(name));
+        co_return http::json_response(http::status::ok, family_json(family));
+    }
+
+    [[nodiscard]] awaitable<http::response> rename_member(http::request_context& ctx) const {
+        const auto who = co_await auth::require_principal(ctx, auth);
+        auto name = read_name(ctx, "display_name", 40);
+        const auto m =
+            co_await families.rename_member(who, ctx.params.integer("id"), std::move(name));
+        co_return http::json_response(http::status::ok, member_json(m));
+    }
+
+    [[nodiscard]] awaitable<http::response> remove_member(http::request_context& ctx) const {
+        const auto who = co_await auth::require_principal(ctx, auth);
+        co_await families.remove_member(who, ctx.params.integer("id"));
+        co_return http::empty_response(http::status::no_content);
+    }
+
+    [[nodiscard]] awaitable<http::response> create_link_code(http::request_context& ctx) const {
+        const auto who = co_await auth::require_principal(ctx, auth);
+        const auto& body = http::read_json_body(ctx);
+        json_reader in{body};
+        in.reject_unknown({"role"});
+        const auto admits = parse_role(in.required_enum("role", {"child", "parent"}));
+        in.finish();
+        const auto code = co_await families.create_link_code(who, admits.value_or(role::child));
+        co_return http::json_response(http::status::created, link_code_json(code));
+    }
+
+    [[nodiscard]] awaitable<http::response> join(http::request_context& ctx) const {
+        auto request = read_join(http::read_json_body(ctx));
+        auto address = ctx.remote_address;
+        const auto tokens = co_await families.join(std::move(request), std::move(address));
+        co_return http::json_response(http::status::created, auth::tokens_json(tokens));
+    }
+};
+
 }  // namespace
 
 void add_family_routes(http::router& routes, family_service& families, auth::auth_service& auth) {
-    routes.add(http::verb::get, "/api/v1/family",
-               [&families, &auth](http::request_context& ctx) -> awaitable<http::response> {
-                   const auto who = co_await auth::require_principal(ctx, auth);
-                   co_return http::json_response(http::status::ok,
-                                                 family_json(co_await families.get(who)));
-               });
-
-    routes.add(http::verb::patch, "/api/v1/family",
-               [&families, &auth](http::request_context& ctx) -> awaitable<http::response> {
-                   const auto who = co_await auth::require_principal(ctx, auth);
-                   auto name = read_name(ctx, "name", 60);
-                   const auto family = co_await families.rename(who, std::move(name));
-                   co_return http::json_response(http::status::ok, family_json(family));
-               });
-
-    routes.add(http::verb::patch, "/api/v1/family/members/{id:int}",
-               [&families, &auth](http::request_context& ctx) -> awaitable<http::response> {
-                   const auto who = co_await auth::require_principal(ctx, auth);
-                   auto name = read_name(ctx, "display_name", 40);
-                   const auto m = co_await families.rename_member(who, ctx.params.integer("id"),
-                                                                  std::move(name));
-                   co_return http::json_response(http::status::ok, member_json(m));
-               });
-
-    routes.add(http::verb::delete_, "/api/v1/family/members/{id:int}",
-               [&families, &auth](http::request_context& ctx) -> awaitable<http::response> {
-                   const auto who = co_await auth::require_principal(ctx, auth);
-                   co_await families.remove_member(who, ctx.params.integer("id"));
-                   co_return http::empty_response(http::status::no_content);
-               });
-
-    routes.add(http::verb::post, "/api/v1/family/link-codes",
-               [&families, &auth](http::request_context& ctx) -> awaitable<http::response> {
-                   const auto who = co_await auth::require_principal(ctx, auth);
-                   const auto& body = http::read_json_body(ctx);
-                   json_reader in{body};
-                   in.reject_unknown({"role"});
-                   const auto admits = parse_role(in.required_enum("role", {"child", "parent"}));
-                   in.finish();
-                   const auto code =
-                       co_await families.create_link_code(who, admits.value_or(role::child));
-                   const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count();
-                   co_return http::json_response(http::status::created,
-                                                 {{"code", code.code},
-                                                  {"role", to_string(code.admits)},
-                                                  {"expires_at", rfc3339(code.expires_at)},
-                                                  {"expires_in", code.expires_at - now}});
-               });
+    const family_handlers h{families, auth};
+    using http::verb;
+    routes.add(verb::get, "/api/v1/family", http::handler_of(h, &family_handlers::get));
+    routes.add(verb::patch, "/api/v1/family", http::handler_of(h, &family_handlers::rename));
+    routes.add(verb::patch, "/api/v1/family/members/{id:int}",
+               http::handler_of(h, &family_handlers::rename_member));
+    routes.add(verb::delete_, "/api/v1/family/members/{id:int}",
+               http::handler_of(h, &family_handlers::remove_member));
+    routes.add(verb::post, "/api/v1/family/link-codes",
+               http::handler_of(h, &family_handlers::create_link_code));
+    routes.add(verb::post, "/api/v1/auth/join", http::handler_of(h, &family_handlers::join));
 }
 
 }  // namespace poki::family

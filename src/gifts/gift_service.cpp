@@ -35,7 +35,7 @@ std::vector<notify::event_draft> tell_parents(pqxx::transaction_base& tx, princi
 gift_service::gift_service(db::pool& database, notify::event_service& events)
     : database_{database}, events_{events} {
     gift_repository::declare_statements(database_);
-    family::family_repository::declare_statements(database_);  // the family lookups
+    family::declare_lookup_statements(database_);
 }
 
 awaitable<gift_page> gift_service::search(gift_query query) {

@@ -2,6 +2,7 @@
 
 #include "poki/core/error.hpp"
 #include "poki/family/family_lookup.hpp"
+#include "poki/grapes/grape_awards.hpp"
 #include "poki/grapes/grape_events.hpp"
 #include "poki/grapes/grape_repository.hpp"
 
@@ -10,7 +11,7 @@ namespace poki::grapes {
 board_service::board_service(db::pool& database, notify::event_service& events)
     : database_{database}, events_{events} {
     grape_repository::declare_statements(database_);
-    family::family_repository::declare_statements(database_);  // the family lookups
+    family::declare_lookup_statements(database_);
     database_.declare("grapes.pickable_wish",
                       "SELECT 1 FROM wishlist_items WHERE id = $1 AND child_id = $2"
                       " AND removed_at IS NULL AND given_at IS NULL");
@@ -82,36 +83,24 @@ awaitable<board> board_service::attach(principal who, std::int64_t child_id, int
     co_return co_await events_.write(std::move(stick));
 }
 
-awaitable<adjustment> board_service::adjust(principal who, std::int64_t child_id, int amount,
-                                            std::string reason,
-                                            std::optional<std::string> idempotency_key) {
+awaitable<keyed_answer> board_service::adjust(principal who, std::int64_t child_id, int amount,
+                                              std::string reason, std::optional<request_key> key) {
     require_parent(who);
-    auto write = [who, child_id, amount, reason = std::move(reason),
-                  key = std::move(idempotency_key)](pqxx::work& tx, notify::event_log& log) {
+    auto change = [who, child_id, amount, reason = std::move(reason)](pqxx::work& tx,
+                                                                      notify::event_log& log) {
         family::require_child(tx, who.family_id, child_id);
-        auto b = grape_repository::lock_open_board(tx, child_id);
-        if (key) {
-            // Looked up under the board's lock: a retry racing the original waits for it.
-            if (auto earlier = grape_repository::by_idempotency_key(tx, child_id, *key)) {
-                if (earlier->amount != amount || earlier->reason != reason) {
-                    throw error{errc::conflict,
-                                "This Idempotency-Key was already used for a different change."};
-                }
-                return adjustment{std::move(*earlier), std::move(b), false};
-            }
-        }
-        const ledger_change change{amount > 0 ? ledger_kind::award : ledger_kind::correction,
-                                   amount,
-                                   std::nullopt,
-                                   std::nullopt,
-                                   reason,
-                                   who.user_id,
-                                   key};
-        auto entry = grape_repository::append(tx, b, change);
-        log.record(grapes_changed(tx, b, entry_json(entry)));
-        return adjustment{std::move(entry), std::move(b), true};
+        const ledger_change c{amount > 0 ? ledger_kind::award : ledger_kind::correction,
+                              amount,
+                              std::nullopt,
+                              std::nullopt,
+                              reason,
+                              who.user_id};
+        return award(tx, log, child_id, c);
     };
-    co_return co_await events_.write(std::move(write));
+    auto answer = [](const awarded& done) -> nlohmann::json {
+        return {{"entry", entry_json(done.entry)}, {"board", board_json(done.after)}};
+    };
+    co_return co_await events_.write_once(std::move(key), std::move(change), std::move(answer));
 }
 
 awaitable<redemption> board_service::redeem(principal who, std::int64_t child_id) {
@@ -124,10 +113,10 @@ awaitable<redemption> board_service::redeem(principal who, std::int64_t child_id
                                                std::to_string(b.goal) + " grapes attached.",
                                            "collecting");
         }
-        grape_repository::append(tx, b,
-                                 ledger_change{ledger_kind::redemption, -b.goal, std::nullopt, b.id,
-                                               b.gift ? std::optional{b.gift->name} : std::nullopt,
-                                               who.user_id, std::nullopt});
+        grape_repository::append(
+            tx, b,
+            ledger_change{ledger_kind::redemption, -b.goal, std::nullopt, b.id,
+                          b.gift ? std::optional{b.gift->name} : std::nullopt, who.user_id});
         const auto carried = b.balance;  // what is left after the goal's grapes were spent
         auto next = grape_repository::close_and_open_next(tx, b, who.user_id, carried);
         auto history = grape_repository::redeemed(tx, child_id);

@@ -117,11 +117,8 @@ void grape_repository::declare_statements(db::pool& database) {
     database.declare(
         "grapes.append",
         sql({"INSERT INTO grape_ledger (child_id, family_id, kind, amount, balance,",
-             " mission_id, board_id, reason, created_by, idempotency_key)",
-             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ", entry_columns()}));
-    database.declare("grapes.by_key",
-                     sql({"SELECT ", entry_columns(), " FROM grape_ledger WHERE child_id = $1",
-                          " AND idempotency_key = $2"}));
+             " mission_id, board_id, reason, created_by)",
+             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ", entry_columns()}));
     database.declare("grapes.set_attached", "UPDATE grape_boards SET attached = $2 WHERE id = $1");
     database.declare("grapes.configure",
                      "UPDATE grape_boards SET goal = $2, wish_item_id = $3 WHERE id = $1");
@@ -171,10 +168,10 @@ ledger_entry grape_repository::append(pqxx::transaction_base& tx, board& locked,
         throw error{errc::conflict, "That would take the grapes below zero: the child has " +
                                         std::to_string(locked.balance) + "."};
     }
-    const auto row = tx.exec_prepared1("grapes.append", locked.child_id, locked.family_id,
-                                       std::string{to_string(change.kind)}, change.amount, balance,
-                                       change.mission_id, change.board_id, change.reason,
-                                       change.created_by, change.idempotency_key);
+    const auto row =
+        tx.exec_prepared1("grapes.append", locked.child_id, locked.family_id,
+                          std::string{to_string(change.kind)}, change.amount, balance,
+                          change.mission_id, change.board_id, change.reason, change.created_by);
     locked.balance = balance;
     if (change.kind == ledger_kind::correction && locked.attached > balance) {
         // A correction took more than was waiting: grapes come off the bunch.
@@ -182,16 +179,6 @@ ledger_entry grape_repository::append(pqxx::transaction_base& tx, board& locked,
         set_attached(tx, locked);
     }
     return to_entry(row);
-}
-
-std::optional<ledger_entry> grape_repository::by_idempotency_key(pqxx::transaction_base& tx,
-                                                                 std::int64_t child_id,
-                                                                 const std::string& key) {
-    const auto rows = tx.exec_prepared("grapes.by_key", child_id, key);
-    if (rows.empty()) {
-        return std::nullopt;
-    }
-    return to_entry(rows[0]);
 }
 
 void grape_repository::set_attached(pqxx::transaction_base& tx, const board& locked) {

@@ -79,7 +79,6 @@ void add_grape_routes(http::router& routes, board_service& boards, auth::auth_se
     routes.add(http::verb::post, "/api/v1/children/{id:int}/grapes",
                [&boards, &auth](http::request_context& ctx) -> awaitable<http::response> {
                    const auto who = co_await auth::require_parent(ctx, auth);
-                   auto key = http::idempotency_key(ctx);
                    const auto& body = http::read_json_body(ctx);
                    json_reader in{body};
                    in.reject_unknown({"amount", "reason"});
@@ -90,12 +89,10 @@ void add_grape_routes(http::router& routes, board_service& boards, auth::auth_se
                        in.add_error("amount", "Must not be zero.");
                    }
                    in.finish();
-                   auto done = co_await boards.adjust(who, ctx.params.integer("id"),
-                                                      static_cast<int>(amount), std::move(reason),
-                                                      std::move(key));
-                   co_return http::json_response(
-                       done.created ? http::status::created : http::status::ok,
-                       {{"entry", entry_json(done.entry)}, {"board", board_json(done.after)}});
+                   const auto made = co_await boards.adjust(
+                       who, ctx.params.integer("id"), static_cast<int>(amount), std::move(reason),
+                       http::request_key_of(ctx, who.user_id));
+                   co_return http::keyed_response(made);
                });
 
     routes.add(

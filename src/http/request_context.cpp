@@ -1,5 +1,7 @@
 #include "poki/http/request_context.hpp"
 
+#include <boost/beast/core/string.hpp>
+
 #include "poki/core/json_reader.hpp"
 
 namespace poki::http {
@@ -73,6 +75,17 @@ bool query_is_decodable(std::string_view query) {
         query.remove_prefix(amp + 1);
     }
     return true;
+}
+
+std::optional<std::string_view> request_context::bearer_token() const {
+    const auto header = req[field::authorization];
+    const std::string_view value{header.data(), header.size()};
+    constexpr std::string_view scheme{"Bearer "};
+    if (value.size() <= scheme.size() ||
+        !boost::beast::iequals(value.substr(0, scheme.size()), scheme)) {
+        return std::nullopt;
+    }
+    return value.substr(scheme.size());
 }
 
 std::optional<std::string> request_context::query_param(std::string_view name) const {

@@ -6,8 +6,7 @@
 #include "poki/core/periodic.hpp"
 #include "poki/db/claimed_batches.hpp"
 #include "poki/family/family_lookup.hpp"
-#include "poki/grapes/grape_events.hpp"
-#include "poki/grapes/grape_repository.hpp"
+#include "poki/grapes/grape_awards.hpp"
 #include "poki/missions/mission_json.hpp"
 #include "poki/missions/mission_repository.hpp"
 
@@ -63,8 +62,8 @@ mission_service::mission_service(db::pool& database, notify::event_service& even
                                  const missions_config& config)
     : database_{database}, events_{events}, config_{config} {
     mission_repository::declare_statements(database_);
-    family::family_repository::declare_statements(database_);  // the family lookups
-    grapes::grape_repository::declare_statements(database_);
+    family::declare_lookup_statements(database_);
+    grapes::declare_award_statements(database_);
 }
 
 awaitable<keyed_answer> mission_service::create(principal who, new_mission input,
@@ -203,19 +202,14 @@ awaitable<transition> mission_service::approve(principal who, std::int64_t id) {
         }
         auto approved =
             mission_repository::decide(tx, id, mission_status::approved, std::nullopt, who.user_id);
-        auto board = grapes::grape_repository::lock_open_board(tx, approved.child_id);
+        log.record(to_child(approved, "mission.approved",
+                            push_text{"미션 성공! " + reward_text(approved.reward) + "을 받았어요",
+                                      approved.title}));
         // The ledger's unique mission_id is the last word: a second award cannot commit.
-        const auto entry = grapes::grape_repository::append(
-            tx, board,
+        (void)grapes::award(
+            tx, log, approved.child_id,
             grapes::ledger_change{grapes::ledger_kind::mission, approved.reward, approved.id,
-                                  std::nullopt, approved.title, who.user_id, std::nullopt});
-        std::vector<event_draft> drafts{
-            to_child(approved, "mission.approved",
-                     push_text{"미션 성공! " + reward_text(approved.reward) + "을 받았어요",
-                               approved.title})};
-        auto grapes = grapes::grapes_changed(tx, board, grapes::entry_json(entry));
-        std::move(grapes.begin(), grapes.end(), std::back_inserter(drafts));
-        log.record(std::move(drafts));
+                                  std::nullopt, approved.title, who.user_id});
         return transition{std::move(approved), true};
     };
     auto done = co_await events_.write(std::move(decide));

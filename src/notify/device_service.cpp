@@ -13,6 +13,10 @@ device_service::device_service(db::pool& database, const devices_config& cfg)
     device_repository::declare_statements(database_);
 }
 
+void device_service::signed_in(pqxx::transaction_base& tx, std::int64_t user_id) {
+    device_repository::touch_user(tx, user_id);
+}
+
 awaitable<device> device_service::register_device(principal who, std::string token,
                                                   std::string platform, std::string app_version) {
     auto upsert = [who, token = std::move(token), platform = std::move(platform),

@@ -1,5 +1,6 @@
 // Push devices over HTTP.
 #include <gtest/gtest.h>
+#include <pqxx/pqxx>
 
 #include "poki/core/crypto.hpp"
 
@@ -46,6 +47,44 @@ TEST(Devices, RegisterRefreshMoveAndDelete) {
     EXPECT_EQ(server.request("DELETE", path, {}, bearer(dad["access_token"])).status, 204);
     expect_problem(server.request("DELETE", path, {}, bearer(dad["access_token"])), 404,
                    "not_found");
+}
+
+TEST(Devices, SigningInKeepsTheMembersDevicesFromBeingPruned) {
+    running_server server;
+    const auto email = "d-" + crypto::base64url_encode(crypto::random_bytes(6)) + "@example.com";
+    const auto mom = json_of(server.request(
+        "POST", "/api/v1/auth/signup",
+        nlohmann::json{{"email", email}, {"password", "correct horse"}, {"display_name", "Mom"}}
+            .dump()));
+    const std::string token = "fcm:APA91b" + crypto::base64url_encode(crypto::random_bytes(24));
+    ASSERT_EQ(
+        server
+            .request("PUT", "/api/v1/devices/" + token,
+                     R"({"platform":"ios","app_version":"1.0.0"})", bearer(mom["access_token"]))
+            .status,
+        200);
+    pqxx::connection c{required_env("TEST_POKI_PG_URL")};
+    const auto age = [&c, &token] {
+        pqxx::nontransaction tx{c};
+        return tx
+            .exec_params1(
+                "SELECT extract(epoch FROM now() - last_seen_at)::int FROM devices"
+                " WHERE fcm_token = $1",
+                token)[0]
+            .as<int>();
+    };
+    {
+        pqxx::nontransaction tx{c};
+        tx.exec_params(
+            "UPDATE devices SET last_seen_at = now() - interval '50 days' WHERE fcm_token = $1",
+            token);
+    }
+    ASSERT_GT(age(), 49 * 86400);
+    const auto login =
+        server.request("POST", "/api/v1/auth/login",
+                       nlohmann::json{{"email", email}, {"password", "correct horse"}}.dump());
+    ASSERT_EQ(login.status, 200) << login.body;
+    EXPECT_LT(age(), 60);
 }
 
 TEST(Devices, BadInputAndNoTokenAreRefused) {

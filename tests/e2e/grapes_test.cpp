@@ -71,9 +71,12 @@ TEST(Grapes, TheLedgerNeverGoesBelowZeroAndRetriesWriteOnce) {
     const auto first = award(server, mom, kid.id, 7, "할머니 댁 방문", key);
     ASSERT_EQ(first.status, 201) << first.body;
     const auto retried = award(server, mom, kid.id, 7, "할머니 댁 방문", key);
-    EXPECT_EQ(retried.status, 200) << retried.body;
+    EXPECT_EQ(retried.status, 201) << retried.body;
+    EXPECT_EQ(retried.header("idempotent-replayed"), "true");
     EXPECT_EQ(json_of(retried)["entry"]["id"], json_of(first)["entry"]["id"]);
-    expect_problem(award(server, mom, kid.id, 8, "할머니 댁 방문", key), 409, "conflict");
+    const auto reused = award(server, mom, kid.id, 8, "할머니 댁 방문", key);
+    expect_problem(reused, 422, "validation_failed");
+    EXPECT_EQ(json_of(reused)["errors"][0]["field"], "Idempotency-Key");
     EXPECT_EQ(board_of(server, mom, kid.id)["total"], 7);
 
     // Corrections: never below zero.

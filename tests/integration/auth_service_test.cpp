@@ -1,6 +1,8 @@
 // The account service against a fresh database and a real Redis, without HTTP.
 #include "poki/auth/auth_service.hpp"
 
+#include <mutex>
+
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <gtest/gtest.h>
@@ -41,9 +43,7 @@ class AuthServiceTest : protected own_redis_holder, public ::testing::Test {
         config_.scrypt_log2_n = 10;
         config_.login_attempts_per_account = 3;
         config_.login_window_s = 2;
-        events_ =
-            std::make_unique<notify::event_service>(*pool_, *redis_, events_config_, push_config_);
-        service_ = std::make_unique<auth_service>(*pool_, *redis_, config_, *events_);
+        service_ = std::make_unique<auth_service>(*pool_, *redis_, config_);
         wait_for_redis();
     }
 
@@ -102,9 +102,6 @@ class AuthServiceTest : protected own_redis_holder, public ::testing::Test {
     std::unique_ptr<db::pool> pool_;
     std::unique_ptr<cache::redis_client> redis_;
     auth_config config_;
-    events_config events_config_;
-    push_config push_config_;
-    std::unique_ptr<notify::event_service> events_;
     std::unique_ptr<auth_service> service_;
 };
 
@@ -194,20 +191,21 @@ TEST_F(AuthServiceTest, LoginAttemptsAreLimitedThenRecover) {
     EXPECT_NO_THROW((void)login(email, "correct horse"));
 }
 
-TEST_F(AuthServiceTest, LoginKeepsTheMembersDevicesFresh) {
+TEST_F(AuthServiceTest, EverySignInRunsTheSignInHookInItsTransaction) {
     const auto email = unique_email();
     const auto tokens = signup(email);
-    {
-        pqxx::connection c{db_.url()};
-        pqxx::nontransaction tx{c};
-        tx.exec_params(
-            "INSERT INTO devices (fcm_token, user_id, platform, app_version, last_seen_at)"
-            " VALUES ('phone', $1, 'ios', '1', now() - interval '50 days')",
-            tokens.user.id);
-    }
+    std::vector<std::int64_t> signed_in;
+    std::mutex m;
+    service_->on_sign_in([&](pqxx::transaction_base& tx, std::int64_t user_id) {
+        tx.exec_params("UPDATE users SET display_name = 'seen' WHERE id = $1", user_id);
+        const std::lock_guard lock{m};
+        signed_in.push_back(user_id);
+    });
     (void)login(email, "correct horse");
-    EXPECT_EQ(
-        count("SELECT count(*) FROM devices WHERE last_seen_at > now() - interval '1 minute'"), 1);
+    EXPECT_EQ(failure_of([&] { (void)login(email, "wrong horse"); }), errc::unauthorized);
+    ASSERT_EQ(signed_in.size(), 1U);
+    EXPECT_EQ(signed_in.front(), tokens.user.id);
+    EXPECT_EQ(count("SELECT count(*) FROM users WHERE display_name = 'seen'"), 1);  // committed
 }
 
 TEST_F(AuthServiceTest, StreamTicketsWorkOnceAndNotForRemovedMembers) {
@@ -248,29 +246,6 @@ TEST_F(AuthWithOwnRedisTest, LoginWorksWithRedisDownAndItsLimitStillHolds) {
     redis_server.start();
     wait_for_redis();
     EXPECT_NO_THROW((void)login(email, "correct horse"));  // Redis counts afresh
-}
-
-TEST_F(AuthWithOwnRedisTest, JoinWithRedisDownIsA503AndCreatesNobody) {
-    const auto mom = signup(unique_email());
-    const auto who = *service_->authenticate(mom.access_token);
-    const auto code = run(service_->codes().create(who, role::child));
-    const auto joined = run(service_->join(
-        join_request{code.code, "하늘", "sky", "grape grape", std::nullopt}, "10.0.0.1"));
-    EXPECT_EQ(joined.user.role, role::child);
-    const auto unused = run(service_->codes().create(who, role::child));
-    const auto users_before = count("SELECT count(*) FROM users");
-    redis_server.stop();
-    for (int i = 0; i < 200 && redis_->stats().state == cache::redis_state::connected; ++i) {
-        ioc_.restart();
-        ioc_.run_for(std::chrono::milliseconds{10});
-    }
-    EXPECT_EQ(
-        failure_of([&] {
-            (void)run(service_->join(
-                join_request{unused.code, "별", "star", "grape grape", std::nullopt}, "10.0.0.1"));
-        }),
-        errc::unavailable);
-    EXPECT_EQ(count("SELECT count(*) FROM users"), users_before);
 }
 
 }  // namespace

@@ -132,7 +132,7 @@ class GrapesServiceTest : public ::testing::Test {
 };
 
 TEST_F(GrapesServiceTest, RacingAwardsCorrectionsAndAttachesKeepTheLedgerExact) {
-    std::vector<awaitable<adjustment>> changes;
+    std::vector<awaitable<keyed_answer>> changes;
     changes.reserve(60);
     for (int i = 0; i < 60; ++i) {
         const auto amount = i % 3 == 2 ? -4 : 2;

@@ -8,32 +8,10 @@
 
 #include <pqxx/pqxx>
 
-#include "poki/core/principal.hpp"
+#include "poki/auth/auth_types.hpp"
 #include "poki/db/pool.hpp"
 
 namespace poki::auth {
-
-struct user_record {
-    std::int64_t id = 0;
-    std::int64_t family_id = 0;
-    poki::role role = role::child;
-    std::optional<std::string> email;
-    std::optional<std::string> login;
-    std::string display_name;
-    std::string avatar_color;
-    std::string password_hash;
-    std::string family_name;
-};
-
-struct new_user {
-    std::int64_t family_id = 0;
-    poki::role role = role::parent;
-    std::optional<std::string> email;
-    std::optional<std::string> login;
-    std::string display_name;
-    std::string avatar_color;
-    std::string password_hash;
-};
 
 struct refresh_record {
     std::int64_t id = 0;

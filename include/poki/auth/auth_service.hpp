@@ -1,12 +1,16 @@
 // Accounts and sessions: parents sign up (creating their family), members log in with an
 // email or a login name, access tokens are short JWTs, refresh tokens rotate on every use
-// and a replayed one revokes its whole chain.
+// and a replayed one revokes its whole chain. Members who join a family are enrolled here
+// by the family module, inside its own transaction.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
-#include "poki/auth/auth_repository.hpp"
+#include <pqxx/pqxx>
+
+#include "poki/auth/auth_types.hpp"
 #include "poki/auth/jwt.hpp"
 #include "poki/auth/password_hasher.hpp"
 #include "poki/auth/rate_limiter.hpp"
@@ -14,8 +18,6 @@
 #include "poki/cache/redis_client.hpp"
 #include "poki/core/config.hpp"
 #include "poki/db/pool.hpp"
-#include "poki/family/link_codes.hpp"
-#include "poki/notify/event_service.hpp"
 
 namespace poki::auth {
 
@@ -30,14 +32,6 @@ struct login_request {
     std::optional<std::string> email;  ///< parents
     std::optional<std::string> login;  ///< children (and parents who chose one)
     std::string password;
-};
-
-struct join_request {
-    std::string code;
-    std::string display_name;
-    std::string login;
-    std::string password;
-    std::optional<std::string> email;  ///< required when the code admits a parent
 };
 
 struct stream_ticket {
@@ -58,16 +52,15 @@ inline constexpr std::size_t max_password_chars = 128;
 
 class auth_service {
   public:
-    auth_service(db::pool& database, cache::redis_client& redis, const auth_config& cfg,
-                 notify::event_service& events);
+    /// Runs inside every sign-in's transaction (other modules keep what a sign-in proves,
+    /// such as devices being alive). Blocking, on the pool thread.
+    using sign_in_hook = std::function<void(pqxx::transaction_base&, std::int64_t user_id)>;
+
+    auth_service(db::pool& database, cache::redis_client& redis, const auth_config& cfg);
 
     /// Checks an access token and that its member was not removed since it was issued. No I/O:
     /// removals are kept in memory (see revocations). Throws errc::unauthorized.
     [[nodiscard]] principal authorize(std::string_view access_token) const;
-
-    /// Redeems a family link code: creates the member in that family and signs them in.
-    /// Five wrong codes from one client address lock it out for a while (429).
-    awaitable<session_tokens> join(join_request request, std::string client_address);
 
     /// A one-time ticket (60 s) for EventSource and WebSocket, which cannot send headers.
     awaitable<stream_ticket> issue_stream_ticket(principal who);
@@ -75,7 +68,16 @@ class auth_service {
     awaitable<std::optional<principal>> redeem_stream_ticket(std::string ticket);
 
     [[nodiscard]] revocations& revoked() noexcept { return revocations_; }
-    [[nodiscard]] family::link_codes& codes() noexcept { return link_codes_; }
+
+    /// Set once, before serving.
+    void on_sign_in(sign_in_hook hook) { sign_in_hook_ = std::move(hook); }
+
+    /// Hashed on the hashing threads (503 when their queue is full), for a new account.
+    awaitable<std::string> hash_password(std::string password);
+    /// Creates the account (its password already hashed) inside the caller's transaction and
+    /// signs it in. Blocking. Throws errc::conflict when the email or login is taken, which
+    /// leaves the transaction to be rolled back.
+    [[nodiscard]] session_tokens enroll(pqxx::transaction_base& tx, new_user account) const;
 
     awaitable<session_tokens> signup(signup_request request);
     /// Rate-limited per account and per client address; a wrong email and a wrong password get
@@ -101,10 +103,9 @@ class auth_service {
 
     db::pool& database_;
     cache::redis_client& redis_;
-    notify::event_service& events_;
     rate_limiter limiter_;
     revocations revocations_;
-    family::link_codes link_codes_;
+    sign_in_hook sign_in_hook_;
     const auth_config& config_;
     jwt_codec jwt_;
     password_hasher hasher_;

@@ -37,6 +37,10 @@ class rate_limiter {
   public:
     explicit rate_limiter(cache::redis_client& redis) : redis_{redis} {}
 
+    /// The counter's key for `value` (an address, an account name) under `scope`: Redis
+    /// keys carry a hash of the value, never the value itself.
+    [[nodiscard]] static std::string key(std::string_view scope, std::string_view value);
+
     /// Counts one attempt under `key`. Throws error::too_many (429 with Retry-After) once more
     /// than `limit` attempts fall in the window.
     awaitable<void> hit(std::string key, int limit, std::chrono::seconds window);

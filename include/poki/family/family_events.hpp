@@ -5,15 +5,10 @@
 
 #include <pqxx/pqxx>
 
-#include "poki/family/family_repository.hpp"
+#include "poki/family/family_types.hpp"
 #include "poki/notify/event.hpp"
 
 namespace poki::family {
-
-/// Active members of the family other than `except` (ascending id).
-[[nodiscard]] std::vector<std::int64_t> other_member_ids(pqxx::transaction_base& tx,
-                                                         std::int64_t family_id,
-                                                         std::int64_t except);
 
 /// `family.member_joined` for every other member.
 [[nodiscard]] std::vector<notify::event_draft> member_joined_events(pqxx::transaction_base& tx,

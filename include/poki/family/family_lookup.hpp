@@ -10,10 +10,14 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
-#include "poki/family/family_repository.hpp"
+#include "poki/db/pool.hpp"
+#include "poki/family/family_types.hpp"
 #include "poki/notify/event.hpp"
 
 namespace poki::family {
+
+/// The statements the lookups run, for the services that use them.
+void declare_lookup_statements(db::pool& database);
 
 /// The active child `child_id` of the family; errc::not_found otherwise (another family's
 /// child, a parent's id, a removed member all look the same).

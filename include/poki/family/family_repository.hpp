@@ -8,29 +8,18 @@
 
 #include <pqxx/pqxx>
 
-#include "poki/core/principal.hpp"
 #include "poki/db/pool.hpp"
+#include "poki/family/family_types.hpp"
 
 namespace poki::family {
-
-struct member {
-    std::int64_t id = 0;
-    poki::role role = role::child;
-    std::string display_name;
-    std::string avatar_color;
-};
-
-struct family_view {
-    std::int64_t id = 0;
-    std::string name;
-    std::vector<member> members;
-};
 
 class family_repository {
   public:
     static void declare_statements(db::pool& database);
 
     static std::optional<family_view> load(pqxx::transaction_base& tx, std::int64_t family_id);
+    /// Active members, ascending id.
+    static std::vector<member> members(pqxx::transaction_base& tx, std::int64_t family_id);
     static void rename_family(pqxx::transaction_base& tx, std::int64_t family_id,
                               const std::string& name);
     /// An active member of this family, or nullopt (also for another family's member).

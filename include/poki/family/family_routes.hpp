@@ -1,4 +1,4 @@
-// /api/v1/family, its members and its link codes.
+// /api/v1/family, its members, its link codes, and /api/v1/auth/join (redeeming one).
 #pragma once
 
 #include "poki/auth/auth_service.hpp"

@@ -1,18 +1,32 @@
-// A family: its members, its name, link codes to bring members in, and removing members.
-// Every call is scoped by the caller's family; another family's member is "not found".
+// A family: its members, its name, link codes to bring members in, joining with one, and
+// removing members. Every call is scoped by the caller's family; another family's member is
+// "not found".
 #pragma once
 
-#include "poki/auth/revocations.hpp"
+#include <optional>
+#include <string>
+
+#include "poki/auth/auth_service.hpp"
+#include "poki/auth/rate_limiter.hpp"
+#include "poki/cache/redis_client.hpp"
 #include "poki/db/pool.hpp"
-#include "poki/family/family_repository.hpp"
+#include "poki/family/family_types.hpp"
 #include "poki/family/link_codes.hpp"
 #include "poki/notify/event_service.hpp"
 
 namespace poki::family {
 
+struct join_request {
+    std::string code;
+    std::string display_name;
+    std::string login;
+    std::string password;
+    std::optional<std::string> email;  ///< required when the code admits a parent
+};
+
 class family_service {
   public:
-    family_service(db::pool& database, link_codes& codes, auth::revocations& revoked,
+    family_service(db::pool& database, cache::redis_client& redis, auth::auth_service& auth,
                    notify::event_service& events);
 
     awaitable<family_view> get(principal who);
@@ -25,11 +39,20 @@ class family_service {
     /// Parents only.
     awaitable<link_code> create_link_code(principal who, poki::role admits);
 
+    /// Redeems a link code: the new member is created in that family, the family is told,
+    /// and the member is signed in. Five wrong codes from one client address lock it out for
+    /// a while (429). A join that fails after the code was taken gives the code back.
+    awaitable<auth::session_tokens> join(join_request request, std::string client_address);
+
   private:
+    /// The account the code admits, created and announced in one transaction.
+    awaitable<auth::session_tokens> enroll(join_request request, const link_code& code);
+
     db::pool& database_;
-    link_codes& codes_;
-    auth::revocations& revoked_;
+    auth::auth_service& auth_;
     notify::event_service& events_;
+    link_codes codes_;
+    auth::rate_limiter limiter_;
 };
 
 }  // namespace poki::family

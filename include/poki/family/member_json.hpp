@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "poki/family/family_repository.hpp"
+#include "poki/family/family_types.hpp"
 
 namespace poki::family {
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "poki/core/principal.hpp"
+#include "poki/core/request_key.hpp"
 #include "poki/db/pool.hpp"
 #include "poki/grapes/grape_types.hpp"
 #include "poki/notify/event_service.hpp"
@@ -18,12 +19,6 @@ struct board_settings {
     std::optional<int> goal;
     /// Set: the gift changes (nullopt inside clears it).
     std::optional<std::optional<std::int64_t>> wish_item_id;
-};
-
-struct adjustment {
-    ledger_entry entry;
-    board after;
-    bool created = true;  ///< false: an earlier request with the same Idempotency-Key
 };
 
 struct redemption {
@@ -43,9 +38,9 @@ class board_service {
     /// The child themself: `count` waiting grapes go on the bunch, never past the goal.
     awaitable<board> attach(principal who, std::int64_t child_id, int count);
     /// Parents: an award (amount > 0) or a correction (amount < 0), with a reason. The
-    /// balance never goes below zero.
-    awaitable<adjustment> adjust(principal who, std::int64_t child_id, int amount,
-                                 std::string reason, std::optional<std::string> idempotency_key);
+    /// balance never goes below zero. Answers {entry, board}; with a key, once per key.
+    awaitable<keyed_answer> adjust(principal who, std::int64_t child_id, int amount,
+                                   std::string reason, std::optional<request_key> key);
     /// Parents, once the board is full: the goal's grapes buy the gift, the rest carry over.
     awaitable<redemption> redeem(principal who, std::int64_t child_id);
 

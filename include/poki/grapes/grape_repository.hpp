@@ -32,11 +32,6 @@ class grape_repository {
     /// errc::conflict when the balance would drop below zero.
     static ledger_entry append(pqxx::transaction_base& tx, board& locked,
                                const ledger_change& change);
-    /// An entry written earlier with this Idempotency-Key.
-    static std::optional<ledger_entry> by_idempotency_key(pqxx::transaction_base& tx,
-                                                          std::int64_t child_id,
-                                                          const std::string& key);
-
     static void set_attached(pqxx::transaction_base& tx, const board& locked);
     static void configure(pqxx::transaction_base& tx, const board& locked);
     /// Closes the locked board as redeemed and opens the next with the same goal.

@@ -75,7 +75,6 @@ struct ledger_change {
     std::optional<std::int64_t> board_id;
     std::optional<std::string> reason;
     std::optional<std::int64_t> created_by;
-    std::optional<std::string> idempotency_key;
 };
 
 }  // namespace poki::grapes

@@ -28,6 +28,9 @@ struct request_context {
 
     /// A query parameter, percent-decoded; nullopt when absent.
     [[nodiscard]] std::optional<std::string> query_param(std::string_view name) const;
+    /// The token of `Authorization: Bearer <token>` (the scheme in any case); nullopt when
+    /// there is no such header or it is empty.
+    [[nodiscard]] std::optional<std::string_view> bearer_token() const;
 };
 
 /// Splits a request target into path and query.

@@ -14,6 +14,13 @@ namespace poki::http {
 
 using handler = std::function<awaitable<response>(request_context&)>;
 
+/// A module's handlers are named member functions of one small struct that holds references
+/// to its services; this makes one of them a route's handler (the struct is copied into it).
+template <class Handlers>
+handler handler_of(Handlers handlers, awaitable<response> (Handlers::*fn)(request_context&) const) {
+    return [handlers, fn](request_context& ctx) { return (handlers.*fn)(ctx); };
+}
+
 /// One registered route. `index` is dense, for per-route metrics.
 struct route {
     verb method;

@@ -22,6 +22,10 @@ class device_service {
     /// errc::not_found when the token is not the caller's.
     awaitable<void> unregister_device(principal who, std::string token);
 
+    /// Signing in proves the member's devices are alive: keeps them from being pruned.
+    /// Blocking, inside the sign-in's transaction (auth_service::on_sign_in).
+    static void signed_in(pqxx::transaction_base& tx, std::int64_t user_id);
+
     /// One pruning pass, unless another instance ran one within devices.prune_interval_s
     /// (nullopt): deletes stale tokens in batches; returns how many.
     awaitable<std::optional<std::int64_t>> prune_stale();
