@@ -73,7 +73,7 @@ app::app(config cfg)
     , chat_{database_, events_, chat_writer_}
     , gifts_{database_, events_}
     , boards_{database_, events_}
-    , missions_{database_, events_, config_.missions}
+    , missions_{ioc_, database_, events_, config_.missions}
     , client_errors_{database_, redis_, config_.diagnostics} {
     auth_.on_sign_in(&notify::device_service::signed_in);
     build_routes();

@@ -3,11 +3,6 @@
 #include <algorithm>
 #include <map>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
 #include "poki/chat/chat_json.hpp"
 #include "poki/chat/chat_repository.hpp"
 #include "poki/core/log.hpp"
@@ -18,18 +13,12 @@ namespace {
 
 constexpr std::size_t push_preview_chars = 100;
 
-struct group_result {
-    std::vector<send_outcome> outcomes;  // in the order of the requests
-    std::vector<notify::stored_event> events;
-};
-
 /// One transaction for the whole group: who may write where, retries found, ids taken, rows
 /// and events written.
-group_result commit_group(pqxx::connection& c, const std::vector<send_request>& requests,
-                          notify::event_service& events) {
-    pqxx::work tx{c};
-    group_result result;
-    result.outcomes.resize(requests.size());
+/// Answers one outcome per request, in their order.
+std::vector<send_outcome> commit_group(pqxx::work& tx, const std::vector<send_request>& requests,
+                                       notify::event_log& log) {
+    std::vector<send_outcome> outcomes(requests.size());
     using key = std::pair<std::int64_t, std::string>;  // (author, client_id)
 
     // Who may write where: every room and author of the group in two statements.
@@ -49,11 +38,10 @@ group_result commit_group(pqxx::connection& c, const std::vector<send_request>& 
         const auto t = targets.find(r.room_id);
         const auto n = names.find(r.author.user_id);
         if (n == names.end()) {
-            result.outcomes[i].refused =
-                error{errc::unauthorized, "This account no longer has access."};
+            outcomes[i].refused = error{errc::unauthorized, "This account no longer has access."};
         } else if (t == targets.end() || t->second.family_id != r.author.family_id ||
                    !t->second.admits(r.author.user_id)) {
-            result.outcomes[i].refused = error{errc::not_found, "No such chat room."};
+            outcomes[i].refused = error{errc::not_found, "No such chat room."};
         } else {
             target_of[i] = t->second;
             name_of[i] = n->second;
@@ -86,7 +74,7 @@ group_result commit_group(pqxx::connection& c, const std::vector<send_request>& 
         }
         if (const auto found = earlier.find({r.author.user_id, r.client_id});
             found != earlier.end()) {
-            result.outcomes[i] = {found->second, false, std::nullopt};
+            outcomes[i] = {found->second, false, std::nullopt};
         } else if (first_of.try_emplace({r.author.user_id, r.client_id}, i).second) {
             fresh.push_back(i);
         } else {
@@ -136,8 +124,8 @@ group_result commit_group(pqxx::connection& c, const std::vector<send_request>& 
         const auto found = stored.find({rows[k].room_id, rows[k].id});
         if (found == stored.end()) {
             // Another instance stored this client_id meanwhile; the id taken stays unused.
-            result.outcomes[i] = {*chat_repository::by_client_id(tx, author_id, r.client_id), false,
-                                  std::nullopt};
+            outcomes[i] = {*chat_repository::by_client_id(tx, author_id, r.client_id), false,
+                           std::nullopt};
             continue;
         }
         message m{target.id,   rows[k].id, author_id,    author_name,
@@ -160,152 +148,52 @@ group_result commit_group(pqxx::connection& c, const std::vector<send_request>& 
                     notify::push_text{author_name, preview(r.text, push_preview_chars)}});
             }
         }
-        result.outcomes[i] = {std::move(m), true, std::nullopt};
+        outcomes[i] = {std::move(m), true, std::nullopt};
     }
     for (const auto i : repeats) {
-        result.outcomes[i] =
-            result.outcomes[first_of[{requests[i].author.user_id, requests[i].client_id}]];
-        result.outcomes[i].created = false;
+        outcomes[i] = outcomes[first_of[{requests[i].author.user_id, requests[i].client_id}]];
+        outcomes[i].created = false;
     }
-    result.events = events.record(tx, std::move(drafts));
-    tx.commit();
-    return result;
-}
-
-/// A group that failed for one item's sake is worth committing again item by item; one that
-/// failed because the database is down, busy or silent is not (each retry would wait as long).
-bool may_be_one_items_fault(const std::exception_ptr& failure) {
-    try {
-        std::rethrow_exception(failure);
-    } catch (const error& e) {
-        return e.code() != errc::unavailable;
-    } catch (...) {
-        return true;
-    }
-}
-
-struct attempt {
-    std::exception_ptr failure;
-    group_result result;
-};
-
-awaitable<attempt> commit_and_publish(db::pool& database, notify::event_service& events,
-                                      std::vector<send_request> requests) {
-    auto commit = [&events, requests = std::move(requests)](pqxx::connection& c) {
-        return commit_group(c, requests, events);
-    };
-    attempt a;
-    try {
-        a.result = co_await database.run(std::move(commit));
-    } catch (...) {
-        a.failure = std::current_exception();
-    }
-    if (!a.failure) {
-        co_await events.publish(std::move(a.result.events));
-    }
-    co_return a;
+    log.record(std::move(drafts));
+    return outcomes;
 }
 
 }  // namespace
 
 message_writer::message_writer(net::io_context& ioc, db::pool& database,
                                notify::event_service& events, const chat_config& cfg)
-    : ioc_{ioc}, database_{database}, events_{events}, config_{cfg} {
+    : database_{database}
+    , events_{events}
+    , groups_{ioc, static_cast<std::size_t>(cfg.max_batch),
+              [this](std::vector<send_request> group) { return commit(std::move(group)); }} {
     chat_repository::declare_statements(database_);
 }
 
 awaitable<send_outcome> message_writer::send(send_request request) {
-    return net::async_initiate<const net::use_awaitable_t<>&,
-                               void(std::exception_ptr, send_outcome)>(
-        [this](auto handler, send_request r) {
-            // Complete on the sender's own executor, whichever thread finishes the group.
-            completion done = [h = std::move(handler)](std::exception_ptr e,
-                                                       send_outcome o) mutable {
-                auto ex = net::get_associated_executor(h);
-                net::post(ex, [h = std::move(h), e = std::move(e), o = std::move(o)]() mutable {
-                    std::move(h)(std::move(e), std::move(o));
-                });
-            };
-            enqueue(pending{std::move(r), std::move(done)});
-        },
-        net::use_awaitable, std::move(request));
+    return groups_.submit(std::move(request));
 }
 
-void message_writer::enqueue(pending p) {
-    const std::lock_guard lock{mutex_};
-    queue_.push_back(std::move(p));
-    if (!writing_) {
-        writing_ = true;
-        start_next_locked();
-    }
-}
-
-void message_writer::start_next_locked() {
-    const auto take = std::min(queue_.size(), static_cast<std::size_t>(config_.max_batch));
-    std::vector<pending> group;
-    group.reserve(take);
-    std::move(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(take),
-              std::back_inserter(group));
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(take));
-    net::co_spawn(ioc_, write_group(std::move(group)), net::detached);
-}
-
-awaitable<void> message_writer::write_group(std::vector<pending> group) {
-    std::vector<send_request> requests;
-    requests.reserve(group.size());
-    for (const auto& p : group) {
-        requests.push_back(p.request);
-    }
-    auto whole = co_await commit_and_publish(database_, events_, std::move(requests));
-    if (whole.failure && group.size() > 1 && may_be_one_items_fault(whole.failure)) {
-        // One send's failure must not fail the others, of this family or another: each goes
-        // again in a transaction of its own, and only what fails alone is answered with it.
-        split_groups_.fetch_add(1, std::memory_order_relaxed);
-        for (auto& p : group) {
-            // Built outside the co_await: g++ 12 miscompiles initializer lists inside one.
-            std::vector<send_request> single(1, p.request);
-            auto alone = co_await commit_and_publish(database_, events_, std::move(single));
-            p.done(alone.failure,
-                   alone.failure ? send_outcome{} : std::move(alone.result.outcomes.front()));
-        }
-    } else {
-        for (std::size_t i = 0; i < group.size(); ++i) {
-            group[i].done(whole.failure,
-                          whole.failure ? send_outcome{} : std::move(whole.result.outcomes[i]));
-        }
-    }
-    if (!whole.failure) {
-        groups_.fetch_add(1, std::memory_order_relaxed);
-        messages_.fetch_add(group.size(), std::memory_order_relaxed);
-        auto largest = largest_group_.load(std::memory_order_relaxed);
-        while (group.size() > largest &&
-               !largest_group_.compare_exchange_weak(largest, group.size())) {
-        }
-    }
-    const std::lock_guard lock{mutex_};
-    if (queue_.empty()) {
-        writing_ = false;
-    } else {
-        start_next_locked();
-    }
+awaitable<std::vector<send_outcome>> message_writer::commit(std::vector<send_request> group) {
+    auto write = [group = std::move(group)](pqxx::work& tx, notify::event_log& log) {
+        return commit_group(tx, group, log);
+    };
+    co_return co_await events_.write(std::move(write));
 }
 
 void message_writer::render_metrics(std::string& out) const {
     append_metric_header(out, "poki_chat_commit_groups_total", "counter",
                          "Transactions that committed chat sends together.");
-    append_metric(out, "poki_chat_commit_groups_total", "", static_cast<double>(groups_.load()));
+    const auto stats = groups_.stats();
+    append_metric(out, "poki_chat_commit_groups_total", "", static_cast<double>(stats.groups));
     append_metric_header(out, "poki_chat_messages_written_total", "counter",
                          "Chat sends committed (new messages and retries).");
-    append_metric(out, "poki_chat_messages_written_total", "",
-                  static_cast<double>(messages_.load()));
+    append_metric(out, "poki_chat_messages_written_total", "", static_cast<double>(stats.items));
     append_metric_header(out, "poki_chat_split_groups_total", "counter",
-                         "Groups that failed and were committed again send by send.");
-    append_metric(out, "poki_chat_split_groups_total", "",
-                  static_cast<double>(split_groups_.load()));
+                         "Groups that failed and were committed again in halves.");
+    append_metric(out, "poki_chat_split_groups_total", "", static_cast<double>(stats.splits));
     append_metric_header(out, "poki_chat_largest_commit_group", "gauge",
                          "The most sends one transaction has committed.");
-    append_metric(out, "poki_chat_largest_commit_group", "",
-                  static_cast<double>(largest_group_.load()));
+    append_metric(out, "poki_chat_largest_commit_group", "", static_cast<double>(stats.largest));
 }
 
 }  // namespace poki::chat

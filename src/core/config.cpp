@@ -266,6 +266,9 @@ const std::vector<field_spec>& fields() {
             "missions.expiry_interval_s",
             [](config & c) -> auto& { return c.missions.expiry_interval_s; }),
         field(
+            "missions.max_approval_group",
+            [](config & c) -> auto& { return c.missions.max_approval_group; }),
+        field(
             "push.request_timeout_ms",
             [](config & c) -> auto& { return c.push.request_timeout_ms; }),
         field(
@@ -415,6 +418,8 @@ void validate(const config& c) {
             "must be between 1 and 1000");
     require(c.missions.expiry_interval_s >= 1 && c.missions.expiry_interval_s <= 86400,
             "missions.expiry_interval_s", "must be between 1 and 86400");
+    require(c.missions.max_approval_group >= 1 && c.missions.max_approval_group <= 1000,
+            "missions.max_approval_group", "must be between 1 and 1000");
     require(c.chat.max_batch >= 1 && c.chat.max_batch <= 10000, "chat.max_batch",
             "must be between 1 and 10000");
     static constexpr std::array levels{"trace", "debug",    "info", "warn",

@@ -56,11 +56,40 @@ std::string reward_text(int reward) {
     return "포도 " + std::to_string(reward) + "알";
 }
 
+/// One approval inside its group's transaction.
+transition approve_in(pqxx::work& tx, notify::event_log& log, const approval& a) {
+    const auto& who = a.who;
+    const auto id = a.mission_id;
+    // The row lock makes a second parent wait here, then see "approved".
+    auto m = visible(mission_repository::lock(tx, id), who);
+    if (m.status == mission_status::approved) {
+        return transition{std::move(m), false};
+    }
+    if (m.status != mission_status::submitted) {
+        throw wrong_state("Only a submitted mission can be approved.", m.status);
+    }
+    auto approved =
+        mission_repository::decide(tx, id, mission_status::approved, std::nullopt, who.user_id);
+    log.record(to_child(
+        approved, "mission.approved",
+        push_text{"미션 성공! " + reward_text(approved.reward) + "을 받았어요", approved.title}));
+    // The ledger's unique mission_id is the last word: a second award cannot commit.
+    (void)grapes::award(
+        tx, log, approved.child_id,
+        grapes::ledger_change{grapes::ledger_kind::mission, approved.reward, approved.id,
+                              std::nullopt, approved.title, who.user_id});
+    return transition{std::move(approved), true};
+}
+
 }  // namespace
 
-mission_service::mission_service(db::pool& database, notify::event_service& events,
-                                 const missions_config& config)
-    : database_{database}, events_{events}, config_{config} {
+mission_service::mission_service(net::io_context& ioc, db::pool& database,
+                                 notify::event_service& events, const missions_config& config)
+    : database_{database}
+    , events_{events}
+    , config_{config}
+    , approvals_{ioc, static_cast<std::size_t>(config.max_approval_group),
+                 [this](std::vector<approval> group) { return approve_group(std::move(group)); }} {
     mission_repository::declare_statements(database_);
     family::declare_lookup_statements(database_);
     grapes::declare_award_statements(database_);
@@ -191,32 +220,24 @@ awaitable<transition> mission_service::submit(principal who, std::int64_t id,
 
 awaitable<transition> mission_service::approve(principal who, std::int64_t id) {
     require_parent(who);
-    auto decide = [who, id](pqxx::work& tx, notify::event_log& log) {
-        // The row lock makes a second parent wait here, then see "approved".
-        auto m = visible(mission_repository::lock(tx, id), who);
-        if (m.status == mission_status::approved) {
-            return transition{std::move(m), false};
-        }
-        if (m.status != mission_status::submitted) {
-            throw wrong_state("Only a submitted mission can be approved.", m.status);
-        }
-        auto approved =
-            mission_repository::decide(tx, id, mission_status::approved, std::nullopt, who.user_id);
-        log.record(to_child(approved, "mission.approved",
-                            push_text{"미션 성공! " + reward_text(approved.reward) + "을 받았어요",
-                                      approved.title}));
-        // The ledger's unique mission_id is the last word: a second award cannot commit.
-        (void)grapes::award(
-            tx, log, approved.child_id,
-            grapes::ledger_change{grapes::ledger_kind::mission, approved.reward, approved.id,
-                                  std::nullopt, approved.title, who.user_id});
-        return transition{std::move(approved), true};
-    };
-    auto done = co_await events_.write(std::move(decide));
+    auto done = co_await approvals_.submit(approval{who, id});
     if (done.changed) {
         approved_.fetch_add(1, std::memory_order_relaxed);
     }
     co_return done;
+}
+
+awaitable<std::vector<transition>> mission_service::approve_group(std::vector<approval> group) {
+    // In arrival order: a second approval of the same mission in the group finds it approved.
+    auto decide = [group = std::move(group)](pqxx::work& tx, notify::event_log& log) {
+        std::vector<transition> out;
+        out.reserve(group.size());
+        for (const auto& a : group) {
+            out.push_back(approve_in(tx, log, a));
+        }
+        return out;
+    };
+    co_return co_await events_.write(std::move(decide));
 }
 
 awaitable<transition> mission_service::reject(principal who, std::int64_t id, std::string reason) {
@@ -279,6 +300,19 @@ void mission_service::render_metrics(std::string& out) const {
     append_metric_header(out, "poki_missions_expired_total", "counter",
                          "Assigned missions expired by the due-time job.");
     append_metric(out, "poki_missions_expired_total", "", static_cast<double>(expired_.load()));
+    const auto groups = approvals_.stats();
+    append_metric_header(out, "poki_mission_approval_groups_total", "counter",
+                         "Transactions that committed approvals together.");
+    append_metric(out, "poki_mission_approval_groups_total", "",
+                  static_cast<double>(groups.groups));
+    append_metric_header(out, "poki_mission_approval_split_groups_total", "counter",
+                         "Approval groups that failed and were committed again in halves.");
+    append_metric(out, "poki_mission_approval_split_groups_total", "",
+                  static_cast<double>(groups.splits));
+    append_metric_header(out, "poki_mission_largest_approval_group", "gauge",
+                         "The most approvals one transaction has committed.");
+    append_metric(out, "poki_mission_largest_approval_group", "",
+                  static_cast<double>(groups.largest));
 }
 
 }  // namespace poki::missions

@@ -50,7 +50,8 @@ class GrapesServiceTest : public ::testing::Test {
         events_ =
             std::make_unique<notify::event_service>(*pool_, *client_, events_config_, push_config_);
         boards_ = std::make_unique<board_service>(*pool_, *events_);
-        missions_ = std::make_unique<missions::mission_service>(*pool_, *events_, missions_config_);
+        missions_ =
+            std::make_unique<missions::mission_service>(ioc_, *pool_, *events_, missions_config_);
     }
 
   public:
@@ -172,6 +173,45 @@ TEST_F(GrapesServiceTest, AnApprovalRacedByTwoParentsPaysOnce) {
     EXPECT_EQ(run_all(std::move(approvals)), 12);
     EXPECT_EQ(check_ledger(), 4);
     EXPECT_EQ(test::run(ioc_, boards_->get(mom(), kid_)).balance, 4);
+}
+
+TEST_F(GrapesServiceTest, ApprovalsArrivingTogetherCommitTogetherAndABadOneFailsAlone) {
+    const auto submitted_mission = [this](bool submit) {
+        missions::new_mission input;
+        input.child_id = kid_;
+        input.title = "책 읽기";
+        input.reward = 2;
+        const auto id =
+            test::run(ioc_, missions_->create(mom(), input)).body.at("id").get<std::int64_t>();
+        if (submit) {
+            (void)test::run(ioc_, missions_->submit(kid(), id, std::nullopt));
+        }
+        return id;
+    };
+    std::vector<std::int64_t> ready;
+    for (int i = 0; i < 30; ++i) {
+        ready.push_back(submitted_mission(true));
+    }
+    const auto not_submitted = submitted_mission(false);
+
+    std::vector<awaitable<missions::transition>> approvals;
+    for (const auto id : ready) {  // each twice: the second finds it approved
+        approvals.push_back(missions_->approve(mom(), id));
+        approvals.push_back(missions_->approve(dad(), id));
+    }
+    approvals.insert(approvals.begin() + 31, missions_->approve(dad(), not_submitted));
+    EXPECT_EQ(run_all(std::move(approvals)), 60);  // the one bad approval is a 409 alone
+    EXPECT_EQ(check_ledger(), 60);
+
+    std::string metrics;
+    missions_->render_metrics(metrics);
+    const auto value_of = [&metrics](const std::string& name) {
+        const auto at = metrics.find("\n" + name + " ");
+        return at == std::string::npos ? -1.0 : std::stod(metrics.substr(at + name.size() + 2));
+    };
+    EXPECT_EQ(value_of("poki_missions_approved_total"), 30);
+    EXPECT_GE(value_of("poki_mission_largest_approval_group"), 2);
+    EXPECT_LT(value_of("poki_mission_approval_groups_total"), 61);
 }
 
 TEST_F(GrapesServiceTest, TheLedgerCannotBeRewritten) {

@@ -1,12 +1,9 @@
-// Sends commit in groups: while one transaction is committing, the sends that arrive queue
-// up and go together in the next one. Each send is still acknowledged only after its own
-// commit (synchronous_commit stays on); the group shares the fsync, which is what limits
-// a single-row-per-transaction design on a small machine.
+// Sends commit in groups (db::group_commit): while one transaction is committing, the sends
+// that arrive queue up and go together in the next one, written set by set (one statement
+// for the group's rooms, ids, rows and events). Each send is still acknowledged only after
+// its own commit.
 #pragma once
 
-#include <atomic>
-#include <exception>
-#include <mutex>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -15,7 +12,7 @@
 #include "poki/core/config.hpp"
 #include "poki/core/error.hpp"
 #include "poki/core/principal.hpp"
-#include "poki/core/unique_function.hpp"
+#include "poki/db/group_commit.hpp"
 #include "poki/db/pool.hpp"
 #include "poki/notify/event_service.hpp"
 
@@ -48,28 +45,11 @@ class message_writer {
     void render_metrics(std::string& out) const;
 
   private:
-    using completion = unique_function<void(std::exception_ptr, send_outcome)>;
-    struct pending {
-        send_request request;
-        completion done;
-    };
+    awaitable<std::vector<send_outcome>> commit(std::vector<send_request> group);
 
-    void enqueue(pending p);
-    /// Called with mutex_ held and writing_ set: takes the next group off the queue.
-    void start_next_locked();
-    awaitable<void> write_group(std::vector<pending> group);
-
-    net::io_context& ioc_;
     db::pool& database_;
     notify::event_service& events_;
-    const chat_config& config_;
-    std::mutex mutex_;
-    std::vector<pending> queue_;  // guarded by mutex_
-    bool writing_ = false;        // guarded by mutex_
-    std::atomic<std::uint64_t> groups_{0};
-    std::atomic<std::uint64_t> messages_{0};
-    std::atomic<std::uint64_t> largest_group_{0};
-    std::atomic<std::uint64_t> split_groups_{0};
+    db::group_commit<send_request, send_outcome> groups_;
 };
 
 }  // namespace poki::chat

@@ -132,6 +132,7 @@ struct chat_config {
 struct missions_config {
     int max_reward = 10;         ///< grapes one mission may be worth
     int expiry_interval_s = 60;  ///< how often overdue missions are expired (once across instances)
+    int max_approval_group = 64;  ///< approvals committed together at most; 1: one transaction each
 };
 
 struct diagnostics_config {

@@ -6,9 +6,11 @@
 #include <atomic>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "poki/core/config.hpp"
 #include "poki/core/principal.hpp"
+#include "poki/db/group_commit.hpp"
 #include "poki/db/pool.hpp"
 #include "poki/missions/mission_types.hpp"
 #include "poki/notify/event_service.hpp"
@@ -22,9 +24,14 @@ struct transition {
     bool changed = true;
 };
 
+struct approval {
+    principal who;
+    std::int64_t mission_id = 0;
+};
+
 class mission_service {
   public:
-    mission_service(db::pool& database, notify::event_service& events,
+    mission_service(net::io_context& ioc, db::pool& database, notify::event_service& events,
                     const missions_config& config);
 
     /// Parents.
@@ -42,6 +49,8 @@ class mission_service {
     /// The mission's child.
     awaitable<transition> submit(principal who, std::int64_t id, std::optional<std::string> note);
     /// Parents. Awards the reward exactly once, however often it is retried or raced.
+    /// Approvals that arrive together commit together (up to missions.max_approval_group):
+    /// a storm of approvals shares transactions instead of waiting on one commit each.
     awaitable<transition> approve(principal who, std::int64_t id);
     awaitable<transition> reject(principal who, std::int64_t id, std::string reason);
 
@@ -54,11 +63,14 @@ class mission_service {
     void render_metrics(std::string& out) const;
 
   private:
+    awaitable<std::vector<transition>> approve_group(std::vector<approval> group);
+
     db::pool& database_;
     notify::event_service& events_;
     const missions_config& config_;
     std::atomic<std::uint64_t> approved_{0};
     std::atomic<std::uint64_t> expired_{0};
+    db::group_commit<approval, transition> approvals_;
 };
 
 }  // namespace poki::missions
