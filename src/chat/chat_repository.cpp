@@ -89,6 +89,9 @@ void chat_repository::declare_statements(db::pool& database) {
     database.declare("chat.rooms_by_id",
                      "SELECT id, family_id, kind, member_a, member_b FROM chat_rooms"
                      " WHERE id = ANY($1::bigint[])");
+    database.declare("chat.member_name",
+                     "SELECT display_name FROM users WHERE id = $1 AND family_id = $2"
+                     " AND removed_at IS NULL");
     database.declare("chat.active_names",
                      "SELECT id, display_name FROM users WHERE id = ANY($1::bigint[])"
                      " AND removed_at IS NULL");
@@ -210,6 +213,11 @@ std::map<std::int64_t, room> chat_repository::rooms_by_id(pqxx::transaction_base
         out.emplace(r.id, std::move(r));
     }
     return out;
+}
+
+bool chat_repository::is_active_member(pqxx::transaction_base& tx, std::int64_t family_id,
+                                       std::int64_t member_id) {
+    return !tx.exec_prepared("chat.member_name", member_id, family_id).empty();
 }
 
 std::map<std::int64_t, std::string> chat_repository::active_names(

@@ -34,9 +34,7 @@ bool may_enter(const std::optional<room>& found, const principal& who) {
 chat_service::chat_service(db::pool& database, notify::event_service& events,
                            message_writer& writer)
     : database_{database}, events_{events}, writer_{writer} {
-    database_.declare("chat.member_name",
-                      "SELECT display_name FROM users WHERE id = $1 AND family_id = $2"
-                      " AND removed_at IS NULL");
+    chat_repository::declare_statements(database_);
 }
 
 awaitable<room> chat_service::accessible_room(principal who, std::int64_t room_id) {
@@ -63,20 +61,13 @@ awaitable<room> chat_service::open_direct(principal who, std::int64_t member_id)
     if (member_id == who.user_id) {
         throw error::validation("member_id", "A direct room is with another member.");
     }
-    auto open = [who, member_id](pqxx::connection& c) -> std::optional<room> {
-        pqxx::work tx{c};
-        if (tx.exec_prepared("chat.member_name", member_id, who.family_id).empty()) {
-            return std::nullopt;
+    auto open = [who, member_id](pqxx::work& tx, notify::event_log&) {
+        if (!chat_repository::is_active_member(tx, who.family_id, member_id)) {
+            throw error{errc::not_found, "No such member in your family."};
         }
-        auto r = chat_repository::direct_room(tx, who.family_id, who.user_id, member_id);
-        tx.commit();
-        return r;
+        return chat_repository::direct_room(tx, who.family_id, who.user_id, member_id);
     };
-    auto opened = co_await database_.run(std::move(open));
-    if (!opened) {
-        throw error{errc::not_found, "No such member in your family."};
-    }
-    co_return *opened;
+    co_return co_await events_.write(std::move(open));
 }
 
 awaitable<send_outcome> chat_service::send(principal who, std::int64_t room_id,

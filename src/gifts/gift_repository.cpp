@@ -129,7 +129,7 @@ void gift_repository::declare_statements(db::pool& database) {
     database.declare("gifts.wishlist",
                      sql({"SELECT ", wish_columns,
                           " FROM wishlist_items w WHERE w.child_id = $1 AND w.removed_at IS NULL",
-                          " ORDER BY w.id"}));
+                          " AND w.id > $2 ORDER BY w.id LIMIT $3"}));
     database.declare("gifts.wish_count",
                      "SELECT count(*) FROM wishlist_items WHERE child_id = $1"
                      " AND removed_at IS NULL AND given_at IS NULL");
@@ -160,18 +160,16 @@ gift_page gift_repository::search(pqxx::transaction_base& tx, const gift_query& 
     const auto rows =
         query.text
             ? tx.exec_prepared("gifts.search", query.text, pattern, query.category, query.min_price,
-                               query.max_price, query.age, sort, query.offset, query.limit + 1)
+                               query.max_price, query.age, sort, query.offset,
+                               rows_for_page(query.limit))
             : tx.exec_prepared("gifts.browse", query.category, query.min_price, query.max_price,
-                               query.age, sort, query.offset, query.limit + 1);
-    gift_page page;
+                               query.age, sort, query.offset, rows_for_page(query.limit));
+    std::vector<gift> found;
     for (const auto& row : rows) {
-        page.items.push_back(to_gift(row));
+        found.push_back(to_gift(row));
     }
-    if (std::cmp_greater(page.items.size(), query.limit)) {
-        page.items.resize(static_cast<std::size_t>(query.limit));
-        page.next_offset = query.offset + query.limit;
-    }
-    return page;
+    const std::int64_t next = query.offset + query.limit;
+    return page_of(std::move(found), query.limit, [next](const gift&) { return next; });
 }
 
 std::optional<gift> gift_repository::find(pqxx::transaction_base& tx, std::int64_t id) {
@@ -182,13 +180,14 @@ std::optional<gift> gift_repository::find(pqxx::transaction_base& tx, std::int64
     return to_gift(rows[0]);
 }
 
-std::vector<wish_item> gift_repository::wishlist(pqxx::transaction_base& tx,
-                                                 std::int64_t child_id) {
-    std::vector<wish_item> out;
-    for (const auto& row : tx.exec_prepared("gifts.wishlist", child_id)) {
-        out.push_back(to_wish(row));
+poki::page<wish_item> gift_repository::wishlist(pqxx::transaction_base& tx, std::int64_t child_id,
+                                                std::optional<std::int64_t> after, int limit) {
+    std::vector<wish_item> rows;
+    for (const auto& row :
+         tx.exec_prepared("gifts.wishlist", child_id, after.value_or(0), rows_for_page(limit))) {
+        rows.push_back(to_wish(row));
     }
-    return out;
+    return page_of(std::move(rows), limit, [](const wish_item& w) { return w.id; });
 }
 
 int gift_repository::active_count(pqxx::transaction_base& tx, std::int64_t child_id) {

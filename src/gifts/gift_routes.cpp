@@ -4,6 +4,7 @@
 
 #include "poki/auth/bearer.hpp"
 #include "poki/core/json_reader.hpp"
+#include "poki/core/json_value.hpp"
 #include "poki/gifts/gift_json.hpp"
 #include "poki/http/client.hpp"
 #include "poki/http/idempotency.hpp"
@@ -96,6 +97,24 @@ std::optional<std::string> url_field(json_reader& in, std::string_view name) {
     return value;
 }
 
+new_wish read_wish(const nlohmann::json& body) {
+    json_reader in{body};
+    in.reject_unknown({"gift_id", "name", "link_url", "image_url"});
+    new_wish item;
+    item.gift_id = in.optional_integer("gift_id", 1, std::numeric_limits<std::int64_t>::max());
+    item.name = in.optional_string("name", {.min_chars = 1, .max_chars = 100});
+    item.link_url = url_field(in, "link_url");
+    item.image_url = url_field(in, "image_url");
+    if (item.gift_id && (item.name || item.link_url || item.image_url)) {
+        in.add_error("gift_id", "A catalog gift comes with its own name and image.");
+    }
+    if (!item.gift_id && !item.name && in.ok()) {
+        in.add_error("name", "Give a catalog gift_id, or a name.");
+    }
+    in.finish();
+    return item;
+}
+
 }  // namespace
 
 bool is_web_url(std::string_view text) {
@@ -109,73 +128,61 @@ bool is_web_url(std::string_view text) {
     return url && !url->host.empty();
 }
 
+namespace {
+
+struct gift_handlers {
+    gift_service& gifts;
+    auth::auth_service& auth;
+
+    [[nodiscard]] awaitable<http::response> search(http::request_context& ctx) const {
+        (void)co_await auth::require_principal(ctx, auth);
+        auto query = read_query(ctx);
+        const auto found = co_await gifts.search(std::move(query));
+        co_return http::json_response(http::status::ok, page_json(found, gift_json));
+    }
+
+    [[nodiscard]] awaitable<http::response> one_gift(http::request_context& ctx) const {
+        (void)co_await auth::require_principal(ctx, auth);
+        const auto g = co_await gifts.get(ctx.params.integer("id"));
+        co_return http::json_response(http::status::ok, gift_json(g));
+    }
+
+    [[nodiscard]] awaitable<http::response> wishlist(http::request_context& ctx) const {
+        const auto who = co_await auth::require_principal(ctx, auth);
+        const auto cursor = http::page_cursor(ctx);
+        const auto limit = http::page_limit(ctx);
+        const auto list = co_await gifts.wishlist(who, ctx.params.integer("id"), cursor, limit);
+        co_return http::json_response(http::status::ok, page_json(list, wish_json));
+    }
+
+    [[nodiscard]] awaitable<http::response> add_wish(http::request_context& ctx) const {
+        const auto who = co_await auth::require_principal(ctx, auth);
+        auto item = read_wish(http::read_json_body(ctx));
+        auto key = http::request_key_of(ctx, who.user_id);
+        const auto made =
+            co_await gifts.add_wish(who, ctx.params.integer("id"), std::move(item), std::move(key));
+        co_return http::keyed_response(made);
+    }
+
+    [[nodiscard]] awaitable<http::response> remove_wish(http::request_context& ctx) const {
+        const auto who = co_await auth::require_principal(ctx, auth);
+        co_await gifts.remove_wish(who, ctx.params.integer("id"), ctx.params.integer("item_id"));
+        co_return http::empty_response(http::status::no_content);
+    }
+};
+
+}  // namespace
+
 void add_gift_routes(http::router& routes, gift_service& gifts, auth::auth_service& auth) {
-    routes.add(http::verb::get, "/api/v1/gifts",
-               [&gifts, &auth](http::request_context& ctx) -> awaitable<http::response> {
-                   (void)co_await auth::require_principal(ctx, auth);
-                   auto query = read_query(ctx);
-                   const auto page = co_await gifts.search(std::move(query));
-                   auto items = nlohmann::json::array();
-                   for (const auto& g : page.items) {
-                       items.push_back(gift_json(g));
-                   }
-                   nlohmann::json out{{"items", std::move(items)}};
-                   out["next_cursor"] = page.next_offset
-                                            ? nlohmann::json(std::to_string(*page.next_offset))
-                                            : nlohmann::json(nullptr);
-                   co_return http::json_response(http::status::ok, out);
-               });
-
-    routes.add(http::verb::get, "/api/v1/gifts/{id:int}",
-               [&gifts, &auth](http::request_context& ctx) -> awaitable<http::response> {
-                   (void)co_await auth::require_principal(ctx, auth);
-                   const auto g = co_await gifts.get(ctx.params.integer("id"));
-                   co_return http::json_response(http::status::ok, gift_json(g));
-               });
-
-    routes.add(http::verb::get, "/api/v1/children/{id:int}/wishlist",
-               [&gifts, &auth](http::request_context& ctx) -> awaitable<http::response> {
-                   const auto who = co_await auth::require_principal(ctx, auth);
-                   const auto list = co_await gifts.wishlist(who, ctx.params.integer("id"));
-                   auto items = nlohmann::json::array();
-                   for (const auto& w : list) {
-                       items.push_back(wish_json(w));
-                   }
-                   co_return http::json_response(http::status::ok, {{"items", std::move(items)}});
-               });
-
-    routes.add(http::verb::post, "/api/v1/children/{id:int}/wishlist",
-               [&gifts, &auth](http::request_context& ctx) -> awaitable<http::response> {
-                   const auto who = co_await auth::require_principal(ctx, auth);
-                   const auto& body = http::read_json_body(ctx);
-                   json_reader in{body};
-                   in.reject_unknown({"gift_id", "name", "link_url", "image_url"});
-                   new_wish item;
-                   item.gift_id =
-                       in.optional_integer("gift_id", 1, std::numeric_limits<std::int64_t>::max());
-                   item.name = in.optional_string("name", {.min_chars = 1, .max_chars = 100});
-                   item.link_url = url_field(in, "link_url");
-                   item.image_url = url_field(in, "image_url");
-                   if (item.gift_id && (item.name || item.link_url || item.image_url)) {
-                       in.add_error("gift_id", "A catalog gift comes with its own name and image.");
-                   }
-                   if (!item.gift_id && !item.name && in.ok()) {
-                       in.add_error("name", "Give a catalog gift_id, or a name.");
-                   }
-                   in.finish();
-                   const auto made =
-                       co_await gifts.add_wish(who, ctx.params.integer("id"), std::move(item),
-                                               http::request_key_of(ctx, who.user_id));
-                   co_return http::keyed_response(made);
-               });
-
-    routes.add(http::verb::delete_, "/api/v1/children/{id:int}/wishlist/{item_id:int}",
-               [&gifts, &auth](http::request_context& ctx) -> awaitable<http::response> {
-                   const auto who = co_await auth::require_principal(ctx, auth);
-                   co_await gifts.remove_wish(who, ctx.params.integer("id"),
-                                              ctx.params.integer("item_id"));
-                   co_return http::empty_response(http::status::no_content);
-               });
+    const gift_handlers h{gifts, auth};
+    using http::verb;
+    routes.add(verb::get, "/api/v1/gifts", http::handler_of(h, &gift_handlers::search));
+    routes.add(verb::get, "/api/v1/gifts/{id:int}", http::handler_of(h, &gift_handlers::one_gift));
+    const std::string wishlist = "/api/v1/children/{id:int}/wishlist";
+    routes.add(verb::get, wishlist, http::handler_of(h, &gift_handlers::wishlist));
+    routes.add(verb::post, wishlist, http::handler_of(h, &gift_handlers::add_wish));
+    routes.add(verb::delete_, wishlist + "/{item_id:int}",
+               http::handler_of(h, &gift_handlers::remove_wish));
 }
 
 }  // namespace poki::gifts

@@ -63,12 +63,13 @@ awaitable<gift> gift_service::get(std::int64_t id) {
     co_return std::move(*found);
 }
 
-awaitable<std::vector<wish_item>> gift_service::wishlist(principal who, std::int64_t child_id) {
-    auto load = [who, child_id](pqxx::connection& c) {
+awaitable<page<wish_item>> gift_service::wishlist(principal who, std::int64_t child_id,
+                                                  std::optional<std::int64_t> after, int limit) {
+    auto load = [who, child_id, after, limit](pqxx::connection& c) {
         pqxx::nontransaction tx{c};  // a plain read: no BEGIN or COMMIT round trip
         family::require_child(tx, who.family_id, child_id);
         require_reader(who, child_id);
-        return gift_repository::wishlist(tx, child_id);
+        return gift_repository::wishlist(tx, child_id, after, limit);
     };
     co_return co_await database_.run(std::move(load));
 }

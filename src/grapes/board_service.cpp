@@ -12,9 +12,6 @@ board_service::board_service(db::pool& database, notify::event_service& events)
     : database_{database}, events_{events} {
     grape_repository::declare_statements(database_);
     family::declare_lookup_statements(database_);
-    database_.declare("grapes.pickable_wish",
-                      "SELECT 1 FROM wishlist_items WHERE id = $1 AND child_id = $2"
-                      " AND removed_at IS NULL AND given_at IS NULL");
 }
 
 awaitable<board> board_service::get(principal who, std::int64_t child_id) {
@@ -45,7 +42,7 @@ awaitable<board> board_service::configure(principal who, std::int64_t child_id,
         }
         if (settings.wish_item_id) {
             const auto& wish = *settings.wish_item_id;
-            if (wish && tx.exec_prepared("grapes.pickable_wish", *wish, child_id).empty()) {
+            if (wish && !grape_repository::pickable_wish(tx, child_id, *wish)) {
                 throw error::validation("wish_item_id",
                                         "Must be an item on this child's wishlist not given yet.");
             }
@@ -95,7 +92,9 @@ awaitable<keyed_answer> board_service::adjust(principal who, std::int64_t child_
                               std::nullopt,
                               reason,
                               who.user_id};
-        return award(tx, log, child_id, c);
+        auto done = award(tx, child_id, c);
+        log.record(std::move(done.told));
+        return done;
     };
     auto answer = [](const awarded& done) -> nlohmann::json {
         return {{"entry", entry_json(done.entry)}, {"board", board_json(done.after)}};
@@ -119,8 +118,8 @@ awaitable<redemption> board_service::redeem(principal who, std::int64_t child_id
                           b.gift ? std::optional{b.gift->name} : std::nullopt, who.user_id});
         const auto carried = b.balance;  // what is left after the goal's grapes were spent
         auto next = grape_repository::close_and_open_next(tx, b, who.user_id, carried);
-        auto history = grape_repository::redeemed(tx, child_id);
-        redemption out{history.at(0), std::move(next)};
+        auto latest = grape_repository::redeemed(tx, child_id, std::nullopt, 1);
+        redemption out{latest.items.at(0), std::move(next)};
         log.record(family::drafts_for(family::member_ids(tx, who.family_id), "board.redeemed",
                                       {{"child_id", child_id},
                                        {"redeemed", redeemed_json(out.record)},
@@ -140,12 +139,13 @@ awaitable<ledger_page> board_service::history(principal who, std::int64_t child_
     co_return co_await database_.run(std::move(load));
 }
 
-awaitable<std::vector<redeemed_board>> board_service::redeemed(principal who,
-                                                               std::int64_t child_id) {
-    auto load = [who, child_id](pqxx::connection& c) {
+awaitable<page<redeemed_board>> board_service::redeemed(principal who, std::int64_t child_id,
+                                                        std::optional<std::int64_t> before,
+                                                        int limit) {
+    auto load = [who, child_id, before, limit](pqxx::connection& c) {
         pqxx::nontransaction tx{c};  // a plain read: no BEGIN or COMMIT round trip
         family::require_child(tx, who.family_id, child_id);
-        return grape_repository::redeemed(tx, child_id);
+        return grape_repository::redeemed(tx, child_id, before, limit);
     };
     co_return co_await database_.run(std::move(load));
 }

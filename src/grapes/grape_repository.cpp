@@ -119,6 +119,9 @@ void grape_repository::declare_statements(db::pool& database) {
         sql({"INSERT INTO grape_ledger (child_id, family_id, kind, amount, balance,",
              " mission_id, board_id, reason, created_by)",
              " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ", entry_columns()}));
+    database.declare("grapes.pickable_wish",
+                     "SELECT 1 FROM wishlist_items WHERE id = $1 AND child_id = $2"
+                     " AND removed_at IS NULL AND given_at IS NULL");
     database.declare("grapes.set_attached", "UPDATE grape_boards SET attached = $2 WHERE id = $1");
     database.declare("grapes.configure",
                      "UPDATE grape_boards SET goal = $2, wish_item_id = $3 WHERE id = $1");
@@ -140,7 +143,7 @@ void grape_repository::declare_statements(db::pool& database) {
              " to_char(started_at AT TIME ZONE 'UTC', ", utc_text,
              "), to_char(redeemed_at AT TIME ZONE 'UTC', ", utc_text,
              ") FROM grape_boards WHERE child_id = $1 AND redeemed_at IS NOT NULL",
-             " ORDER BY number DESC"}));
+             " AND number < $2::bigint ORDER BY number DESC LIMIT $3"}));
 }
 
 board grape_repository::open_board(pqxx::transaction_base& tx, std::int64_t child_id) {
@@ -181,6 +184,11 @@ ledger_entry grape_repository::append(pqxx::transaction_base& tx, board& locked,
     return to_entry(row);
 }
 
+bool grape_repository::pickable_wish(pqxx::transaction_base& tx, std::int64_t child_id,
+                                     std::int64_t wish_item_id) {
+    return !tx.exec_prepared("grapes.pickable_wish", wish_item_id, child_id).empty();
+}
+
 void grape_repository::set_attached(pqxx::transaction_base& tx, const board& locked) {
     tx.exec_prepared("grapes.set_attached", locked.id, locked.attached);
 }
@@ -213,10 +221,12 @@ ledger_page grape_repository::history(pqxx::transaction_base& tx, std::int64_t c
     return page_of(std::move(rows), limit, [](const ledger_entry& e) { return e.id; });
 }
 
-std::vector<redeemed_board> grape_repository::redeemed(pqxx::transaction_base& tx,
-                                                       std::int64_t child_id) {
+page<redeemed_board> grape_repository::redeemed(pqxx::transaction_base& tx, std::int64_t child_id,
+                                                std::optional<std::int64_t> before, int limit) {
     std::vector<redeemed_board> out;
-    for (const auto& r : tx.exec_prepared("grapes.redeemed", child_id)) {
+    for (const auto& r : tx.exec_prepared("grapes.redeemed", child_id,
+                                          before.value_or(std::numeric_limits<std::int64_t>::max()),
+                                          rows_for_page(limit))) {
         redeemed_board b;
         b.id = r[0].as<std::int64_t>();
         b.number = r[1].as<int>();
@@ -229,7 +239,7 @@ std::vector<redeemed_board> grape_repository::redeemed(pqxx::transaction_base& t
         b.redeemed_at = r[8].as<std::string>();
         out.push_back(std::move(b));
     }
-    return out;
+    return page_of(std::move(out), limit, [](const redeemed_board& b) { return b.number; });
 }
 
 }  // namespace poki::grapes

@@ -4,6 +4,7 @@
 
 #include "poki/auth/bearer.hpp"
 #include "poki/core/json_reader.hpp"
+#include "poki/core/json_value.hpp"
 #include "poki/grapes/grape_events.hpp"
 #include "poki/http/idempotency.hpp"
 #include "poki/http/json_body.hpp"
@@ -15,103 +16,101 @@ namespace {
 
 constexpr int max_adjustment = 1000;
 
+board_settings read_settings(const nlohmann::json& body) {
+    json_reader in{body};
+    in.reject_unknown({"goal", "wish_item_id"});
+    board_settings settings;
+    settings.goal = in.optional_integer("goal", 5, 100);
+    if (body.is_object() && body.contains("wish_item_id")) {  // null clears the gift
+        settings.wish_item_id =
+            in.optional_integer("wish_item_id", 1, std::numeric_limits<std::int64_t>::max());
+    }
+    in.finish();
+    return settings;
+}
+
+struct grape_handlers {
+    board_service& boards;
+    auth::auth_service& auth;
+
+    [[nodiscard]] awaitable<http::response> board(http::request_context& ctx) const {
+        const auto who = co_await auth::require_principal(ctx, auth);
+        const auto b = co_await boards.get(who, ctx.params.integer("id"));
+        co_return http::json_response(http::status::ok, board_json(b));
+    }
+
+    [[nodiscard]] awaitable<http::response> configure(http::request_context& ctx) const {
+        const auto who = co_await auth::require_parent(ctx, auth);
+        const auto settings = read_settings(http::read_json_body(ctx));
+        const auto b = co_await boards.configure(who, ctx.params.integer("id"), settings);
+        co_return http::json_response(http::status::ok, board_json(b));
+    }
+
+    [[nodiscard]] awaitable<http::response> attach(http::request_context& ctx) const {
+        const auto who = co_await auth::require_principal(ctx, auth);
+        json_reader in{http::read_json_body(ctx)};
+        in.reject_unknown({"count"});
+        const auto count = static_cast<int>(in.required_integer("count", 1, 100));
+        in.finish();
+        const auto b = co_await boards.attach(who, ctx.params.integer("id"), count);
+        co_return http::json_response(http::status::ok, board_json(b));
+    }
+
+    [[nodiscard]] awaitable<http::response> redeem(http::request_context& ctx) const {
+        const auto who = co_await auth::require_parent(ctx, auth);
+        const auto done = co_await boards.redeem(who, ctx.params.integer("id"));
+        co_return http::json_response(
+            http::status::created,
+            {{"redeemed", redeemed_json(done.record)}, {"board", board_json(done.next)}});
+    }
+
+    [[nodiscard]] awaitable<http::response> past_boards(http::request_context& ctx) const {
+        const auto who = co_await auth::require_principal(ctx, auth);
+        const auto cursor = http::page_cursor(ctx);
+        const auto limit = http::page_limit(ctx);
+        const auto past = co_await boards.redeemed(who, ctx.params.integer("id"), cursor, limit);
+        co_return http::json_response(http::status::ok, page_json(past, redeemed_json));
+    }
+
+    [[nodiscard]] awaitable<http::response> adjust(http::request_context& ctx) const {
+        const auto who = co_await auth::require_parent(ctx, auth);
+        json_reader in{http::read_json_body(ctx)};
+        in.reject_unknown({"amount", "reason"});
+        const auto amount = in.required_integer("amount", -max_adjustment, max_adjustment);
+        auto reason = in.required_string("reason", {.min_chars = 1, .max_chars = 200});
+        if (amount == 0) {
+            in.add_error("amount", "Must not be zero.");
+        }
+        in.finish();
+        auto key = http::request_key_of(ctx, who.user_id);
+        const auto made =
+            co_await boards.adjust(who, ctx.params.integer("id"), static_cast<int>(amount),
+                                   std::move(reason), std::move(key));
+        co_return http::keyed_response(made);
+    }
+
+    [[nodiscard]] awaitable<http::response> history(http::request_context& ctx) const {
+        const auto who = co_await auth::require_principal(ctx, auth);
+        const auto cursor = http::page_cursor(ctx);
+        const auto limit = http::page_limit(ctx);
+        const auto page = co_await boards.history(who, ctx.params.integer("id"), cursor, limit);
+        co_return http::json_response(http::status::ok, page_json(page, entry_json));
+    }
+};
+
 }  // namespace
 
 void add_grape_routes(http::router& routes, board_service& boards, auth::auth_service& auth) {
-    routes.add(http::verb::get, "/api/v1/children/{id:int}/board",
-               [&boards, &auth](http::request_context& ctx) -> awaitable<http::response> {
-                   const auto who = co_await auth::require_principal(ctx, auth);
-                   const auto b = co_await boards.get(who, ctx.params.integer("id"));
-                   co_return http::json_response(http::status::ok, board_json(b));
-               });
-
-    routes.add(http::verb::put, "/api/v1/children/{id:int}/board",
-               [&boards, &auth](http::request_context& ctx) -> awaitable<http::response> {
-                   const auto who = co_await auth::require_parent(ctx, auth);
-                   const auto& body = http::read_json_body(ctx);
-                   json_reader in{body};
-                   in.reject_unknown({"goal", "wish_item_id"});
-                   board_settings settings;
-                   settings.goal = in.optional_integer("goal", 5, 100);
-                   if (body.is_object() && body.contains("wish_item_id")) {
-                       settings.wish_item_id = in.optional_integer(
-                           "wish_item_id", 1, std::numeric_limits<std::int64_t>::max());
-                   }
-                   in.finish();
-                   const auto b =
-                       co_await boards.configure(who, ctx.params.integer("id"), settings);
-                   co_return http::json_response(http::status::ok, board_json(b));
-               });
-
-    routes.add(http::verb::post, "/api/v1/children/{id:int}/board/attach",
-               [&boards, &auth](http::request_context& ctx) -> awaitable<http::response> {
-                   const auto who = co_await auth::require_principal(ctx, auth);
-                   const auto& body = http::read_json_body(ctx);
-                   json_reader in{body};
-                   in.reject_unknown({"count"});
-                   const auto count = in.required_integer("count", 1, 100);
-                   in.finish();
-                   const auto b = co_await boards.attach(who, ctx.params.integer("id"),
-                                                         static_cast<int>(count));
-                   co_return http::json_response(http::status::ok, board_json(b));
-               });
-
-    routes.add(http::verb::post, "/api/v1/children/{id:int}/board/redeem",
-               [&boards, &auth](http::request_context& ctx) -> awaitable<http::response> {
-                   const auto who = co_await auth::require_parent(ctx, auth);
-                   const auto done = co_await boards.redeem(who, ctx.params.integer("id"));
-                   co_return http::json_response(http::status::created,
-                                                 {{"redeemed", redeemed_json(done.record)},
-                                                  {"board", board_json(done.next)}});
-               });
-
-    routes.add(http::verb::get, "/api/v1/children/{id:int}/boards",
-               [&boards, &auth](http::request_context& ctx) -> awaitable<http::response> {
-                   const auto who = co_await auth::require_principal(ctx, auth);
-                   const auto past = co_await boards.redeemed(who, ctx.params.integer("id"));
-                   auto items = nlohmann::json::array();
-                   for (const auto& b : past) {
-                       items.push_back(redeemed_json(b));
-                   }
-                   co_return http::json_response(http::status::ok, {{"items", std::move(items)}});
-               });
-
-    routes.add(http::verb::post, "/api/v1/children/{id:int}/grapes",
-               [&boards, &auth](http::request_context& ctx) -> awaitable<http::response> {
-                   const auto who = co_await auth::require_parent(ctx, auth);
-                   const auto& body = http::read_json_body(ctx);
-                   json_reader in{body};
-                   in.reject_unknown({"amount", "reason"});
-                   const auto amount =
-                       in.required_integer("amount", -max_adjustment, max_adjustment);
-                   auto reason = in.required_string("reason", {.min_chars = 1, .max_chars = 200});
-                   if (amount == 0) {
-                       in.add_error("amount", "Must not be zero.");
-                   }
-                   in.finish();
-                   const auto made = co_await boards.adjust(
-                       who, ctx.params.integer("id"), static_cast<int>(amount), std::move(reason),
-                       http::request_key_of(ctx, who.user_id));
-                   co_return http::keyed_response(made);
-               });
-
-    routes.add(
-        http::verb::get, "/api/v1/children/{id:int}/grapes/history",
-        [&boards, &auth](http::request_context& ctx) -> awaitable<http::response> {
-            const auto who = co_await auth::require_principal(ctx, auth);
-            const auto cursor =
-                http::integer_param(ctx, "cursor", 1, std::numeric_limits<std::int64_t>::max());
-            const auto limit = http::page_limit(ctx);
-            const auto page = co_await boards.history(who, ctx.params.integer("id"), cursor, limit);
-            auto items = nlohmann::json::array();
-            for (const auto& e : page.items) {
-                items.push_back(entry_json(e));
-            }
-            nlohmann::json out{{"items", std::move(items)}};
-            out["next_cursor"] =
-                page.next_cursor ? nlohmann::json(*page.next_cursor) : nlohmann::json(nullptr);
-            co_return http::json_response(http::status::ok, out);
-        });
+    const grape_handlers h{boards, auth};
+    using http::verb;
+    const std::string child = "/api/v1/children/{id:int}";
+    routes.add(verb::get, child + "/board", http::handler_of(h, &grape_handlers::board));
+    routes.add(verb::put, child + "/board", http::handler_of(h, &grape_handlers::configure));
+    routes.add(verb::post, child + "/board/attach", http::handler_of(h, &grape_handlers::attach));
+    routes.add(verb::post, child + "/board/redeem", http::handler_of(h, &grape_handlers::redeem));
+    routes.add(verb::get, child + "/boards", http::handler_of(h, &grape_handlers::past_boards));
+    routes.add(verb::post, child + "/grapes", http::handler_of(h, &grape_handlers::adjust));
+    routes.add(verb::get, child + "/grapes/history", http::handler_of(h, &grape_handlers::history));
 }
 
 }  // namespace poki::grapes

@@ -1,6 +1,7 @@
 #include "poki/http/query_params.hpp"
 
 #include <charconv>
+#include <limits>
 #include <string>
 
 #include "poki/core/error.hpp"
@@ -28,6 +29,10 @@ std::optional<std::int64_t> integer_param(const request_context& ctx, std::strin
 int limit_param(const request_context& ctx, int fallback, int max) {
     const auto n = integer_param(ctx, "limit", 1, max);
     return n ? static_cast<int>(*n) : fallback;
+}
+
+std::optional<std::int64_t> page_cursor(const request_context& ctx) {
+    return integer_param(ctx, "cursor", 1, std::numeric_limits<std::int64_t>::max());
 }
 
 int page_limit(const request_context& ctx) {

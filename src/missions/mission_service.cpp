@@ -70,14 +70,17 @@ transition approve_in(pqxx::work& tx, notify::event_log& log, const approval& a)
     }
     auto approved =
         mission_repository::decide(tx, id, mission_status::approved, std::nullopt, who.user_id);
+    // The board before any event: every write takes a board's lock before recipients'
+    // event counters, so an approval and an award on the same board never deadlock.
+    // The ledger's unique mission_id is the last word: a second award cannot commit.
+    auto paid = grapes::award(
+        tx, approved.child_id,
+        grapes::ledger_change{grapes::ledger_kind::mission, approved.reward, approved.id,
+                              std::nullopt, approved.title, who.user_id});
     log.record(to_child(
         approved, "mission.approved",
         push_text{"미션 성공! " + reward_text(approved.reward) + "을 받았어요", approved.title}));
-    // The ledger's unique mission_id is the last word: a second award cannot commit.
-    (void)grapes::award(
-        tx, log, approved.child_id,
-        grapes::ledger_change{grapes::ledger_kind::mission, approved.reward, approved.id,
-                              std::nullopt, approved.title, who.user_id});
+    log.record(std::move(paid.told));
     return transition{std::move(approved), true};
 }
 

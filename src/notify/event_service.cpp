@@ -162,6 +162,9 @@ void event_service::render_metrics(std::string& out) const {
     };
     counter("poki_events_recorded_total", "Events committed (one per recipient).",
             static_cast<double>(recorded_.load()));
+    counter("poki_write_retries_total",
+            "Writes run again after PostgreSQL rolled them back for a deadlock or serialization.",
+            static_cast<double>(rolled_back_.load()));
     counter("poki_events_published_total", "Events published to Redis after commit.",
             static_cast<double>(published_.load()));
     counter("poki_events_publish_failures_total",

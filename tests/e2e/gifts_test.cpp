@@ -118,7 +118,7 @@ TEST(Gifts, FiltersSortsAndPages) {
         if (page["next_cursor"].is_null() || pages > 10) {
             break;
         }
-        cursor = "&cursor=" + page["next_cursor"].get<std::string>();
+        cursor = "&cursor=" + std::to_string(page["next_cursor"].get<int>());
     }
     EXPECT_GE(seen.size(), 300U);
 

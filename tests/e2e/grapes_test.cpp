@@ -212,6 +212,42 @@ TEST(Grapes, AFullBoardIsRedeemedForItsGiftAndTheRestCarriesOver) {
         json_of(server.request("GET", child_path(kid.id, "/wishlist"), {}, bearer(mom.access)));
     EXPECT_FALSE(list["items"][0]["given_at"].is_null());
     EXPECT_FALSE(list["items"][0]["picked"]);
+
+    // Past boards and wishlists page like every list.
+    ASSERT_EQ(award(server, mom, kid.id, 2).status, 201);
+    ASSERT_EQ(attach(server, kid, kid.id, 5).status, 200);
+    ASSERT_EQ(
+        server.request("POST", child_path(kid.id, "/board/redeem"), {}, bearer(mom.access)).status,
+        201);
+    const auto newest = json_of(
+        server.request("GET", child_path(kid.id, "/boards?limit=1"), {}, bearer(mom.access)));
+    ASSERT_EQ(newest["items"].size(), 1U);
+    EXPECT_EQ(newest["items"][0]["number"], 2);
+    ASSERT_EQ(newest["next_cursor"], 2);
+    const auto oldest = json_of(server.request(
+        "GET", child_path(kid.id, "/boards?limit=1&cursor=2"), {}, bearer(mom.access)));
+    ASSERT_EQ(oldest["items"].size(), 1U);
+    EXPECT_EQ(oldest["items"][0]["number"], 1);
+    EXPECT_TRUE(oldest["next_cursor"].is_null());
+    for (const auto* name : {"공룡 퍼즐", "색연필"}) {
+        ASSERT_EQ(server
+                      .request("POST", child_path(kid.id, "/wishlist"),
+                               nlohmann::json{{"name", name}}.dump(), bearer(kid.access))
+                      .status,
+                  201);
+    }
+    const auto first_two = json_of(
+        server.request("GET", child_path(kid.id, "/wishlist?limit=2"), {}, bearer(mom.access)));
+    ASSERT_EQ(first_two["items"].size(), 2U);
+    ASSERT_TRUE(first_two["next_cursor"].is_number());
+    const auto rest = json_of(server.request(
+        "GET",
+        child_path(kid.id, "/wishlist?limit=2&cursor=" +
+                               std::to_string(first_two["next_cursor"].get<std::int64_t>())),
+        {}, bearer(mom.access)));
+    ASSERT_EQ(rest["items"].size(), 1U);
+    EXPECT_EQ(rest["items"][0]["name"], "색연필");
+    EXPECT_TRUE(rest["next_cursor"].is_null());
 }
 
 TEST(Grapes, AnotherFamilysChildIsNotFound) {

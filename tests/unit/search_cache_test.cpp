@@ -11,7 +11,7 @@ gift_query words(std::string text) {
     return q;
 }
 
-gift_page page_of(std::int64_t id) {
+gift_page one_gift_page(std::int64_t id) {
     gift_page p;
     p.items.push_back(gift{});
     p.items.back().id = id;
@@ -21,7 +21,7 @@ gift_page page_of(std::int64_t id) {
 TEST(SearchCache, AnswersAKeptQueryAndOnlyThatQuery) {
     search_cache cache{8, std::chrono::seconds{60}};
     EXPECT_FALSE(cache.find(words("공룡")));
-    cache.store(words("공룡"), page_of(7));
+    cache.store(words("공룡"), one_gift_page(7));
     const auto kept = cache.find(words("공룡"));
     ASSERT_TRUE(kept);
     EXPECT_EQ(kept->items.at(0).id, 7);
@@ -41,16 +41,16 @@ TEST(SearchCache, AnswersAKeptQueryAndOnlyThatQuery) {
 
 TEST(SearchCache, ForgetsAnswersPastTheirTime) {
     search_cache cache{8, std::chrono::seconds{0}};
-    cache.store(words("레고"), page_of(1));
+    cache.store(words("레고"), one_gift_page(1));
     EXPECT_FALSE(cache.find(words("레고")));
 }
 
 TEST(SearchCache, TheLeastRecentlyUsedGoesWhenFull) {
     search_cache cache{2, std::chrono::seconds{60}};
-    cache.store(words("a"), page_of(1));
-    cache.store(words("b"), page_of(2));
+    cache.store(words("a"), one_gift_page(1));
+    cache.store(words("b"), one_gift_page(2));
     ASSERT_TRUE(cache.find(words("a")));  // "b" is now the least recently used
-    cache.store(words("c"), page_of(3));
+    cache.store(words("c"), one_gift_page(3));
     EXPECT_TRUE(cache.find(words("a")));
     EXPECT_FALSE(cache.find(words("b")));
     EXPECT_TRUE(cache.find(words("c")));

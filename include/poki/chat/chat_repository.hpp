@@ -36,6 +36,9 @@ class chat_repository {
     /// The rooms among `ids` that exist, by id.
     static std::map<std::int64_t, room> rooms_by_id(pqxx::transaction_base& tx,
                                                     std::span<const std::int64_t> ids);
+    /// Whether `member_id` is an active member of the family.
+    static bool is_active_member(pqxx::transaction_base& tx, std::int64_t family_id,
+                                 std::int64_t member_id);
     /// Display names of the users among `ids` still in their family, by id.
     static std::map<std::int64_t, std::string> active_names(pqxx::transaction_base& tx,
                                                             std::span<const std::int64_t> ids);

@@ -23,7 +23,9 @@ class gift_repository {
     static std::optional<gift> find(pqxx::transaction_base& tx, std::int64_t id);
 
     /// Items not removed, oldest first, `picked` marking the open board's gift.
-    static std::vector<wish_item> wishlist(pqxx::transaction_base& tx, std::int64_t child_id);
+    /// Oldest first, items after `after` (an item id) when given.
+    static page<wish_item> wishlist(pqxx::transaction_base& tx, std::int64_t child_id,
+                                    std::optional<std::int64_t> after, int limit);
     static int active_count(pqxx::transaction_base& tx, std::int64_t child_id);
     /// The catalog gift already on the list and not given yet.
     static std::optional<wish_item> wished_gift(pqxx::transaction_base& tx, std::int64_t child_id,

@@ -20,7 +20,9 @@ class gift_service {
     awaitable<gift> get(std::int64_t id);
 
     /// The child and the parents of the family.
-    awaitable<std::vector<wish_item>> wishlist(principal who, std::int64_t child_id);
+    /// Oldest first; `after` is the previous page's next_cursor.
+    awaitable<page<wish_item>> wishlist(principal who, std::int64_t child_id,
+                                        std::optional<std::int64_t> after, int limit);
     /// The child, on their own list; the answer is the item (created false when the catalog
     /// gift was on it already), and a repeat with the same key answers it again.
     awaitable<keyed_answer> add_wish(principal who, std::int64_t child_id, new_wish item,

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "poki/core/paging.hpp"
+
 namespace poki::gifts {
 
 struct gift {
@@ -34,10 +36,8 @@ struct gift_query {
     int limit = 20;
 };
 
-struct gift_page {
-    std::vector<gift> items;
-    std::optional<int> next_offset;
-};
+/// A search's next_cursor is the position of its next page in the same search.
+using gift_page = page<gift>;
 
 struct wish_item {
     std::int64_t id = 0;

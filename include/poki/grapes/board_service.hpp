@@ -46,7 +46,9 @@ class board_service {
 
     awaitable<ledger_page> history(principal who, std::int64_t child_id,
                                    std::optional<std::int64_t> before, int limit);
-    awaitable<std::vector<redeemed_board>> redeemed(principal who, std::int64_t child_id);
+    /// Newest first; `before` is a board number (the previous page's next_cursor).
+    awaitable<page<redeemed_board>> redeemed(principal who, std::int64_t child_id,
+                                             std::optional<std::int64_t> before, int limit);
 
   private:
     db::pool& database_;

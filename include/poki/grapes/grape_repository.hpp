@@ -32,6 +32,10 @@ class grape_repository {
     /// errc::conflict when the balance would drop below zero.
     static ledger_entry append(pqxx::transaction_base& tx, board& locked,
                                const ledger_change& change);
+    /// Whether the item is on the child's wishlist and not given yet (a board's gift).
+    static bool pickable_wish(pqxx::transaction_base& tx, std::int64_t child_id,
+                              std::int64_t wish_item_id);
+
     static void set_attached(pqxx::transaction_base& tx, const board& locked);
     static void configure(pqxx::transaction_base& tx, const board& locked);
     /// Closes the locked board as redeemed and opens the next with the same goal.
@@ -40,7 +44,9 @@ class grape_repository {
 
     static ledger_page history(pqxx::transaction_base& tx, std::int64_t child_id,
                                std::optional<std::int64_t> before, int limit);
-    static std::vector<redeemed_board> redeemed(pqxx::transaction_base& tx, std::int64_t child_id);
+    /// Newest first, boards numbered below `before` when given.
+    static page<redeemed_board> redeemed(pqxx::transaction_base& tx, std::int64_t child_id,
+                                         std::optional<std::int64_t> before, int limit);
 };
 
 }  // namespace poki::grapes

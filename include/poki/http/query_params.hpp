@@ -20,4 +20,7 @@ namespace poki::http {
 /// The `limit` of a list, the same for every list (core/paging.hpp).
 [[nodiscard]] int page_limit(const request_context& ctx);
 
+/// The `cursor` of a list: the next_cursor its previous page answered.
+[[nodiscard]] std::optional<std::int64_t> page_cursor(const request_context& ctx);
+
 }  // namespace poki::http

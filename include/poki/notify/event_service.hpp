@@ -60,8 +60,9 @@ class event_service {
 
     /// The one shape of a write: runs change(tx, log) in one transaction on the pool, commits,
     /// then publishes what it recorded. An exception rolls everything back and publishes
-    /// nothing. The pool may run `change` again after a broken connection, so it must not
-    /// consume what it captured.
+    /// nothing. A transaction PostgreSQL chose as a deadlock's victim (or failed to serialize)
+    /// runs again, up to three times in all, and so may the pool's after a broken
+    /// connection: `change` must not consume what it captured.
     template <class Change>
     awaitable<change_result<Change>> write(Change change);
 
@@ -103,6 +104,7 @@ class event_service {
     std::atomic<std::uint64_t> published_{0};
     std::atomic<std::uint64_t> publish_failures_{0};
     std::atomic<std::uint64_t> pruned_{0};
+    std::atomic<std::uint64_t> rolled_back_{0};
 };
 
 template <class Change>
@@ -113,17 +115,31 @@ awaitable<change_result<Change>> event_service::write(Change change) {
         std::vector<stored_event> events;
     };
     auto job = [this, change = std::move(change)](pqxx::connection& c) mutable {
-        pqxx::work tx{c};
-        event_log log{*this, tx};
-        committed out;
-        if constexpr (std::is_void_v<result>) {
-            change(tx, log);
-        } else {
-            out.value.emplace(change(tx, log));
+        constexpr int attempts = 3;
+        for (int attempt = 1;; ++attempt) {
+            try {
+                pqxx::work tx{c};
+                event_log log{*this, tx};
+                committed out;
+                if constexpr (std::is_void_v<result>) {
+                    change(tx, log);
+                } else {
+                    out.value.emplace(change(tx, log));
+                }
+                out.events = log.take();
+                tx.commit();
+                return out;
+            } catch (const pqxx::deadlock_detected&) {
+                if (attempt == attempts) {
+                    throw;
+                }
+            } catch (const pqxx::serialization_failure&) {
+                if (attempt == attempts) {
+                    throw;
+                }
+            }
+            rolled_back_.fetch_add(1, std::memory_order_relaxed);
         }
-        out.events = log.take();
-        tx.commit();
-        return out;
     };
     auto done = co_await database_.run(std::move(job));
     co_await publish(std::move(done.events));
