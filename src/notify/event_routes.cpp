@@ -2,6 +2,7 @@
 
 #include "poki/auth/bearer.hpp"
 #include "poki/core/json_reader.hpp"
+#include "poki/core/json_value.hpp"
 #include "poki/http/json_body.hpp"
 #include "poki/http/query_params.hpp"
 #include "poki/http/responses.hpp"
@@ -44,72 +45,74 @@ nlohmann::json to_json(const notification& n) {
             {"unread", n.unread}};
 }
 
+struct event_handlers {
+    event_service& events;
+    event_hub& hub;
+    auth::auth_service& auth;
+
+    [[nodiscard]] awaitable<http::response> stream(http::request_context& ctx) const {
+        const auto who = co_await auth::require_stream_principal(ctx, auth);
+        const auto resume_after = resume_point(ctx);
+        auto slot = hub.reserve_stream(who.user_id);
+        if (!slot) {
+            throw error::too_many(std::chrono::seconds{5},
+                                  "This account has as many event streams open as it may; close "
+                                  "one (one per app or tab is enough).");
+        }
+        auto opened = co_await hub.open_stream(who.user_id, resume_after);
+        // The slot goes with the stream function: freed when the stream ends, or when it
+        // never starts.
+        ctx.stream = [opened, held = std::move(*slot)](http::stream_channel& channel) {
+            return opened->run(channel);
+        };
+        http::response res{http::status::ok, 11};
+        res.set(http::field::content_type, "text/event-stream; charset=utf-8");
+        res.set(http::field::cache_control, "no-store");
+        // Tells nginx-style proxies not to hold events back in a buffer.
+        res.set("X-Accel-Buffering", "no");
+        co_return res;
+    }
+
+    [[nodiscard]] awaitable<http::response> list(http::request_context& ctx) const {
+        const auto who = co_await auth::require_principal(ctx, auth);
+        const auto cursor = id_param(ctx, "cursor");
+        const auto limit = http::page_limit(ctx);
+        const auto page = co_await events.list(who, cursor, limit);
+        co_return http::json_response(http::status::ok, page_json(page, to_json));
+    }
+
+    [[nodiscard]] awaitable<http::response> mark_read(http::request_context& ctx) const {
+        const auto who = co_await auth::require_principal(ctx, auth);
+        json_reader in{http::read_json_body(ctx)};
+        in.reject_unknown({"up_to"});
+        const auto up_to =
+            in.required_integer("up_to", 0, std::numeric_limits<std::int64_t>::max());
+        in.finish();
+        const auto read_through = co_await events.mark_read(who, up_to);
+        const auto unread = co_await events.unread_count(who);
+        co_return http::json_response(http::status::ok,
+                                      {{"read_through", read_through}, {"unread", unread}});
+    }
+
+    [[nodiscard]] awaitable<http::response> unread_count(http::request_context& ctx) const {
+        const auto who = co_await auth::require_principal(ctx, auth);
+        const auto unread = co_await events.unread_count(who);
+        co_return http::json_response(http::status::ok, {{"unread", unread}});
+    }
+};
+
 }  // namespace
 
 void add_event_routes(http::router& routes, event_service& events, event_hub& hub,
                       auth::auth_service& auth) {
-    routes.add(http::verb::get, "/api/v1/events",
-               [&hub, &auth](http::request_context& ctx) -> awaitable<http::response> {
-                   const auto who = co_await auth::require_stream_principal(ctx, auth);
-                   const auto resume_after = resume_point(ctx);
-                   auto slot = hub.reserve_stream(who.user_id);
-                   if (!slot) {
-                       throw error::too_many(
-                           std::chrono::seconds{5},
-                           "This account has as many event streams open as it may; close one "
-                           "(one per app or tab is enough).");
-                   }
-                   auto stream = co_await hub.open_stream(who.user_id, resume_after);
-                   // The slot goes with the stream function: freed when the stream ends, or
-                   // when it never starts.
-                   ctx.stream = [stream, held = std::move(*slot)](http::stream_channel& channel) {
-                       return stream->run(channel);
-                   };
-                   http::response res{http::status::ok, 11};
-                   res.set(http::field::content_type, "text/event-stream; charset=utf-8");
-                   res.set(http::field::cache_control, "no-store");
-                   // Tells nginx-style proxies not to hold events back in a buffer.
-                   res.set("X-Accel-Buffering", "no");
-                   co_return res;
-               });
-
-    routes.add(http::verb::get, "/api/v1/notifications",
-               [&events, &auth](http::request_context& ctx) -> awaitable<http::response> {
-                   const auto who = co_await auth::require_principal(ctx, auth);
-                   const auto cursor = id_param(ctx, "cursor");
-                   const auto limit = http::page_limit(ctx);
-                   const auto page = co_await events.list(who, cursor, limit);
-                   auto items = nlohmann::json::array();
-                   for (const auto& n : page.items) {
-                       items.push_back(to_json(n));
-                   }
-                   nlohmann::json body{{"items", std::move(items)}};
-                   body["next_cursor"] = page.next_cursor ? nlohmann::json(*page.next_cursor)
-                                                          : nlohmann::json(nullptr);
-                   co_return http::json_response(http::status::ok, body);
-               });
-
-    routes.add(http::verb::post, "/api/v1/notifications/read",
-               [&events, &auth](http::request_context& ctx) -> awaitable<http::response> {
-                   const auto who = co_await auth::require_principal(ctx, auth);
-                   const auto& body = http::read_json_body(ctx);
-                   json_reader in{body};
-                   in.reject_unknown({"up_to"});
-                   const auto up_to =
-                       in.required_integer("up_to", 0, std::numeric_limits<std::int64_t>::max());
-                   in.finish();
-                   const auto read_through = co_await events.mark_read(who, up_to);
-                   const auto unread = co_await events.unread_count(who);
-                   co_return http::json_response(
-                       http::status::ok, {{"read_through", read_through}, {"unread", unread}});
-               });
-
-    routes.add(http::verb::get, "/api/v1/notifications/unread-count",
-               [&events, &auth](http::request_context& ctx) -> awaitable<http::response> {
-                   const auto who = co_await auth::require_principal(ctx, auth);
-                   const auto unread = co_await events.unread_count(who);
-                   co_return http::json_response(http::status::ok, {{"unread", unread}});
-               });
+    const event_handlers h{events, hub, auth};
+    using http::verb;
+    routes.add(verb::get, "/api/v1/events", http::handler_of(h, &event_handlers::stream));
+    routes.add(verb::get, "/api/v1/notifications", http::handler_of(h, &event_handlers::list));
+    routes.add(verb::post, "/api/v1/notifications/read",
+               http::handler_of(h, &event_handlers::mark_read));
+    routes.add(verb::get, "/api/v1/notifications/unread-count",
+               http::handler_of(h, &event_handlers::unread_count));
 }
 
 }  // namespace poki::notify

@@ -1,7 +1,8 @@
-// Chat's pure parts: client ids, push previews, and the JSON apps get.
+// chat/chat_json and chat_types: client ids, push previews, and the JSON apps get.
+#include "poki/chat/chat_json.hpp"
+
 #include <gtest/gtest.h>
 
-#include "poki/chat/chat_json.hpp"
 #include "poki/chat/chat_routes.hpp"
 
 namespace poki::chat {
