@@ -165,12 +165,15 @@ message_writer::message_writer(net::io_context& ioc, db::pool& database,
     : database_{database}
     , events_{events}
     , groups_{ioc, static_cast<std::size_t>(cfg.max_batch),
+              static_cast<std::size_t>(cfg.commit_lanes),
               [this](std::vector<send_request> group) { return commit(std::move(group)); }} {
     chat_repository::declare_statements(database_);
 }
 
 awaitable<send_outcome> message_writer::send(send_request request) {
-    return groups_.submit(std::move(request));
+    // A family's sends share a lane: its rooms' ids are taken in commit order.
+    const auto lane = static_cast<std::uint64_t>(request.author.family_id);
+    return groups_.submit(std::move(request), lane);
 }
 
 awaitable<std::vector<send_outcome>> message_writer::commit(std::vector<send_request> group) {

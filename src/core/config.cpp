@@ -261,6 +261,8 @@ const std::vector<field_spec>& fields() {
         field(
             "chat.max_batch", [](config & c) -> auto& { return c.chat.max_batch; }),
         field(
+            "chat.commit_lanes", [](config & c) -> auto& { return c.chat.commit_lanes; }),
+        field(
             "missions.max_reward", [](config & c) -> auto& { return c.missions.max_reward; }),
         field(
             "missions.expiry_interval_s",
@@ -268,6 +270,9 @@ const std::vector<field_spec>& fields() {
         field(
             "missions.max_approval_group",
             [](config & c) -> auto& { return c.missions.max_approval_group; }),
+        field(
+            "missions.approval_lanes",
+            [](config & c) -> auto& { return c.missions.approval_lanes; }),
         field(
             "push.request_timeout_ms",
             [](config & c) -> auto& { return c.push.request_timeout_ms; }),
@@ -420,6 +425,10 @@ void validate(const config& c) {
             "missions.expiry_interval_s", "must be between 1 and 86400");
     require(c.missions.max_approval_group >= 1 && c.missions.max_approval_group <= 1000,
             "missions.max_approval_group", "must be between 1 and 1000");
+    require(c.missions.approval_lanes >= 1 && c.missions.approval_lanes <= 64,
+            "missions.approval_lanes", "must be between 1 and 64");
+    require(c.chat.commit_lanes >= 1 && c.chat.commit_lanes <= 64, "chat.commit_lanes",
+            "must be between 1 and 64");
     require(c.chat.max_batch >= 1 && c.chat.max_batch <= 10000, "chat.max_batch",
             "must be between 1 and 10000");
     static constexpr std::array levels{"trace", "debug",    "info", "warn",

@@ -92,6 +92,7 @@ mission_service::mission_service(net::io_context& ioc, db::pool& database,
     , events_{events}
     , config_{config}
     , approvals_{ioc, static_cast<std::size_t>(config.max_approval_group),
+                 static_cast<std::size_t>(config.approval_lanes),
                  [this](std::vector<approval> group) { return approve_group(std::move(group)); }} {
     mission_repository::declare_statements(database_);
     family::declare_lookup_statements(database_);
@@ -223,7 +224,10 @@ awaitable<transition> mission_service::submit(principal who, std::int64_t id,
 
 awaitable<transition> mission_service::approve(principal who, std::int64_t id) {
     require_parent(who);
-    auto done = co_await approvals_.submit(approval{who, id});
+    // A family's approvals share a lane: nothing of one family is locked by another's.
+    const auto lane = static_cast<std::uint64_t>(who.family_id);
+    approval asked{who, id};  // named: g++ 12 miscompiles a braced temporary in a co_await
+    auto done = co_await approvals_.submit(std::move(asked), lane);
     if (done.changed) {
         approved_.fetch_add(1, std::memory_order_relaxed);
     }

@@ -8,9 +8,8 @@
 #include <gtest/gtest.h>
 
 #include "poki/core/crypto.hpp"
-#include "poki/db/migrations.hpp"
 
-#include "support/test_support.hpp"
+#include "support/service_stack.hpp"
 
 namespace poki::auth {
 
@@ -18,55 +17,19 @@ using crypto::base64url_encode;
 using crypto::random_bytes;
 namespace {
 
-struct own_redis_holder {
-    test::own_redis redis_server;
-};
-
-class AuthServiceTest : protected own_redis_holder, public ::testing::Test {
+class AuthServiceTest : public ::testing::Test {
   protected:
     AuthServiceTest() {
-        {
-            pqxx::connection c{db_.url()};
-            (void)db::apply_migrations(c, db::load_migrations(POKI_TEST_SQL_DIR));
-        }
-        database_config dbc;
-        dbc.url = db_.url();
-        dbc.pool_size = 2;
-        pool_ = std::make_unique<db::pool>(dbc);
-        redis_config rc;
-        rc.port = redis_server.port();
-        rc.reconnect_min = milliseconds{20};
-        rc.reconnect_max = milliseconds{100};
-        redis_ = std::make_unique<cache::redis_client>(ioc_, rc);
-        redis_->start();
         config_.jwt_secret = std::string(32, 's');
         config_.scrypt_log2_n = 10;
         config_.login_attempts_per_account = 3;
         config_.login_window_s = 2;
-        service_ = std::make_unique<auth_service>(*pool_, *redis_, config_);
-        wait_for_redis();
-    }
-
-  public:
-    ~AuthServiceTest() override {
-        redis_->stop();
-        ioc_.restart();
-        ioc_.run_for(std::chrono::milliseconds{50});
-    }
-    AuthServiceTest(const AuthServiceTest&) = delete;
-    AuthServiceTest& operator=(const AuthServiceTest&) = delete;
-
-  protected:
-    void wait_for_redis() {
-        for (int i = 0; i < 200 && redis_->stats().state != cache::redis_state::connected; ++i) {
-            ioc_.restart();
-            ioc_.run_for(std::chrono::milliseconds{10});
-        }
+        service_ = std::make_unique<auth_service>(*stack_.pool, *stack_.redis, config_);
     }
 
     template <class T>
     T run(awaitable<T> task) {
-        return test::run(ioc_, std::move(task));
+        return stack_.run(std::move(task));
     }
 
     session_tokens signup(const std::string& email) {
@@ -77,30 +40,15 @@ class AuthServiceTest : protected own_redis_holder, public ::testing::Test {
         return run(service_->login(login_request{email, std::nullopt, password}, "127.0.0.9"));
     }
 
-    errc failure_of(const std::function<void()>& f) {
-        try {
-            f();
-        } catch (const error& e) {
-            return e.code();
-        }
-        ADD_FAILURE() << "no error";
-        return errc::internal;
-    }
+    static errc failure_of(const std::function<void()>& f) { return test::failure_of(f); }
 
-    std::int64_t count(const std::string& sql) {
-        pqxx::connection c{db_.url()};
-        pqxx::nontransaction tx{c};
-        return tx.exec1(sql)[0].as<std::int64_t>();
-    }
+    std::int64_t count(const std::string& sql) const { return stack_.count(sql); }
 
     static std::string unique_email() {
         return "parent-" + base64url_encode(random_bytes(6)) + "@example.com";
     }
 
-    test::scratch_database db_;
-    net::io_context ioc_;
-    std::unique_ptr<db::pool> pool_;
-    std::unique_ptr<cache::redis_client> redis_;
+    test::service_stack stack_;
     auth_config config_;
     std::unique_ptr<auth_service> service_;
 };
@@ -233,18 +181,15 @@ class AuthWithOwnRedisTest : public AuthServiceTest {};
 TEST_F(AuthWithOwnRedisTest, LoginWorksWithRedisDownAndItsLimitStillHolds) {
     const auto email = unique_email();
     (void)signup(email);
-    redis_server.stop();
-    for (int i = 0; i < 200 && redis_->stats().state == cache::redis_state::connected; ++i) {
-        ioc_.restart();
-        ioc_.run_for(std::chrono::milliseconds{10});
-    }
+    stack_.redis_server.stop();
+    stack_.wait_for_redis(false);
     // The counters move into this process: three attempts per account (the test's limit).
     EXPECT_NO_THROW((void)login(email, "correct horse"));
     EXPECT_EQ(failure_of([&] { (void)login(email, "wrong horse"); }), errc::unauthorized);
     EXPECT_EQ(failure_of([&] { (void)login(email, "wrong horse"); }), errc::unauthorized);
     EXPECT_EQ(failure_of([&] { (void)login(email, "correct horse"); }), errc::too_many_requests);
-    redis_server.start();
-    wait_for_redis();
+    stack_.redis_server.start();
+    stack_.wait_for_redis();
     EXPECT_NO_THROW((void)login(email, "correct horse"));  // Redis counts afresh
 }
 

@@ -7,63 +7,27 @@
 
 #include "poki/auth/auth_service.hpp"
 #include "poki/core/crypto.hpp"
-#include "poki/db/migrations.hpp"
 #include "poki/notify/event_service.hpp"
 
-#include "support/test_support.hpp"
+#include "support/service_stack.hpp"
 
 namespace poki::family {
 namespace {
 
-using std::chrono::milliseconds;
-
 class FamilyServiceTest : public ::testing::Test {
   protected:
     FamilyServiceTest() {
-        {
-            pqxx::connection c{db_.url()};
-            (void)db::apply_migrations(c, db::load_migrations(POKI_TEST_SQL_DIR));
-        }
-        database_config dbc;
-        dbc.url = db_.url();
-        dbc.pool_size = 2;
-        pool_ = std::make_unique<db::pool>(dbc);
-        redis_config rc;
-        rc.port = redis_server_.port();
-        rc.reconnect_min = milliseconds{20};
-        rc.reconnect_max = milliseconds{100};
-        redis_ = std::make_unique<cache::redis_client>(ioc_, rc);
-        redis_->start();
         auth_config_.jwt_secret = std::string(32, 's');
         auth_config_.scrypt_log2_n = 10;
-        events_ =
-            std::make_unique<notify::event_service>(*pool_, *redis_, events_config_, push_config_);
-        auth_ = std::make_unique<auth::auth_service>(*pool_, *redis_, auth_config_);
-        families_ = std::make_unique<family_service>(*pool_, *redis_, *auth_, *events_);
-        wait_for_redis(cache::redis_state::connected);
-    }
-
-  public:
-    ~FamilyServiceTest() override {
-        redis_->stop();
-        ioc_.restart();
-        ioc_.run_for(milliseconds{50});
-        pool_->stop();
-    }
-    FamilyServiceTest(const FamilyServiceTest&) = delete;
-    FamilyServiceTest& operator=(const FamilyServiceTest&) = delete;
-
-  protected:
-    void wait_for_redis(cache::redis_state wanted) {
-        for (int i = 0; i < 200 && redis_->stats().state != wanted; ++i) {
-            ioc_.restart();
-            ioc_.run_for(milliseconds{10});
-        }
+        events_ = std::make_unique<notify::event_service>(*stack_.pool, *stack_.redis,
+                                                          events_config_, push_config_);
+        auth_ = std::make_unique<auth::auth_service>(*stack_.pool, *stack_.redis, auth_config_);
+        families_ = std::make_unique<family_service>(*stack_.pool, *stack_.redis, *auth_, *events_);
     }
 
     template <class T>
     T run(awaitable<T> task) {
-        return test::run(ioc_, std::move(task));
+        return stack_.run(std::move(task));
     }
 
     /// A new family's first parent.
@@ -84,27 +48,9 @@ class FamilyServiceTest : public ::testing::Test {
         return run(families_->create_link_code(who, role::child)).code;
     }
 
-    static errc failure_of(const std::function<void()>& f) {
-        try {
-            f();
-        } catch (const error& e) {
-            return e.code();
-        }
-        ADD_FAILURE() << "no error";
-        return errc::internal;
-    }
+    static errc failure_of(const std::function<void()>& f) { return test::failure_of(f); }
 
-    std::int64_t count(const std::string& sql) {
-        pqxx::connection c{db_.url()};
-        pqxx::nontransaction tx{c};
-        return tx.exec1(sql)[0].as<std::int64_t>();
-    }
-
-    test::scratch_database db_;
-    test::own_redis redis_server_;
-    net::io_context ioc_;
-    std::unique_ptr<db::pool> pool_;
-    std::unique_ptr<cache::redis_client> redis_;
+    test::service_stack stack_;
     auth_config auth_config_;
     events_config events_config_;
     push_config push_config_;
@@ -140,7 +86,7 @@ TEST_F(FamilyServiceTest, AFailedJoinGivesTheCodeBack) {
     EXPECT_EQ(failure_of([&] { (void)join(parent_code, "dad"); }), errc::validation_failed);
     EXPECT_EQ(join(code, "free").user.login, "free");
     EXPECT_EQ(join(parent_code, "dad", "dad@x.kr").user.role, role::parent);
-    EXPECT_EQ(count("SELECT count(*) FROM users"), 4);
+    EXPECT_EQ(stack_.count("SELECT count(*) FROM users"), 4);
 }
 
 TEST_F(FamilyServiceTest, ARemovedMemberLosesAccessAndOtherFamiliesAreOutOfReach) {
@@ -165,11 +111,11 @@ TEST_F(FamilyServiceTest, ARemovedMemberLosesAccessAndOtherFamiliesAreOutOfReach
 TEST_F(FamilyServiceTest, AJoinWithRedisDownIsA503AndCreatesNobody) {
     const auto mom = parent();
     const auto code = child_code(mom);
-    const auto users_before = count("SELECT count(*) FROM users");
-    redis_server_.stop();
-    wait_for_redis(cache::redis_state::disconnected);
+    const auto users_before = stack_.count("SELECT count(*) FROM users");
+    stack_.redis_server.stop();
+    stack_.wait_for_redis(false);
     EXPECT_EQ(failure_of([&] { (void)join(code, "star"); }), errc::unavailable);
-    EXPECT_EQ(count("SELECT count(*) FROM users"), users_before);
+    EXPECT_EQ(stack_.count("SELECT count(*) FROM users"), users_before);
 }
 
 }  // namespace

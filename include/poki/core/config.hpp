@@ -127,12 +127,14 @@ struct push_config {
 struct chat_config {
     int max_message_chars = 2000;  ///< in Unicode code points, after trimming
     int max_batch = 256;           ///< sends committed together in one transaction, at most
+    int commit_lanes = 4;          ///< families' sends commit side by side in this many lanes
 };
 
 struct missions_config {
     int max_reward = 10;         ///< grapes one mission may be worth
     int expiry_interval_s = 60;  ///< how often overdue missions are expired (once across instances)
     int max_approval_group = 64;  ///< approvals committed together at most; 1: one transaction each
+    int approval_lanes = 4;       ///< families' approvals commit side by side in this many lanes
 };
 
 struct diagnostics_config {

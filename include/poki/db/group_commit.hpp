@@ -2,7 +2,10 @@
 // arrive queue up and go together in the next one. Each write is still answered only after
 // its own group commits (synchronous_commit stays on); the group shares the transaction's
 // round trips and its fsync, which is what bounds one transaction per write on a small
-// machine. One group is in flight at a time, so two groups never wait on each other's locks.
+// machine. Writes go in lanes by a key the caller picks so that two lanes never touch the
+// same rows (features use the family: nothing of one family is locked by another's write);
+// each lane has one group in flight, so groups never wait on each other's locks, and the
+// lanes commit side by side on their own connections.
 // A group that fails is committed again in halves until the failing write is alone, and only
 // that write is answered with its failure: one bad request never fails another.
 #pragma once
@@ -12,6 +15,7 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <utility>
@@ -48,11 +52,16 @@ class group_commit {
     /// throws when the group did not commit.
     using commit_fn = std::function<awaitable<std::vector<Outcome>>(std::vector<Item>)>;
 
-    group_commit(net::io_context& ioc, std::size_t max_group, commit_fn commit)
-        : ioc_{ioc}, max_group_{std::max<std::size_t>(max_group, 1)}, commit_{std::move(commit)} {}
+    group_commit(net::io_context& ioc, std::size_t max_group, std::size_t lanes, commit_fn commit)
+        : ioc_{ioc}, max_group_{std::max<std::size_t>(max_group, 1)}, commit_{std::move(commit)} {
+        for (std::size_t i = 0; i < std::max<std::size_t>(lanes, 1); ++i) {
+            lanes_.push_back(std::make_unique<lane>());
+        }
+    }
 
-    /// Completes on the caller's executor once the item's group committed (or it failed alone).
-    awaitable<Outcome> submit(Item item);
+    /// Completes on the caller's executor once the item's group committed (or it failed
+    /// alone). Items with the same `lane_key` commit in the order they were submitted.
+    awaitable<Outcome> submit(Item item, std::uint64_t lane_key);
 
     [[nodiscard]] group_commit_stats stats() const {
         return {groups_.load(), items_.load(), splits_.load(), largest_.load()};
@@ -68,11 +77,16 @@ class group_commit {
         std::exception_ptr failure;
         std::vector<Outcome> outcomes;
     };
+    struct lane {
+        std::mutex mutex;
+        std::vector<pending> queue;  // guarded by mutex
+        bool writing = false;        // guarded by mutex
+    };
 
-    void enqueue(pending p);
-    void start_next_locked();  ///< mutex_ held, writing_ set
+    void enqueue(lane& l, pending p);
+    void start_next_locked(lane& l);  ///< l.mutex held, l.writing set
     awaitable<attempt> try_commit(std::vector<Item> items);
-    awaitable<void> write_group(std::vector<pending> group);
+    awaitable<void> write_group(lane& l, std::vector<pending> group);
     /// Commits `part` as one group, or in halves when it fails for one write's sake.
     awaitable<void> settle(std::span<pending> part);
     void count(std::size_t size);
@@ -80,9 +94,7 @@ class group_commit {
     net::io_context& ioc_;
     std::size_t max_group_;
     commit_fn commit_;
-    std::mutex mutex_;
-    std::vector<pending> queue_;  // guarded by mutex_
-    bool writing_ = false;        // guarded by mutex_
+    std::vector<std::unique_ptr<lane>> lanes_;
     std::atomic<std::uint64_t> groups_{0};
     std::atomic<std::uint64_t> items_{0};
     std::atomic<std::uint64_t> splits_{0};
@@ -90,9 +102,10 @@ class group_commit {
 };
 
 template <class Item, class Outcome>
-awaitable<Outcome> group_commit<Item, Outcome>::submit(Item item) {
+awaitable<Outcome> group_commit<Item, Outcome>::submit(Item item, std::uint64_t lane_key) {
+    auto& l = *lanes_[lane_key % lanes_.size()];
     return net::async_initiate<const net::use_awaitable_t<>&, void(std::exception_ptr, Outcome)>(
-        [this](auto handler, Item i) {
+        [this, &l](auto handler, Item i) {
             // Completes on the writer's own executor, whichever thread finished the group.
             completion done = [h = std::move(handler)](std::exception_ptr e, Outcome o) mutable {
                 auto ex = net::get_associated_executor(h);
@@ -100,29 +113,29 @@ awaitable<Outcome> group_commit<Item, Outcome>::submit(Item item) {
                     std::move(h)(std::move(e), std::move(o));
                 });
             };
-            enqueue(pending{std::move(i), std::move(done)});
+            enqueue(l, pending{std::move(i), std::move(done)});
         },
         net::use_awaitable, std::move(item));
 }
 
 template <class Item, class Outcome>
-void group_commit<Item, Outcome>::enqueue(pending p) {
-    const std::lock_guard lock{mutex_};
-    queue_.push_back(std::move(p));
-    if (!writing_) {
-        writing_ = true;
-        start_next_locked();
+void group_commit<Item, Outcome>::enqueue(lane& l, pending p) {
+    const std::lock_guard lock{l.mutex};
+    l.queue.push_back(std::move(p));
+    if (!l.writing) {
+        l.writing = true;
+        start_next_locked(l);
     }
 }
 
 template <class Item, class Outcome>
-void group_commit<Item, Outcome>::start_next_locked() {
-    const auto take = static_cast<std::ptrdiff_t>(std::min(queue_.size(), max_group_));
+void group_commit<Item, Outcome>::start_next_locked(lane& l) {
+    const auto take = static_cast<std::ptrdiff_t>(std::min(l.queue.size(), max_group_));
     std::vector<pending> group;
     group.reserve(static_cast<std::size_t>(take));
-    std::move(queue_.begin(), queue_.begin() + take, std::back_inserter(group));
-    queue_.erase(queue_.begin(), queue_.begin() + take);
-    net::co_spawn(ioc_, write_group(std::move(group)), net::detached);
+    std::move(l.queue.begin(), l.queue.begin() + take, std::back_inserter(group));
+    l.queue.erase(l.queue.begin(), l.queue.begin() + take);
+    net::co_spawn(ioc_, write_group(l, std::move(group)), net::detached);
 }
 
 template <class Item, class Outcome>
@@ -143,13 +156,13 @@ awaitable<typename group_commit<Item, Outcome>::attempt> group_commit<Item, Outc
 }
 
 template <class Item, class Outcome>
-awaitable<void> group_commit<Item, Outcome>::write_group(std::vector<pending> group) {
+awaitable<void> group_commit<Item, Outcome>::write_group(lane& l, std::vector<pending> group) {
     co_await settle(std::span<pending>{group});
-    const std::lock_guard lock{mutex_};
-    if (queue_.empty()) {
-        writing_ = false;
+    const std::lock_guard lock{l.mutex};
+    if (l.queue.empty()) {
+        l.writing = false;
     } else {
-        start_next_locked();
+        start_next_locked(l);
     }
 }
 
