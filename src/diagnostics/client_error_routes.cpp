@@ -22,23 +22,31 @@ client_error_report read_report(const nlohmann::json& body) {
     return report;
 }
 
+struct client_error_handlers {
+    client_error_service& service;
+    auth::auth_service& auth;
+
+    [[nodiscard]] awaitable<http::response> report(http::request_context& ctx) const {
+        auto filed = read_report(http::read_json_body(ctx));
+        // Anonymous reports are welcome (a crash before sign-in); a token, when sent, must
+        // be good, and its account gets a limit of its own.
+        reporter from{ctx.remote_address, std::nullopt};
+        if (!ctx.req[http::field::authorization].empty()) {
+            const auto who = co_await auth::require_principal(ctx, auth);
+            from.user_id = who.user_id;
+        }
+        const auto id = co_await service.record(std::move(filed), from, ctx.request_id);
+        co_return http::json_response(http::status::created, {{"id", id}});
+    }
+};
+
 }  // namespace
 
 void add_client_error_routes(http::router& routes, client_error_service& service,
                              auth::auth_service& auth) {
+    const client_error_handlers h{service, auth};
     routes.add(http::verb::post, "/api/v1/client-errors",
-               [&service, &auth](http::request_context& ctx) -> awaitable<http::response> {
-                   auto report = read_report(http::read_json_body(ctx));
-                   // Anonymous reports are welcome (a crash before sign-in); a token, when
-                   // sent, must be good, and its account gets a limit of its own.
-                   reporter from{ctx.remote_address, std::nullopt};
-                   if (!ctx.req[http::field::authorization].empty()) {
-                       const auto who = co_await auth::require_principal(ctx, auth);
-                       from.user_id = who.user_id;
-                   }
-                   const auto id = co_await service.record(std::move(report), from, ctx.request_id);
-                   co_return http::json_response(http::status::created, {{"id", id}});
-               });
+               http::handler_of(h, &client_error_handlers::report));
 }
 
 }  // namespace poki::diagnostics
