@@ -248,6 +248,16 @@ TEST(Grapes, AFullBoardIsRedeemedForItsGiftAndTheRestCarriesOver) {
     ASSERT_EQ(rest["items"].size(), 1U);
     EXPECT_EQ(rest["items"][0]["name"], "색연필");
     EXPECT_TRUE(rest["next_cursor"].is_null());
+    for (const auto* list_path : {"/boards", "/wishlist"}) {
+        for (const auto* bad : {"?cursor=abc", "?cursor=0", "?limit=0", "?limit=201"}) {
+            const auto refused = server.request(
+                "GET", child_path(kid.id, std::string{list_path} + bad), {}, bearer(mom.access));
+            expect_problem(refused, 422, "validation_failed");
+            EXPECT_EQ(json_of(refused)["errors"][0]["field"],
+                      std::string_view{bad}.substr(1, std::string_view{bad}.find('=') - 1))
+                << list_path << bad;
+        }
+    }
 }
 
 TEST(Grapes, AnotherFamilysChildIsNotFound) {
