@@ -6,4 +6,6 @@ find_package(nlohmann_json 3.11 REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
+# libpq itself (libpqxx's library): the read pipeline drives its asynchronous API directly.
+pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq>=14)
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)

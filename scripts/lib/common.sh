@@ -137,5 +137,10 @@ check_coroutine_captures() {
       print "$ARGV:$line: co_await inside a braced initializer (g++ 12 miscompiles it): await into a local first\n";
       $found = 1;
     }
+    while (/co_await\b[^;{}]*?[(,]\s*\{/gs) {
+      my $line = 1 + (substr($_, 0, pos($_)) =~ tr/\n//);
+      print "$ARGV:$line: braced argument inside co_await (g++ 12: \"array used as initializer\"): bind it to a local first\n";
+      $found = 1;
+    }
     END { exit($found ? 1 : 0) }')
 }

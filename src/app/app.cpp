@@ -61,8 +61,10 @@ app::app(config cfg)
     : config_{std::move(cfg)}
     , ioc_{io_thread_count(config_.http)}
     , database_{config_.database}
+    , reads_{ioc_.get_executor(), database_, config_.database,
+             config_.database.pipeline_connections}
     , redis_{ioc_, config_.redis}
-    , ops_{database_, redis_}
+    , ops_{database_, reads_, redis_}
     , events_{database_, redis_, config_.events, config_.push}
     , event_hub_{ioc_, database_, redis_, config_.redis, config_.events}
     , push_{ioc_, database_, event_hub_, config_.push}
@@ -88,6 +90,7 @@ app::app(config cfg)
 
     metrics_.add([this](std::string& out) { http_metrics_->render(out); });
     metrics_.add([this](std::string& out) { database_.render_metrics(out); });
+    metrics_.add([this](std::string& out) { reads_.render_metrics(out); });
     metrics_.add([this](std::string& out) {
         append_metric_header(out, "poki_redis_connected", "gauge",
                              "1 while the Redis connection is up.");
@@ -192,6 +195,7 @@ awaitable<void> app::shut_down() {
     server_->stop_accepting();
     co_await server_->drain(config_.http.drain_timeout);
     event_hub_.stop();
+    reads_.stop();
     redis_.stop();
     // Let the Redis strand close its connection before the loop ends.
     net::steady_timer settle{ioc_, std::chrono::milliseconds{20}};

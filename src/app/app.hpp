@@ -16,6 +16,7 @@
 #include "poki/core/request_id.hpp"
 #include "poki/db/migrations.hpp"
 #include "poki/db/pool.hpp"
+#include "poki/db/read_pipeline.hpp"
 #include "poki/diagnostics/client_error_service.hpp"
 #include "poki/family/family_service.hpp"
 #include "poki/gifts/gift_service.hpp"
@@ -66,6 +67,7 @@ class app {
     request_id_generator request_ids_;
     std::unique_ptr<log::access_log> access_log_;
     db::pool database_;
+    db::read_pipeline reads_;
     cache::redis_client redis_;
     ops::ops_service ops_;
     notify::event_service events_;

@@ -2,14 +2,28 @@
 
 namespace poki::chat {
 
+void write_message(json_writer& out, const message& m) {
+    out.begin_object()
+        .field("id", m.id)
+        .field("room_id", m.room_id)
+        .key("author")
+        .begin_object()
+        .field("id", m.author_id)
+        .field("display_name", m.author_name)
+        .end_object()
+        .field("client_id", m.client_id)
+        .field("text", m.text)
+        .field("deleted", !m.text.has_value())
+        .field("created_at", m.created_at)
+        .end_object();
+}
+
 nlohmann::json message_json(const message& m) {
-    return {{"id", m.id},
-            {"room_id", m.room_id},
-            {"author", {{"id", m.author_id}, {"display_name", m.author_name}}},
-            {"client_id", m.client_id},
-            {"text", m.text ? nlohmann::json(*m.text) : nlohmann::json(nullptr)},
-            {"deleted", !m.text.has_value()},
-            {"created_at", m.created_at}};
+    // Events are rare next to history reads: parsing the answer's text keeps one list of
+    // fields.
+    json_writer out;
+    write_message(out, m);
+    return nlohmann::json::parse(out.text());
 }
 
 nlohmann::json room_json(const room& r) {

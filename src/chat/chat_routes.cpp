@@ -107,7 +107,7 @@ struct chat_handlers {
         const auto limit = http::page_limit(ctx);
         const auto page =
             co_await chat.history(who, ctx.params.integer("id"), before, after, limit);
-        co_return http::json_response(http::status::ok, page_json(page, message_json));
+        co_return http::json_text_response(http::status::ok, page_text(page, write_message));
     }
 
     [[nodiscard]] awaitable<http::response> send(http::request_context& ctx) const {

@@ -153,6 +153,9 @@ const std::vector<field_spec>& fields() {
         field(
             "database.pool_size", [](config & c) -> auto& { return c.database.pool_size; }),
         field(
+            "database.pipeline_connections",
+            [](config & c) -> auto& { return c.database.pipeline_connections; }),
+        field(
             "database.acquire_timeout_ms",
             [](config & c) -> auto& { return c.database.acquire_timeout; }),
         field(
@@ -366,6 +369,8 @@ void validate(const config& c) {
     require(c.http.max_connections > 0, "http.max_connections", "must be positive");
     require(c.database.pool_size >= 1 && c.database.pool_size <= 512, "database.pool_size",
             "must be between 1 and 512");
+    require(c.database.pipeline_connections >= 1 && c.database.pipeline_connections <= 64,
+            "database.pipeline_connections", "must be between 1 and 64");
     require(!c.database.url.empty(), "database.url", "must not be empty");
     require(c.redis.port != 0, "redis.port", "must not be 0");
     require(c.redis.database >= 0, "redis.database", "must not be negative");

@@ -92,7 +92,7 @@ void pool::declare(std::string name, std::string sql) {
             return;
         }
     }
-    statements_.push_back(statement{std::move(name), std::move(sql)});
+    statements_.push_back(declared_statement{std::move(name), std::move(sql)});
     statement_count_.store(statements_.size(), std::memory_order_release);
 }
 
@@ -106,20 +106,23 @@ void pool::declare_setting(std::string name, std::string value) {
             return;
         }
     }
-    statements_.push_back(statement{std::move(name), std::move(value), true});
+    statements_.push_back(declared_statement{std::move(name), std::move(value), true});
     statement_count_.store(statements_.size(), std::memory_order_release);
+}
+
+std::vector<declared_statement> pool::statements_from(std::size_t first) const {
+    const std::lock_guard lock{mutex_};
+    if (first >= statements_.size()) {
+        return {};
+    }
+    return {statements_.begin() + static_cast<std::ptrdiff_t>(first), statements_.end()};
 }
 
 void pool::prepare_new_statements(pqxx::connection& c, std::size_t& prepared) {
     if (prepared == statement_count_.load(std::memory_order_acquire)) {
         return;
     }
-    std::vector<statement> fresh;
-    {
-        const std::lock_guard lock{mutex_};
-        fresh.assign(statements_.begin() + static_cast<std::ptrdiff_t>(prepared),
-                     statements_.end());
-    }
+    const auto fresh = statements_from(prepared);
     for (const auto& s : fresh) {
         if (s.setting) {
             pqxx::nontransaction tx{c};

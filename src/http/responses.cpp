@@ -12,6 +12,14 @@ response json_response(status code, const nlohmann::json& body) {
     return res;
 }
 
+response json_text_response(status code, std::string body) {
+    response res{code, 11};
+    res.set(field::content_type, "application/json");
+    res.set(field::cache_control, "no-store");
+    res.body() = std::move(body);
+    return res;
+}
+
 response problem_response(const problem_details& p) {
     response res{static_cast<status>(p.status), 11};
     res.set(field::content_type, "application/problem+json");

@@ -1,26 +1,33 @@
 #include "poki/missions/mission_json.hpp"
 
-#include "poki/core/json_value.hpp"
-
 namespace poki::missions {
 
+void write_mission(json_writer& out, const mission& m) {
+    out.begin_object()
+        .field("id", m.id)
+        .field("child_id", m.child_id)
+        .field("created_by", m.created_by)
+        .field("title", m.title)
+        .field("description", m.description)
+        .field("tag", m.tag)
+        .field("reward", m.reward)
+        .field("due_at", m.due_at)
+        .field("status", to_string(m.status))
+        .field("note", m.note)
+        .field("rejection_reason", m.rejection_reason)
+        .field("decided_by", m.decided_by)
+        .field("created_at", m.created_at)
+        .field("updated_at", m.updated_at)
+        .field("submitted_at", m.submitted_at)
+        .field("decided_at", m.decided_at)
+        .end_object();
+}
+
 nlohmann::json mission_json(const mission& m) {
-    return {{"id", m.id},
-            {"child_id", m.child_id},
-            {"created_by", m.created_by},
-            {"title", m.title},
-            {"description", m.description},
-            {"tag", or_null(m.tag)},
-            {"reward", m.reward},
-            {"due_at", or_null(m.due_at)},
-            {"status", to_string(m.status)},
-            {"note", or_null(m.note)},
-            {"rejection_reason", or_null(m.rejection_reason)},
-            {"decided_by", or_null(m.decided_by)},
-            {"created_at", m.created_at},
-            {"updated_at", m.updated_at},
-            {"submitted_at", or_null(m.submitted_at)},
-            {"decided_at", or_null(m.decided_at)}};
+    // Events are rare next to reads: parsing the answer's text keeps one list of fields.
+    json_writer out;
+    write_mission(out, m);
+    return nlohmann::json::parse(out.text());
 }
 
 }  // namespace poki::missions

@@ -114,7 +114,7 @@ struct mission_handlers {
         const auto who = co_await auth::require_principal(ctx, auth);
         auto filter = read_filter(ctx);  // not const: see grape_routes (a g++ 12 ICE)
         const auto page = co_await missions.list(who, filter);
-        co_return http::json_response(http::status::ok, page_json(page, mission_json));
+        co_return http::json_text_response(http::status::ok, page_text(page, write_mission));
     }
 
     [[nodiscard]] awaitable<http::response> get(http::request_context& ctx) const {

@@ -14,10 +14,9 @@ void ops_repository::ping(pqxx::connection& c) {
     tx.exec1("SELECT 1");
 }
 
-schema_info ops_repository::read_schema_info(pqxx::connection& c) {
-    pqxx::nontransaction tx{c};
-    const auto row = tx.exec_prepared1("ops.schema_info");
-    return schema_info{row[0].as<int>(), row[1].as<std::string>()};
+awaitable<schema_info> ops_repository::read_schema_info(db::read_pipeline& reads) {
+    const auto rows = co_await reads.query("ops.schema_info");
+    co_return schema_info{rows.int32(0, 0), std::string{rows.text(0, 1)}};
 }
 
 }  // namespace poki::ops

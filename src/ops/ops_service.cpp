@@ -65,8 +65,7 @@ awaitable<bool> ops_service::redis_up() {
 }
 
 awaitable<schema_info> ops_service::schema() {
-    co_return co_await database_.run(
-        [](pqxx::connection& c) { return ops_repository::read_schema_info(c); });
+    co_return co_await ops_repository::read_schema_info(reads_);
 }
 
 }  // namespace poki::ops

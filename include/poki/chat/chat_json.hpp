@@ -4,9 +4,13 @@
 #include <nlohmann/json.hpp>
 
 #include "poki/chat/chat_types.hpp"
+#include "poki/core/json_writer.hpp"
 
 namespace poki::chat {
 
+/// A message as answers show it: the one list of its fields.
+void write_message(json_writer& out, const message& m);
+/// The same as a JSON value, for event data and room summaries.
 [[nodiscard]] nlohmann::json message_json(const message& m);
 [[nodiscard]] nlohmann::json room_json(const room& r);
 

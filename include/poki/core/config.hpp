@@ -42,6 +42,9 @@ struct tls_config {
 struct database_config {
     std::string url = "postgresql://poki@127.0.0.1:5432/poki";
     int pool_size = 8;
+    /// Connections for single-statement reads sent from the io threads in libpq's pipeline
+    /// mode (beside the pool's, which serve transactions).
+    int pipeline_connections = 2;
     milliseconds acquire_timeout{2000};  ///< wait for a free connection before answering 503
     milliseconds connect_timeout{3000};
     milliseconds statement_timeout{5000};  ///< PostgreSQL's own bound on one statement

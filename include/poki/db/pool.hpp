@@ -102,6 +102,14 @@ class query_failed : public std::runtime_error {
 
 }  // namespace detail
 
+/// A prepared statement (or, with `setting`, a session setting and its value) every
+/// connection gets before its next job.
+struct declared_statement {
+    std::string name;
+    std::string sql;  ///< or, for a setting, its value
+    bool setting = false;
+};
+
 struct pool_stats {
     std::size_t size = 0;
     std::size_t in_use = 0;
@@ -144,6 +152,13 @@ class pool {
     /// if declared later), so no request pays a SET for it.
     void declare_setting(std::string name, std::string value);
 
+    /// How many statements and settings have been declared; those from `first` on, in the
+    /// order declared (for connections the pool does not drive itself).
+    [[nodiscard]] std::size_t statement_count() const noexcept {
+        return statement_count_.load(std::memory_order_acquire);
+    }
+    [[nodiscard]] std::vector<declared_statement> statements_from(std::size_t first) const;
+
     /// Joins the pool's threads; queued jobs are dropped without running (their awaiting
     /// coroutines are destroyed with the io_context). Idempotent; the destructor calls it.
     void stop();
@@ -159,12 +174,6 @@ class pool {
   private:
     template <class R, class F, class Handler>
     class typed_job;
-
-    struct statement {
-        std::string name;
-        std::string sql;  ///< or, for a setting, its value
-        bool setting = false;
-    };
 
     void submit(std::shared_ptr<detail::job> j);
     void run_job(const std::shared_ptr<detail::job>& j,
@@ -183,7 +192,7 @@ class pool {
     std::condition_variable_any ready_;
     std::deque<std::shared_ptr<detail::job>> queue_;
     std::vector<std::shared_ptr<detail::job>> running_;  // guarded by mutex_; one per worker
-    std::vector<statement> statements_;  // guarded by mutex_; append-only; settings too
+    std::vector<declared_statement> statements_;  // guarded by mutex_; append-only; settings too
     std::atomic<std::size_t> statement_count_{0};
     std::atomic<std::size_t> in_use_{0};
     std::atomic<std::uint64_t> acquire_timeouts_{0};

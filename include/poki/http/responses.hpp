@@ -14,6 +14,9 @@ namespace poki::http {
 /// A JSON response; API answers are private to the caller, so never cached.
 [[nodiscard]] response json_response(status code, const nlohmann::json& body);
 
+/// A JSON response whose text is already written (json_writer).
+[[nodiscard]] response json_text_response(status code, std::string body);
+
 /// application/problem+json with Retry-After when the problem has one.
 [[nodiscard]] response problem_response(const problem_details& p);
 

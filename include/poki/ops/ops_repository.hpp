@@ -6,6 +6,7 @@
 #include <pqxx/pqxx>
 
 #include "poki/db/pool.hpp"
+#include "poki/db/read_pipeline.hpp"
 
 namespace poki::ops {
 
@@ -21,7 +22,7 @@ class ops_repository {
 
     /// SELECT 1: proves the connection works.
     static void ping(pqxx::connection& c);
-    static schema_info read_schema_info(pqxx::connection& c);
+    static awaitable<schema_info> read_schema_info(db::read_pipeline& reads);
 };
 
 }  // namespace poki::ops

@@ -17,8 +17,8 @@ struct readiness {
 
 class ops_service {
   public:
-    ops_service(db::pool& database, cache::redis_client& redis)
-        : database_{database}, redis_{redis} {
+    ops_service(db::pool& database, db::read_pipeline& reads, cache::redis_client& redis)
+        : database_{database}, reads_{reads}, redis_{redis} {
         ops_repository::declare_statements(database_);
     }
 
@@ -33,6 +33,7 @@ class ops_service {
     awaitable<bool> redis_up();
 
     db::pool& database_;
+    db::read_pipeline& reads_;
     cache::redis_client& redis_;
 };
 
