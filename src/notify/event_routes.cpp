@@ -2,7 +2,7 @@
 
 #include "poki/auth/bearer.hpp"
 #include "poki/core/json_reader.hpp"
-#include "poki/core/json_value.hpp"
+#include "poki/core/json_writer.hpp"
 #include "poki/http/json_body.hpp"
 #include "poki/http/query_params.hpp"
 #include "poki/http/responses.hpp"
@@ -37,12 +37,15 @@ std::optional<std::int64_t> resume_point(const http::request_context& ctx) {
     return id_param(ctx, "since");
 }
 
-nlohmann::json to_json(const notification& n) {
-    return {{"id", n.event.seq},
-            {"type", n.event.type},
-            {"data", nlohmann::json::parse(n.event.data)},
-            {"created_at", n.event.created_at},
-            {"unread", n.unread}};
+void write_notification(json_writer& out, const notification& n) {
+    out.begin_object()
+        .field("id", n.event.seq)
+        .field("type", n.event.type)
+        .key("data")
+        .raw(n.event.data)  // jsonb's own text: JSON already, no parse and dump per item
+        .field("created_at", n.event.created_at)
+        .field("unread", n.unread)
+        .end_object();
 }
 
 struct event_handlers {
@@ -78,7 +81,7 @@ struct event_handlers {
         const auto cursor = id_param(ctx, "cursor");
         const auto limit = http::page_limit(ctx);
         const auto page = co_await events.list(who, cursor, limit);
-        co_return http::json_response(http::status::ok, page_json(page, to_json));
+        co_return http::json_text_response(http::status::ok, page_text(page, write_notification));
     }
 
     [[nodiscard]] awaitable<http::response> mark_read(http::request_context& ctx) const {
