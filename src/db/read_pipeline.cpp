@@ -3,6 +3,7 @@
 #include <charconv>
 #include <chrono>
 #include <deque>
+#include <iterator>
 #include <libpq-fe.h>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -97,8 +98,11 @@ std::exception_ptr failed_statement(const PGresult* r) {
 
 class read_pipeline::connection : public std::enable_shared_from_this<connection> {
   public:
-    connection(net::any_io_executor io, pool& statements, const database_config& cfg)
-        : strand_{net::make_strand(io)}, statements_{statements}, config_{cfg}, timer_{strand_} {}
+    connection(const net::any_io_executor& io, pool& statements, database_config cfg)
+        : strand_{net::make_strand(io)}
+        , statements_{statements}
+        , config_{std::move(cfg)}
+        , timer_{strand_} {}
 
     ~connection() {
         if (socket_) {
@@ -394,8 +398,9 @@ class read_pipeline::connection : public std::enable_shared_from_this<connection
         in_flight_.clear();
         const auto why = detail::unavailable("The database is unavailable.");
         const auto now = clock::now();
-        for (auto it = in_flight.rbegin(); it != in_flight.rend(); ++it) {
-            auto& asked = it->asked;
+        std::deque<request> resend;
+        for (auto& gone : in_flight) {
+            auto& asked = gone.asked;
             if (!asked.done) {
                 continue;  // a fresh connection sets itself up
             }
@@ -403,9 +408,12 @@ class read_pipeline::connection : public std::enable_shared_from_this<connection
                 asked.done(why, {});
             } else {
                 asked.retried = true;
-                waiting_.push_front(std::move(asked));
+                resend.push_back(std::move(asked));
             }
         }
+        // Ahead of what was still waiting, in the order they were first sent.
+        waiting_.insert(waiting_.begin(), std::make_move_iterator(resend.begin()),
+                        std::make_move_iterator(resend.end()));
         disconnect();
         if (!waiting_.empty()) {
             open();
@@ -484,8 +492,8 @@ class read_pipeline::connection : public std::enable_shared_from_this<connection
     std::atomic<std::uint64_t> breaks_{0};
 };
 
-read_pipeline::read_pipeline(net::any_io_executor io, pool& statements, const database_config& cfg,
-                             int connections) {
+read_pipeline::read_pipeline(const net::any_io_executor& io, pool& statements,
+                             const database_config& cfg, int connections) {
     const auto count = static_cast<std::size_t>(std::max(connections, 1));
     connections_.reserve(count);
     for (std::size_t i = 0; i < count; ++i) {
@@ -506,7 +514,7 @@ void read_pipeline::stop() {
 awaitable<read_result> read_pipeline::query(std::string_view statement, read_params params) {
     auto& target =
         *connections_[next_.fetch_add(1, std::memory_order_relaxed) % connections_.size()];
-    auto initiate = [&target](auto handler, std::string name, read_params values) {
+    auto initiate = [&target](auto handler, std::string&& name, read_params&& values) {
         auto work = net::make_work_guard(net::get_associated_executor(handler));
         target.submit(std::move(name), std::move(values),
                       [handler = std::move(handler), work = std::move(work)](

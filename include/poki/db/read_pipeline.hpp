@@ -48,7 +48,7 @@ class read_pipeline {
     /// `connections` libpq connections, opened on first use through a pool thread (connecting
     /// resolves names and blocks) and then driven by strands on `io`. Statements and session
     /// settings are those declared on `statements`, prepared on each connection in its pipeline.
-    read_pipeline(net::any_io_executor io, pool& statements, const database_config& cfg,
+    read_pipeline(const net::any_io_executor& io, pool& statements, const database_config& cfg,
                   int connections);
     ~read_pipeline();
     read_pipeline(const read_pipeline&) = delete;
