@@ -298,14 +298,7 @@ class read_pipeline::connection : public std::enable_shared_from_this<connection
             return;
         }
         if (left == 1 && !writing_) {
-            writing_ = true;
-            socket_->async_wait(net::posix::stream_descriptor::wait_write,
-                                [self = shared_from_this(), g = generation_](auto ec) {
-                                    self->writing_ = false;
-                                    if (!ec && g == self->generation_) {
-                                        self->flush();
-                                    }
-                                });
+            await_socket(net::posix::stream_descriptor::wait_write, writing_, &connection::flush);
         }
         read_more();
     }
@@ -314,14 +307,20 @@ class read_pipeline::connection : public std::enable_shared_from_this<connection
         if (reading_ || in_flight_.empty()) {
             return;
         }
-        reading_ = true;
-        socket_->async_wait(net::posix::stream_descriptor::wait_read,
-                            [self = shared_from_this(), g = generation_](auto ec) {
-                                self->reading_ = false;
-                                if (!ec && g == self->generation_) {
-                                    self->on_readable();
-                                }
-                            });
+        await_socket(net::posix::stream_descriptor::wait_read, reading_, &connection::on_readable);
+    }
+
+    /// One wait on the socket; `then` runs unless the connection was replaced meanwhile.
+    void await_socket(net::posix::stream_descriptor::wait_type type, bool& waiting,
+                      void (connection::*then)()) {
+        waiting = true;
+        socket_->async_wait(type, [self = shared_from_this(), g = generation_, &waiting,
+                                   then](const boost::system::error_code& ec) {
+            waiting = false;
+            if (!ec && g == self->generation_) {
+                ((*self).*then)();
+            }
+        });
     }
 
     void on_readable() {

@@ -5,11 +5,8 @@
 namespace poki::http {
 
 response json_response(status code, const nlohmann::json& body) {
-    response res{code, 11};
-    res.set(field::content_type, "application/json");
-    res.set(field::cache_control, "no-store");
-    res.body() = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    return res;
+    return json_text_response(code,
+                              body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 response json_text_response(status code, std::string body) {
