@@ -16,7 +16,7 @@ RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPOKI_BUILD_TESTS=OFF -DPOKI
 
 FROM debian:bookworm-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libpqxx-6.4 libhiredis0.14 libspdlog1.10 libfmt9 libssl3 ca-certificates curl \
+        libpqxx-6.4 libpq5 libhiredis0.14 libspdlog1.10 libfmt9 libssl3 ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --home-dir /nonexistent --shell /usr/sbin/nologin poki
 COPY --from=build /src/build/src/poki /usr/local/bin/poki
