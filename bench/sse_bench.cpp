@@ -28,6 +28,7 @@
 #include "poki/cache/redis_client.hpp"
 #include "poki/core/crypto.hpp"
 #include "poki/db/pool.hpp"
+#include "poki/db/read_pipeline.hpp"
 #include "poki/notify/event_service.hpp"
 
 #include "bench_support.hpp"
@@ -196,7 +197,8 @@ int main(int argc, char** argv) try {
         redis.start();
         poki::events_config ec;
         poki::push_config pc;
-        poki::notify::event_service events{pool, redis, ec, pc};
+        poki::db::read_pipeline reads{ioc.get_executor(), pool, dbc, 1};
+        poki::notify::event_service events{pool, reads, redis, ec, pc};
         while (redis.stats().state != poki::cache::redis_state::connected) {
             co_await sleep_for(std::chrono::milliseconds{10});
         }
@@ -242,6 +244,7 @@ int main(int argc, char** argv) try {
         produced = static_cast<std::int64_t>(total);
         co_await sleep_for(std::chrono::seconds{3});  // stragglers
         redis.stop();
+        reads.stop();
         pool.stop();
     };
     bool finished = false;

@@ -65,17 +65,17 @@ app::app(config cfg)
              config_.database.pipeline_connections}
     , redis_{ioc_, config_.redis}
     , ops_{database_, reads_, redis_}
-    , events_{database_, redis_, config_.events, config_.push}
+    , events_{database_, reads_, redis_, config_.events, config_.push}
     , event_hub_{ioc_, database_, redis_, config_.redis, config_.events}
     , push_{ioc_, database_, event_hub_, config_.push}
     , auth_{database_, redis_, config_.auth}
     , families_{database_, redis_, auth_, events_}
     , devices_{database_, config_.devices}
     , chat_writer_{ioc_, database_, events_, config_.chat}
-    , chat_{database_, events_, chat_writer_}
-    , gifts_{database_, events_}
-    , boards_{database_, events_}
-    , missions_{ioc_, database_, events_, config_.missions}
+    , chat_{database_, reads_, events_, chat_writer_}
+    , gifts_{database_, reads_, events_}
+    , boards_{database_, reads_, events_}
+    , missions_{ioc_, database_, reads_, events_, config_.missions}
     , client_errors_{database_, redis_, config_.diagnostics} {
     auth_.on_sign_in(&notify::device_service::signed_in);
     build_routes();

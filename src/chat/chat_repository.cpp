@@ -12,17 +12,18 @@ constexpr std::string_view message_columns =
     "m.room_id, m.id, m.author_id, u.display_name, m.client_id::text AS client_id, m.body,"
     R"( to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at)";
 
-message to_message(const pqxx::row& r, int at = 0) {
+template <class Row>
+message to_message(const Row& r, int at = 0) {
     message m;
-    m.room_id = r[at].as<std::int64_t>();
-    m.id = r[at + 1].as<std::int64_t>();
-    m.author_id = r[at + 2].as<std::int64_t>();
-    m.author_name = r[at + 3].as<std::string>();
-    m.client_id = r[at + 4].as<std::string>();
+    m.room_id = r[at].template as<std::int64_t>();
+    m.id = r[at + 1].template as<std::int64_t>();
+    m.author_id = r[at + 2].template as<std::int64_t>();
+    m.author_name = r[at + 3].template as<std::string>();
+    m.client_id = r[at + 4].template as<std::string>();
     if (!r[at + 5].is_null()) {
-        m.text = r[at + 5].as<std::string>();
+        m.text = r[at + 5].template as<std::string>();
     }
-    m.created_at = r[at + 6].as<std::string>();
+    m.created_at = r[at + 6].template as<std::string>();
     return m;
 }
 
@@ -111,14 +112,23 @@ void chat_repository::declare_statements(db::pool& database) {
     database.declare("chat.members_of_families",
                      "SELECT family_id, id FROM users WHERE family_id = ANY($1::bigint[])"
                      " AND removed_at IS NULL ORDER BY family_id, id");
-    database.declare("chat.before",
-                     sql({"SELECT ", message_columns,
-                          " FROM chat_messages m JOIN users u ON u.id = m.author_id"
-                          " WHERE m.room_id = $1 AND m.id < $2 ORDER BY m.id DESC LIMIT $3"}));
-    database.declare("chat.after",
-                     sql({"SELECT ", message_columns,
-                          " FROM chat_messages m JOIN users u ON u.id = m.author_id"
-                          " WHERE m.room_id = $1 AND m.id > $2 ORDER BY m.id LIMIT $3"}));
+    // The history reads check the room in the statement (db::scoped_page): $1 the room,
+    // $2 the reader's family, $3 the reader.
+    constexpr std::string_view reader_may_enter =
+        "EXISTS (SELECT 1 FROM chat_rooms r WHERE r.id = $1 AND r.family_id = $2"
+        " AND (r.kind = 'family' OR $3::bigint IN (r.member_a, r.member_b)))";
+    database.declare(
+        "chat.before",
+        db::scoped_page(reader_may_enter,
+                        sql({"SELECT ", message_columns,
+                             " FROM chat_messages m JOIN users u ON u.id = m.author_id"
+                             " WHERE m.room_id = $1 AND m.id < $4 ORDER BY m.id DESC LIMIT $5"})));
+    database.declare(
+        "chat.after",
+        db::scoped_page(reader_may_enter,
+                        sql({"SELECT ", message_columns,
+                             " FROM chat_messages m JOIN users u ON u.id = m.author_id"
+                             " WHERE m.room_id = $1 AND m.id > $4 ORDER BY m.id LIMIT $5"})));
     database.declare("chat.find_message",
                      sql({"SELECT ", message_columns,
                           " FROM chat_messages m JOIN users u ON u.id = m.author_id"
@@ -275,19 +285,14 @@ std::map<std::int64_t, std::vector<std::int64_t>> chat_repository::family_member
     return out;
 }
 
-std::vector<message> chat_repository::page(pqxx::transaction_base& tx, std::int64_t room_id,
-                                           std::optional<std::int64_t> before,
-                                           std::optional<std::int64_t> after, int limit) {
-    const auto rows =
-        after ? tx.exec_prepared("chat.after", room_id, *after, limit)
-              : tx.exec_prepared("chat.before", room_id,
-                                 before.value_or(std::numeric_limits<std::int64_t>::max()), limit);
-    std::vector<message> out;
-    out.reserve(rows.size());
-    for (const auto& row : rows) {
-        out.push_back(to_message(row));
-    }
-    return out;
+awaitable<std::optional<std::vector<message>>> chat_repository::page(
+    db::read_pipeline& reads, const principal& reader, std::int64_t room_id,
+    std::optional<std::int64_t> before, std::optional<std::int64_t> after, int limit) {
+    const std::string_view statement = after ? "chat.after" : "chat.before";
+    const auto from = after ? *after : before.value_or(std::numeric_limits<std::int64_t>::max());
+    auto params = db::params(room_id, reader.family_id, reader.user_id, from, limit);
+    const auto rows = co_await reads.query(statement, std::move(params));
+    co_return db::scoped_rows<message>(rows, [](const auto& r) { return to_message(r); });
 }
 
 std::optional<message> chat_repository::find_message(pqxx::transaction_base& tx,

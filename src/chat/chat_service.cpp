@@ -31,9 +31,9 @@ bool may_enter(const std::optional<room>& found, const principal& who) {
 
 }  // namespace
 
-chat_service::chat_service(db::pool& database, notify::event_service& events,
-                           message_writer& writer)
-    : database_{database}, events_{events}, writer_{writer} {
+chat_service::chat_service(db::pool& database, db::read_pipeline& reads,
+                           notify::event_service& events, message_writer& writer)
+    : database_{database}, reads_{reads}, events_{events}, writer_{writer} {
     chat_repository::declare_statements(database_);
 }
 
@@ -83,17 +83,8 @@ awaitable<send_outcome> chat_service::send(principal who, std::int64_t room_id,
 awaitable<message_page> chat_service::history(principal who, std::int64_t room_id,
                                               std::optional<std::int64_t> before,
                                               std::optional<std::int64_t> after, int limit) {
-    // The room check and the page in one pool job: one hand-off, no transaction.
-    auto load = [who, room_id, before, after,
-                 limit](pqxx::connection& c) -> std::optional<std::vector<message>> {
-        pqxx::nontransaction tx{c};
-        const auto found = chat_repository::find_room(tx, room_id);
-        if (!may_enter(found, who)) {
-            return std::nullopt;
-        }
-        return chat_repository::page(tx, room_id, before, after, rows_for_page(limit));
-    };
-    auto loaded = co_await database_.run(std::move(load));
+    auto loaded =
+        co_await chat_repository::page(reads_, who, room_id, before, after, rows_for_page(limit));
     if (!loaded) {
         throw no_such_room();
     }

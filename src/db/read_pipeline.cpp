@@ -54,16 +54,20 @@ Int parse_int(std::string_view text) {
 
 }  // namespace
 
-std::int64_t read_result::int64(int row, int column) const {
-    return parse_int<std::int64_t>(text(row, column));
+std::int64_t parse_int64(std::string_view text) {
+    return parse_int<std::int64_t>(text);
 }
 
-int read_result::int32(int row, int column) const {
-    return parse_int<int>(text(row, column));
+int parse_int32(std::string_view text) {
+    return parse_int<int>(text);
 }
 
-bool read_result::boolean(int row, int column) const noexcept {
-    return text(row, column) == "t";
+bool read_field::is_null() const noexcept {
+    return result_->is_null(row_, column_);
+}
+
+std::string_view read_field::view() const noexcept {
+    return result_->text(row_, column_);
 }
 
 namespace {

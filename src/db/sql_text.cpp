@@ -12,6 +12,11 @@ std::string sql(std::initializer_list<std::string_view> parts) {
     return out;
 }
 
+std::string scoped_page(std::string_view visible, std::string_view page_query) {
+    return sql({"SELECT p.* FROM (SELECT ", visible, " AS visible) s LEFT JOIN LATERAL (",
+                page_query, ") p ON true WHERE s.visible"});
+}
+
 std::string int_array(std::span<const std::int64_t> values) {
     std::string out = "{";
     for (std::size_t i = 0; i < values.size(); ++i) {

@@ -1,6 +1,7 @@
 #include "poki/gifts/gift_repository.hpp"
 
 #include "poki/db/nullable.hpp"
+#include "poki/db/read_pipeline.hpp"
 #include "poki/db/sql_text.hpp"
 
 namespace poki::gifts {
@@ -70,18 +71,19 @@ std::string_view sort_name(gift_sort sort) {
     return "relevance";
 }
 
-gift to_gift(const pqxx::row& r) {
+template <class Row>
+gift to_gift(const Row& r) {
     gift g;
-    g.id = r[0].as<std::int64_t>();
-    g.name = r[1].as<std::string>();
-    g.name_en = r[2].as<std::string>();
-    g.description = r[3].as<std::string>();
-    g.price_won = r[4].as<int>();
-    g.min_age = r[5].as<int>();
-    g.max_age = r[6].as<int>();
-    g.category = r[7].as<std::string>();
-    g.image_url = r[8].as<std::string>();
-    g.popularity = r[9].as<int>();
+    g.id = r[0].template as<std::int64_t>();
+    g.name = r[1].template as<std::string>();
+    g.name_en = r[2].template as<std::string>();
+    g.description = r[3].template as<std::string>();
+    g.price_won = r[4].template as<int>();
+    g.min_age = r[5].template as<int>();
+    g.max_age = r[6].template as<int>();
+    g.category = r[7].template as<std::string>();
+    g.image_url = r[8].template as<std::string>();
+    g.popularity = r[9].template as<int>();
     return g;
 }
 
@@ -151,25 +153,19 @@ void gift_repository::declare_statements(db::pool& database) {
                      " AND redeemed_at IS NULL");
 }
 
-gift_page gift_repository::search(pqxx::transaction_base& tx, const gift_query& query) {
-    std::optional<std::string> pattern;
-    if (query.text) {
-        pattern = like_escaped(*query.text);
-    }
+awaitable<gift_page> gift_repository::search(db::read_pipeline& reads, const gift_query& query) {
     const std::string sort{sort_name(query.sort)};
-    const auto rows =
-        query.text
-            ? tx.exec_prepared("gifts.search", query.text, pattern, query.category, query.min_price,
-                               query.max_price, query.age, sort, query.offset,
-                               rows_for_page(query.limit))
-            : tx.exec_prepared("gifts.browse", query.category, query.min_price, query.max_price,
-                               query.age, sort, query.offset, rows_for_page(query.limit));
-    std::vector<gift> found;
-    for (const auto& row : rows) {
-        found.push_back(to_gift(row));
-    }
+    const int rows = rows_for_page(query.limit);
+    auto params = query.text ? db::params(query.text, like_escaped(*query.text), query.category,
+                                          query.min_price, query.max_price, query.age, sort,
+                                          query.offset, rows)
+                             : db::params(query.category, query.min_price, query.max_price,
+                                          query.age, sort, query.offset, rows);
+    const std::string_view statement = query.text ? "gifts.search" : "gifts.browse";
+    const auto result = co_await reads.query(statement, std::move(params));
+    auto found = db::rows_of<gift>(result, [](const auto& r) { return to_gift(r); });
     const std::int64_t next = query.offset + query.limit;
-    return page_of(std::move(found), query.limit, [next](const gift&) { return next; });
+    co_return page_of(std::move(found), query.limit, [next](const gift&) { return next; });
 }
 
 std::optional<gift> gift_repository::find(pqxx::transaction_base& tx, std::int64_t id) {
@@ -178,6 +174,14 @@ std::optional<gift> gift_repository::find(pqxx::transaction_base& tx, std::int64
         return std::nullopt;
     }
     return to_gift(rows[0]);
+}
+
+awaitable<std::optional<gift>> gift_repository::find(db::read_pipeline& reads, std::int64_t id) {
+    const auto rows = co_await reads.query("gifts.find", db::params(id));
+    if (rows.empty()) {
+        co_return std::nullopt;
+    }
+    co_return to_gift(rows[0]);
 }
 
 poki::page<wish_item> gift_repository::wishlist(pqxx::transaction_base& tx, std::int64_t child_id,

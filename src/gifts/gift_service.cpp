@@ -32,8 +32,9 @@ std::vector<notify::event_draft> tell_parents(pqxx::transaction_base& tx, princi
 
 }  // namespace
 
-gift_service::gift_service(db::pool& database, notify::event_service& events)
-    : database_{database}, events_{events} {
+gift_service::gift_service(db::pool& database, db::read_pipeline& reads,
+                           notify::event_service& events)
+    : database_{database}, reads_{reads}, events_{events} {
     gift_repository::declare_statements(database_);
     family::declare_lookup_statements(database_);
 }
@@ -42,21 +43,13 @@ awaitable<gift_page> gift_service::search(gift_query query) {
     if (auto kept = searches_.find(query)) {
         co_return std::move(*kept);
     }
-    auto load = [query](pqxx::connection& c) {
-        pqxx::nontransaction tx{c};  // a plain read: no BEGIN or COMMIT round trip
-        return gift_repository::search(tx, query);
-    };
-    auto page = co_await database_.run(std::move(load));
+    auto page = co_await gift_repository::search(reads_, query);
     searches_.store(query, page);
     co_return page;
 }
 
 awaitable<gift> gift_service::get(std::int64_t id) {
-    auto load = [id](pqxx::connection& c) {
-        pqxx::nontransaction tx{c};  // a plain read: no BEGIN or COMMIT round trip
-        return gift_repository::find(tx, id);
-    };
-    auto found = co_await database_.run(std::move(load));
+    auto found = co_await gift_repository::find(reads_, id);
     if (!found) {
         throw error{errc::not_found, "No such gift."};
     }

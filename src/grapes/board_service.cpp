@@ -8,18 +8,16 @@
 
 namespace poki::grapes {
 
-board_service::board_service(db::pool& database, notify::event_service& events)
-    : database_{database}, events_{events} {
+board_service::board_service(db::pool& database, db::read_pipeline& reads,
+                             notify::event_service& events)
+    : database_{database}, reads_{reads}, events_{events} {
     grape_repository::declare_statements(database_);
     family::declare_lookup_statements(database_);
 }
 
 awaitable<board> board_service::get(principal who, std::int64_t child_id) {
-    auto load = [who, child_id](pqxx::connection& c) {
-        pqxx::nontransaction tx{c};  // one statement, no transaction: a GET never writes
-        return grape_repository::visible_board(tx, child_id, who.family_id);
-    };
-    auto found = co_await database_.run(std::move(load));
+    // One statement through the read pipeline: a GET never writes.
+    auto found = co_await grape_repository::visible_board(reads_, child_id, who.family_id);
     if (!found) {
         throw error{errc::not_found, "No such child in your family."};
     }

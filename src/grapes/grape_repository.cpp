@@ -2,6 +2,7 @@
 
 #include "poki/core/error.hpp"
 #include "poki/db/nullable.hpp"
+#include "poki/db/read_pipeline.hpp"
 #include "poki/db/sql_text.hpp"
 
 namespace poki::grapes {
@@ -32,18 +33,19 @@ std::string entry_columns() {
          utc_text, ")"});
 }
 
-board to_board(const pqxx::row& r) {
+template <class Row>
+board to_board(const Row& r) {
     board b;
-    b.id = r[0].as<std::int64_t>();
-    b.child_id = r[1].as<std::int64_t>();
-    b.family_id = r[2].as<std::int64_t>();
-    b.number = r[3].as<int>();
-    b.goal = r[4].as<int>();
-    b.attached = r[5].as<int>();
-    b.started_at = r[6].as<std::string>();
-    b.balance = r[7].as<int>();
+    b.id = r[0].template as<std::int64_t>();
+    b.child_id = r[1].template as<std::int64_t>();
+    b.family_id = r[2].template as<std::int64_t>();
+    b.number = r[3].template as<int>();
+    b.goal = r[4].template as<int>();
+    b.attached = r[5].template as<int>();
+    b.started_at = r[6].template as<std::string>();
+    b.balance = r[7].template as<int>();
     if (!r[8].is_null()) {
-        b.gift = board_gift{r[8].as<std::int64_t>(), r[9].as<std::string>(),
+        b.gift = board_gift{r[8].template as<std::int64_t>(), r[9].template as<std::string>(),
                             db::nullable<std::string>(r[10])};
     }
     return b;
@@ -150,14 +152,14 @@ board grape_repository::open_board(pqxx::transaction_base& tx, std::int64_t chil
     return load_open(tx, child_id, false);
 }
 
-std::optional<board> grape_repository::visible_board(pqxx::transaction_base& tx,
-                                                     std::int64_t child_id,
-                                                     std::int64_t family_id) {
-    const auto rows = tx.exec_prepared("grapes.visible_board", child_id, family_id);
+awaitable<std::optional<board>> grape_repository::visible_board(db::read_pipeline& reads,
+                                                                std::int64_t child_id,
+                                                                std::int64_t family_id) {
+    const auto rows = co_await reads.query("grapes.visible_board", db::params(child_id, family_id));
     if (rows.empty()) {
-        return std::nullopt;
+        co_return std::nullopt;
     }
-    return to_board(rows[0]);
+    co_return to_board(rows[0]);
 }
 
 board grape_repository::lock_open_board(pqxx::transaction_base& tx, std::int64_t child_id) {

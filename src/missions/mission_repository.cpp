@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "poki/db/nullable.hpp"
+#include "poki/db/read_pipeline.hpp"
 #include "poki/db/sql_text.hpp"
 
 namespace poki::missions {
@@ -23,26 +24,28 @@ std::string columns() {
                 ", COALESCE(due_at <= now(), false)"});
 }
 
-mission to_mission(const pqxx::row& r) {
+template <class Row>
+mission to_mission(const Row& r) {
     mission m;
-    m.id = r[0].as<std::int64_t>();
-    m.family_id = r[1].as<std::int64_t>();
-    m.child_id = r[2].as<std::int64_t>();
-    m.created_by = r[3].as<std::int64_t>();
-    m.title = r[4].as<std::string>();
-    m.description = r[5].as<std::string>();
+    m.id = r[0].template as<std::int64_t>();
+    m.family_id = r[1].template as<std::int64_t>();
+    m.child_id = r[2].template as<std::int64_t>();
+    m.created_by = r[3].template as<std::int64_t>();
+    m.title = r[4].template as<std::string>();
+    m.description = r[5].template as<std::string>();
     m.tag = db::nullable<std::string>(r[6]);
-    m.reward = r[7].as<int>();
+    m.reward = r[7].template as<int>();
     m.due_at = db::nullable<std::string>(r[8]);
-    m.status = parse_mission_status(r[9].as<std::string>()).value_or(mission_status::assigned);
+    m.status =
+        parse_mission_status(r[9].template as<std::string>()).value_or(mission_status::assigned);
     m.note = db::nullable<std::string>(r[10]);
     m.rejection_reason = db::nullable<std::string>(r[11]);
     m.decided_by = db::nullable<std::int64_t>(r[12]);
-    m.created_at = r[13].as<std::string>();
-    m.updated_at = r[14].as<std::string>();
+    m.created_at = r[13].template as<std::string>();
+    m.updated_at = r[14].template as<std::string>();
     m.submitted_at = db::nullable<std::string>(r[15]);
     m.decided_at = db::nullable<std::string>(r[16]);
-    m.overdue = r[17].as<bool>();
+    m.overdue = r[17].template as<bool>();
     return m;
 }
 
@@ -93,11 +96,15 @@ void mission_repository::declare_statements(db::pool& database) {
     database.declare("missions.lock",
                      sql({"SELECT ", columns(),
                           " FROM missions WHERE id = $1 AND deleted_at IS NULL FOR UPDATE"}));
+    // The family scope and "is this child ours" in the statement itself (db::scoped_page).
     database.declare(
         "missions.list",
-        sql({"SELECT ", columns(), " FROM missions WHERE family_id = $1 AND deleted_at IS NULL",
-             " AND ($2::bigint IS NULL OR child_id = $2) AND ($3::text IS NULL OR status = $3)",
-             " AND id < $4 ORDER BY id DESC LIMIT $5"}));
+        db::scoped_page(
+            "$2::bigint IS NULL OR EXISTS (SELECT 1 FROM users u WHERE u.id = $2"
+            " AND u.family_id = $1 AND u.role = 'child' AND u.removed_at IS NULL)",
+            sql({"SELECT ", columns(), " FROM missions WHERE family_id = $1 AND deleted_at IS NULL",
+                 " AND ($2::bigint IS NULL OR child_id = $2) AND ($3::text IS NULL OR status = $3)",
+                 " AND id < $4 ORDER BY id DESC LIMIT $5"})));
     database.declare(
         "missions.edit",
         sql({"UPDATE missions SET title = $2, description = $3, tag = $4, reward = $5,",
@@ -132,28 +139,35 @@ mission mission_repository::insert(pqxx::transaction_base& tx, std::int64_t fami
                                         m.title, m.description, m.tag, m.reward, m.due_at));
 }
 
-std::optional<mission> mission_repository::find(pqxx::transaction_base& tx, std::int64_t id) {
-    return first(tx.exec_prepared("missions.find", id));
+awaitable<std::optional<mission>> mission_repository::find(db::read_pipeline& reads,
+                                                           std::int64_t id) {
+    const auto rows = co_await reads.query("missions.find", db::params(id));
+    if (rows.empty()) {
+        co_return std::nullopt;
+    }
+    co_return to_mission(rows[0]);
 }
 
 std::optional<mission> mission_repository::lock(pqxx::transaction_base& tx, std::int64_t id) {
     return first(tx.exec_prepared("missions.lock", id));
 }
 
-mission_page mission_repository::list(pqxx::transaction_base& tx, std::int64_t family_id,
-                                      const mission_filter& filter) {
+awaitable<std::optional<mission_page>> mission_repository::list(db::read_pipeline& reads,
+                                                                std::int64_t family_id,
+                                                                const mission_filter& filter) {
     std::optional<std::string> status;
     if (filter.status) {
         status = std::string{to_string(*filter.status)};
     }
-    std::vector<mission> rows;
-    for (const auto& row :
-         tx.exec_prepared("missions.list", family_id, filter.child_id, status,
-                          filter.before.value_or(std::numeric_limits<std::int64_t>::max()),
-                          rows_for_page(filter.limit))) {
-        rows.push_back(to_mission(row));
+    const auto before = filter.before.value_or(std::numeric_limits<std::int64_t>::max());
+    auto params =
+        db::params(family_id, filter.child_id, status, before, rows_for_page(filter.limit));
+    const auto result = co_await reads.query("missions.list", std::move(params));
+    auto rows = db::scoped_rows<mission>(result, [](const auto& r) { return to_mission(r); });
+    if (!rows) {
+        co_return std::nullopt;
     }
-    return page_of(std::move(rows), filter.limit, [](const mission& m) { return m.id; });
+    co_return page_of(std::move(*rows), filter.limit, [](const mission& m) { return m.id; });
 }
 
 mission mission_repository::edit(pqxx::transaction_base& tx, const mission& changed) {

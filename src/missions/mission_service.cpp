@@ -86,9 +86,10 @@ transition approve_in(pqxx::work& tx, notify::event_log& log, const approval& a)
 
 }  // namespace
 
-mission_service::mission_service(net::io_context& ioc, db::pool& database,
+mission_service::mission_service(net::io_context& ioc, db::pool& database, db::read_pipeline& reads,
                                  notify::event_service& events, const missions_config& config)
     : database_{database}
+    , reads_{reads}
     , events_{events}
     , config_{config}
     , approvals_{ioc, static_cast<std::size_t>(config.max_approval_group),
@@ -121,25 +122,15 @@ awaitable<mission_page> mission_service::list(principal who, mission_filter filt
         }
         filter.child_id = who.user_id;
     }
-    auto load = [who, filter](pqxx::connection& c) {
-        pqxx::nontransaction tx{c};  // a plain read: no BEGIN or COMMIT round trip
-        // The list is scoped to the family by its own WHERE; only an empty page needs to say
-        // whether the child is another family's (404) or has no missions yet.
-        auto page = mission_repository::list(tx, who.family_id, filter);
-        if (page.items.empty() && filter.child_id && who.role == role::parent) {
-            family::require_child(tx, who.family_id, *filter.child_id);
-        }
-        return page;
-    };
-    co_return co_await database_.run(std::move(load));
+    auto page = co_await mission_repository::list(reads_, who.family_id, filter);
+    if (!page) {
+        throw error{errc::not_found, "No such child in your family."};
+    }
+    co_return std::move(*page);
 }
 
 awaitable<mission> mission_service::get(principal who, std::int64_t id) {
-    auto load = [id](pqxx::connection& c) {
-        pqxx::nontransaction tx{c};  // a plain read: no BEGIN or COMMIT round trip
-        return mission_repository::find(tx, id);
-    };
-    co_return visible(co_await database_.run(std::move(load)), who);
+    co_return visible(co_await mission_repository::find(reads_, id), who);
 }
 
 awaitable<mission> mission_service::update(principal who, std::int64_t id, mission_patch patch) {

@@ -13,9 +13,11 @@ using db::sql;
 constexpr std::string_view rfc3339 =
     R"(to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))";
 
-stored_event to_event(std::int64_t user_id, const pqxx::row& row) {
-    return stored_event{user_id, row[0].as<std::int64_t>(), row[1].as<std::string>(),
-                        row[2].as<std::string>(), row[3].as<std::string>()};
+template <class Row>
+stored_event to_event(std::int64_t user_id, const Row& row) {
+    return stored_event{user_id, row[0].template as<std::int64_t>(),
+                        row[1].template as<std::string>(), row[2].template as<std::string>(),
+                        row[3].template as<std::string>()};
 }
 
 }  // namespace
@@ -170,15 +172,13 @@ std::vector<std::pair<std::int64_t, std::int64_t>> event_repository::last_seqs(
     return out;
 }
 
-std::vector<notification> event_repository::page(pqxx::transaction_base& tx, std::int64_t user_id,
-                                                 std::int64_t before_seq, int limit) {
-    const auto rows = tx.exec_prepared("events.page", user_id, before_seq, limit);
-    std::vector<notification> out;
-    out.reserve(rows.size());
-    for (const auto& row : rows) {
-        out.push_back(notification{to_event(user_id, row), row[4].as<bool>()});
-    }
-    return out;
+awaitable<std::vector<notification>> event_repository::page(db::read_pipeline& reads,
+                                                            std::int64_t user_id,
+                                                            std::int64_t before_seq, int limit) {
+    const auto rows = co_await reads.query("events.page", db::params(user_id, before_seq, limit));
+    co_return db::rows_of<notification>(rows, [user_id](const auto& row) {
+        return notification{to_event(user_id, row), row[4].template as<bool>()};
+    });
 }
 
 std::int64_t event_repository::mark_read(pqxx::transaction_base& tx, std::int64_t user_id,

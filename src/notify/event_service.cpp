@@ -35,9 +35,11 @@ std::set<std::string, std::less<>> split_types(std::string_view list) {
 
 }  // namespace
 
-event_service::event_service(db::pool& database, cache::redis_client& redis,
-                             const events_config& events, const push_config& push)
+event_service::event_service(db::pool& database, db::read_pipeline& reads,
+                             cache::redis_client& redis, const events_config& events,
+                             const push_config& push)
     : database_{database}
+    , reads_{reads}
     , redis_{redis}
     , config_{events}
     , push_types_{split_types(push.event_types)} {
@@ -102,12 +104,8 @@ awaitable<void> event_service::publish(std::vector<stored_event> events) {
 awaitable<notification_page> event_service::list(principal who, std::optional<std::int64_t> cursor,
                                                  int limit) {
     const auto before = cursor.value_or(std::numeric_limits<std::int64_t>::max());
-    auto load = [who, before, limit](pqxx::connection& c) {
-        pqxx::nontransaction tx{c};  // a plain read: no BEGIN or COMMIT round trip
-        return event_repository::page(tx, who.user_id, before, rows_for_page(limit));
-    };
-    co_return page_of(co_await database_.run(std::move(load)), limit,
-                      [](const notification& n) { return n.event.seq; });
+    auto rows = co_await event_repository::page(reads_, who.user_id, before, rows_for_page(limit));
+    co_return page_of(std::move(rows), limit, [](const notification& n) { return n.event.seq; });
 }
 
 awaitable<std::int64_t> event_service::mark_read(principal who, std::int64_t up_to) {

@@ -16,7 +16,7 @@ void ops_repository::ping(pqxx::connection& c) {
 
 awaitable<schema_info> ops_repository::read_schema_info(db::read_pipeline& reads) {
     const auto rows = co_await reads.query("ops.schema_info");
-    co_return schema_info{rows.int32(0, 0), std::string{rows.text(0, 1)}};
+    co_return schema_info{rows[0][0].as<int>(), rows[0][1].as<std::string>()};
 }
 
 }  // namespace poki::ops

@@ -229,9 +229,12 @@ TEST(Chat, DirectRoomsAreStableAndPrivate) {
     EXPECT_EQ(json_of(first)["kind"], "direct");
     EXPECT_EQ(json_of(open(mom, kid.id))["id"], room);
     EXPECT_EQ(json_of(open(kid, mom.id))["id"], room);  // the same pair, either way round
+    const auto path = "/api/v1/chat/rooms/" + std::to_string(room) + "/messages";
+    const auto empty = server.request("GET", path, {}, bearer(mom.access));
+    ASSERT_EQ(empty.status, 200) << empty.body;  // a room with nothing in it yet is no 404
+    EXPECT_EQ(json_of(empty)["items"].size(), 0U);
     ASSERT_EQ(send(server, kid, room, "엄마 사랑해").status, 201);
 
-    const auto path = "/api/v1/chat/rooms/" + std::to_string(room) + "/messages";
     expect_problem(server.request("GET", path, {}, bearer(sibling.access)), 404, "not_found");
     expect_problem(send(server, sibling, room, "몰래"), 404, "not_found");
     expect_problem(server.request("GET", path, {}, bearer(stranger.access)), 404, "not_found");

@@ -299,6 +299,12 @@ TEST(Missions, RolesChildrenAndFamiliesAreWalledOff) {
         json_of(server.request("GET", "/api/v1/missions", {}, bearer(other_mom.access)))["items"]
             .size(),
         0U);
+    // Their own child with no missions yet is an empty page, not "no such child".
+    const auto own_empty =
+        server.request("GET", "/api/v1/missions?child_id=" + std::to_string(other_kid.id), {},
+                       bearer(other_mom.access));
+    EXPECT_EQ(own_empty.status, 200);
+    EXPECT_EQ(json_of(own_empty)["items"].size(), 0U);
     // A parent's id is not a child.
     expect_problem(
         server.request("POST", "/api/v1/missions",

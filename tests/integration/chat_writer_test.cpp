@@ -7,6 +7,7 @@
 
 #include "poki/chat/message_writer.hpp"
 #include "poki/db/migrations.hpp"
+#include "poki/db/read_pipeline.hpp"
 
 #include "support/test_support.hpp"
 
@@ -61,7 +62,8 @@ TEST(ChatWriter, APoisonedSendFailsAloneAndItsGroupIsCommitted) {
     redis.start();
     events_config ec;
     push_config pc;
-    notify::event_service events{pool, redis, ec, pc};
+    db::read_pipeline reads{ioc.get_executor(), pool, dbc, 1};
+    notify::event_service events{pool, reads, redis, ec, pc};
     chat_config cc;
     message_writer writer{ioc, pool, events, cc};
 
@@ -113,6 +115,7 @@ TEST(ChatWriter, APoisonedSendFailsAloneAndItsGroupIsCommitted) {
     pqxx::nontransaction tx{c};
     EXPECT_EQ(tx.exec1("SELECT count(*) FROM chat_messages")[0].as<int>(), sends - 1);
     redis.stop();
+    reads.stop();
     ioc.restart();
     ioc.run_for(milliseconds{50});
     pool.stop();

@@ -6,8 +6,10 @@
 #include <gtest/gtest.h>
 
 #include "poki/core/error.hpp"
+#include "poki/db/nullable.hpp"
 #include "poki/db/pool.hpp"
 #include "poki/db/read_pipeline.hpp"
+#include "poki/db/sql_text.hpp"
 
 #include "support/test_support.hpp"
 
@@ -38,7 +40,7 @@ struct pipeline_stack {
     T run(awaitable<T> task) {
         return test::run(ioc, std::move(task));
     }
-    int backend_pid() { return run(reads.query("test.backend_pid")).int32(0, 0); }
+    int backend_pid() { return run(reads.query("test.backend_pid"))[0][0].as<int>(); }
 
     net::io_context ioc;
     pool blocking;
@@ -59,11 +61,43 @@ TEST(ReadPipeline, AnswersWithParametersAndNulls) {
     s.blocking.declare("test.echo", "SELECT $1::int + 1, $2::text IS NULL, $3::text, NULL::text");
     const auto rows = s.run(s.reads.query("test.echo", {"41", std::nullopt, "하늘"}));
     ASSERT_EQ(rows.rows(), 1);
-    EXPECT_EQ(rows.int32(0, 0), 42);
-    EXPECT_TRUE(rows.boolean(0, 1));
-    EXPECT_EQ(rows.text(0, 2), "하늘");
-    EXPECT_TRUE(rows.is_null(0, 3));
-    EXPECT_FALSE(rows.is_null(0, 2));
+    EXPECT_EQ(rows[0][0].as<int>(), 42);
+    EXPECT_TRUE(rows[0][1].as<bool>());
+    EXPECT_EQ(rows[0][2].view(), "하늘");
+    EXPECT_TRUE(rows[0][3].is_null());
+    EXPECT_FALSE(rows[0][2].is_null());
+}
+
+TEST(ReadPipeline, TypedParametersAndFieldsRoundTrip) {
+    pipeline_stack s;
+    s.blocking.declare("test.typed",
+                       "SELECT $1::bigint, $2::int, $3::int IS NULL, $4::text, $5::bool, $6::text");
+    const std::int64_t big = 9'007'199'254'740'993;  // past a double's exact integers
+    const std::optional<int> none;
+    const std::string text = "공룡 \\ 'quoted'";
+    const auto rows = s.run(s.reads.query("test.typed", params(big, -7, none, text, true, "x")));
+    EXPECT_EQ(rows[0][0].as<std::int64_t>(), big);
+    EXPECT_EQ(rows[0][1].as<int>(), -7);
+    EXPECT_TRUE(rows[0][2].as<bool>());
+    EXPECT_EQ(rows[0][3].as<std::string>(), text);
+    EXPECT_TRUE(rows[0][4].as<bool>());
+    EXPECT_EQ(nullable<std::string>(rows[0][5]), std::optional<std::string>{"x"});
+    EXPECT_THROW((void)rows[0][3].as<int>(), std::runtime_error);  // text is no integer
+}
+
+TEST(ReadPipeline, AScopedPageTellsNotVisibleFromEmpty) {
+    pipeline_stack s;
+    // Visible when $1 is even; the page is the numbers below $2.
+    s.blocking.declare(
+        "test.scoped",
+        scoped_page("$1::int % 2 = 0", "SELECT n FROM generate_series(1, $2::int - 1) AS g(n)"));
+    const auto map = [](const read_row& r) { return r[0].as<int>(); };
+    const auto hidden = s.run(s.reads.query("test.scoped", params(1, 5)));
+    EXPECT_EQ(scoped_rows<int>(hidden, map), std::nullopt);
+    const auto empty = s.run(s.reads.query("test.scoped", params(2, 1)));
+    EXPECT_EQ(scoped_rows<int>(empty, map), std::optional<std::vector<int>>{std::vector<int>{}});
+    const auto three = s.run(s.reads.query("test.scoped", params(2, 4)));
+    EXPECT_EQ(scoped_rows<int>(three, map), (std::optional<std::vector<int>>{{1, 2, 3}}));
 }
 
 TEST(ReadPipeline, ConcurrentReadsEachGetTheirOwnAnswer) {
@@ -77,7 +111,7 @@ TEST(ReadPipeline, ConcurrentReadsEachGetTheirOwnAnswer) {
             [&s, &right, i]() -> awaitable<void> {
                 read_params count{std::to_string(i % 7)};
                 const auto rows = co_await s.reads.query("test.series", std::move(count));
-                if (rows.rows() == i % 7 && (i % 7 == 0 || rows.int32(i % 7 - 1, 0) == i % 7)) {
+                if (rows.rows() == i % 7 && (i % 7 == 0 || rows[i % 7 - 1][0].as<int>() == i % 7)) {
                     ++right;
                 }
             },
@@ -95,7 +129,7 @@ TEST(ReadPipeline, AFailedStatementFailsOnlyItself) {
         try {
             read_params divisor{std::to_string(by)};
             const auto rows = co_await s.reads.query("test.divide", std::move(divisor));
-            co_return std::string{rows.text(0, 0)};
+            co_return rows[0][0].as<std::string>();
         } catch (const detail::query_failed& e) {
             co_return "SQLSTATE " + e.sqlstate();
         }
@@ -116,7 +150,7 @@ TEST(ReadPipeline, ConnectionsGetTheDeclaredSettingsAndStatementTimeout) {
     s.blocking.declare_setting("poki.test_setting", "from the pool");
     s.blocking.declare("test.setting", "SELECT current_setting('poki.test_setting')");
     s.blocking.declare("test.sleep", "SELECT pg_sleep($1::float8)");
-    EXPECT_EQ(s.run(s.reads.query("test.setting")).text(0, 0), "from the pool");
+    EXPECT_EQ(s.run(s.reads.query("test.setting"))[0][0].view(), "from the pool");
     try {
         (void)s.run(s.reads.query("test.sleep", {"2"}));
         ADD_FAILURE() << "a 2 s statement outlived a 200 ms statement_timeout";
@@ -125,7 +159,7 @@ TEST(ReadPipeline, ConnectionsGetTheDeclaredSettingsAndStatementTimeout) {
     }
     // Declared after the connections opened: prepared before the next read that follows.
     s.blocking.declare("test.late", "SELECT 'late'::text");
-    EXPECT_EQ(s.run(s.reads.query("test.late")).text(0, 0), "late");
+    EXPECT_EQ(s.run(s.reads.query("test.late"))[0][0].view(), "late");
 }
 
 TEST(ReadPipeline, NoAnswerWithinQueryTimeoutIsUnavailableAndTheNextReadWorks) {
@@ -138,7 +172,7 @@ TEST(ReadPipeline, NoAnswerWithinQueryTimeoutIsUnavailableAndTheNextReadWorks) {
     const auto start = std::chrono::steady_clock::now();
     EXPECT_EQ(code_of(s, s.reads.query("test.sleep", {"3"})), errc::unavailable);
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds{2500});
-    EXPECT_EQ(s.run(s.reads.query("test.one")).int32(0, 0), 1);
+    EXPECT_EQ(s.run(s.reads.query("test.one"))[0][0].as<int>(), 1);
     std::string metrics;
     s.reads.render_metrics(metrics);
     EXPECT_NE(metrics.find("poki_db_pipeline_breaks_total 1"), std::string::npos) << metrics;

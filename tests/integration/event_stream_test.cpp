@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "poki/db/migrations.hpp"
+#include "poki/db/read_pipeline.hpp"
 #include "poki/notify/event_hub.hpp"
 #include "poki/notify/event_service.hpp"
 
@@ -112,6 +113,7 @@ class EventStreamTest : public ::testing::Test {
         dbc.url = db_.url();
         dbc.pool_size = 4;
         pool_ = std::make_unique<db::pool>(dbc);
+        reads_ = std::make_unique<db::read_pipeline>(ioc_.get_executor(), *pool_, dbc, 1);
         redis_config_.port = redis_.port();
         redis_config_.reconnect_min = milliseconds{20};
         redis_config_.reconnect_max = milliseconds{100};
@@ -119,7 +121,8 @@ class EventStreamTest : public ::testing::Test {
         events_config_.stream_queue_bytes = 8192;
         client_ = std::make_unique<cache::redis_client>(ioc_, redis_config_);
         client_->start();
-        events_ = std::make_unique<event_service>(*pool_, *client_, events_config_, push_config_);
+        events_ = std::make_unique<event_service>(*pool_, *reads_, *client_, events_config_,
+                                                  push_config_);
         hub_ = std::make_unique<event_hub>(ioc_, *pool_, *client_, redis_config_, events_config_);
         hub_->start();
         for (int i = 0; i < 300 && client_->stats().state != cache::redis_state::connected; ++i) {
@@ -132,6 +135,7 @@ class EventStreamTest : public ::testing::Test {
     ~EventStreamTest() override {
         hub_->stop();
         client_->stop();
+        reads_->stop();
         ioc_.restart();
         ioc_.run_for(milliseconds{50});
         pool_->stop();
@@ -190,6 +194,7 @@ class EventStreamTest : public ::testing::Test {
     push_config push_config_;
     std::unique_ptr<db::pool> pool_;
     std::unique_ptr<cache::redis_client> client_;
+    std::unique_ptr<db::read_pipeline> reads_;
     std::unique_ptr<event_service> events_;
     std::unique_ptr<event_hub> hub_;
     std::int64_t user_id_ = 0;
@@ -310,7 +315,7 @@ TEST_F(EventStreamTest, AClientThatStopsReadingIsCutOffAndDoesNotHoldUpAnother) 
 TEST_F(EventStreamTest, RetentionRunsOncePerPeriodHoweverManyInstancesAsk) {
     auto scenario = [this]() -> awaitable<std::vector<bool>> {
         // Another instance's service on the same database, asking at the same time.
-        event_service other{*pool_, *client_, events_config_, push_config_};
+        event_service other{*pool_, *reads_, *client_, events_config_, push_config_};
         auto first = co_await events_->prune_expired();
         auto second = co_await other.prune_expired();
         auto third = co_await events_->prune_expired();

@@ -19,8 +19,8 @@ class FamilyServiceTest : public ::testing::Test {
     FamilyServiceTest() {
         auth_config_.jwt_secret = std::string(32, 's');
         auth_config_.scrypt_log2_n = 10;
-        events_ = std::make_unique<notify::event_service>(*stack_.pool, *stack_.redis,
-                                                          events_config_, push_config_);
+        events_ = std::make_unique<notify::event_service>(
+            *stack_.pool, *stack_.reads, *stack_.redis, events_config_, push_config_);
         auth_ = std::make_unique<auth::auth_service>(*stack_.pool, *stack_.redis, auth_config_);
         families_ = std::make_unique<family_service>(*stack_.pool, *stack_.redis, *auth_, *events_);
     }

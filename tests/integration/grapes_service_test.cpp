@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "poki/db/migrations.hpp"
+#include "poki/db/read_pipeline.hpp"
 #include "poki/grapes/board_service.hpp"
 #include "poki/missions/mission_service.hpp"
 
@@ -44,19 +45,21 @@ class GrapesServiceTest : public ::testing::Test {
         dbc.url = db_.url();
         dbc.pool_size = 4;
         pool_ = std::make_unique<db::pool>(dbc);
+        reads_ = std::make_unique<db::read_pipeline>(ioc_.get_executor(), *pool_, dbc, 1);
         redis_config_.port = redis_.port();
         client_ = std::make_unique<cache::redis_client>(ioc_, redis_config_);
         client_->start();
-        events_ =
-            std::make_unique<notify::event_service>(*pool_, *client_, events_config_, push_config_);
-        boards_ = std::make_unique<board_service>(*pool_, *events_);
-        missions_ =
-            std::make_unique<missions::mission_service>(ioc_, *pool_, *events_, missions_config_);
+        events_ = std::make_unique<notify::event_service>(*pool_, *reads_, *client_, events_config_,
+                                                          push_config_);
+        boards_ = std::make_unique<board_service>(*pool_, *reads_, *events_);
+        missions_ = std::make_unique<missions::mission_service>(ioc_, *pool_, *reads_, *events_,
+                                                                missions_config_);
     }
 
   public:
     ~GrapesServiceTest() override {
         client_->stop();
+        reads_->stop();
         ioc_.restart();
         ioc_.run_for(milliseconds{50});
         pool_->stop();
@@ -123,6 +126,7 @@ class GrapesServiceTest : public ::testing::Test {
     missions_config missions_config_;
     std::unique_ptr<db::pool> pool_;
     std::unique_ptr<cache::redis_client> client_;
+    std::unique_ptr<db::read_pipeline> reads_;
     std::unique_ptr<notify::event_service> events_;
     std::unique_ptr<board_service> boards_;
     std::unique_ptr<missions::mission_service> missions_;

@@ -15,6 +15,7 @@ service_stack::service_stack(int pool_size) {
     dbc.url = database.url();
     dbc.pool_size = pool_size;
     pool = std::make_unique<db::pool>(dbc);
+    reads = std::make_unique<db::read_pipeline>(ioc.get_executor(), *pool, dbc, 1);
     redis_config rc;
     rc.port = redis_server.port();
     rc.reconnect_min = std::chrono::milliseconds{20};
@@ -26,6 +27,7 @@ service_stack::service_stack(int pool_size) {
 
 service_stack::~service_stack() {
     redis->stop();
+    reads->stop();
     ioc.restart();
     ioc.run_for(std::chrono::milliseconds{50});
     pool->stop();

@@ -1,6 +1,6 @@
 // What a service test without HTTP stands on: a fresh database with every migration, a Redis
-// of the test's own (tests stop and start it), and a pool and a Redis client on one
-// io_context that the test runs.
+// of the test's own (tests stop and start it), and a pool, a read pipeline and a Redis client
+// on one io_context that the test runs.
 #pragma once
 
 #include <functional>
@@ -10,6 +10,7 @@
 #include "poki/cache/redis_client.hpp"
 #include "poki/core/error.hpp"
 #include "poki/db/pool.hpp"
+#include "poki/db/read_pipeline.hpp"
 
 #include "support/test_support.hpp"
 
@@ -38,6 +39,7 @@ class service_stack {
     own_redis redis_server;
     net::io_context ioc;
     std::unique_ptr<db::pool> pool;
+    std::unique_ptr<db::read_pipeline> reads;  ///< beside the pool, on ioc
     std::unique_ptr<cache::redis_client> redis;
 };
 

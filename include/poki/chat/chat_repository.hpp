@@ -10,7 +10,9 @@
 #include <pqxx/pqxx>
 
 #include "poki/chat/chat_types.hpp"
+#include "poki/core/principal.hpp"
 #include "poki/db/pool.hpp"
+#include "poki/db/read_pipeline.hpp"
 
 namespace poki::chat {
 
@@ -66,10 +68,12 @@ class chat_repository {
     static std::map<std::int64_t, std::vector<std::int64_t>> family_members(
         pqxx::transaction_base& tx, std::span<const std::int64_t> family_ids);
 
-    /// Newest first before `before` (exclusive), or oldest first after `after`.
-    static std::vector<message> page(pqxx::transaction_base& tx, std::int64_t room_id,
-                                     std::optional<std::int64_t> before,
-                                     std::optional<std::int64_t> after, int limit);
+    /// Newest first before `before` (exclusive), or oldest first after `after`, of a room
+    /// `reader` may enter (their family's room, or a direct room they are in); nullopt when
+    /// there is no such room for them. One statement.
+    static awaitable<std::optional<std::vector<message>>> page(
+        db::read_pipeline& reads, const principal& reader, std::int64_t room_id,
+        std::optional<std::int64_t> before, std::optional<std::int64_t> after, int limit);
     static std::optional<message> find_message(pqxx::transaction_base& tx, std::int64_t room_id,
                                                std::int64_t id);
     /// Turns the message into a tombstone; false when it already is one.

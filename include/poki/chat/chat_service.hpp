@@ -11,13 +11,15 @@
 #include "poki/chat/message_writer.hpp"
 #include "poki/core/principal.hpp"
 #include "poki/db/pool.hpp"
+#include "poki/db/read_pipeline.hpp"
 #include "poki/notify/event_service.hpp"
 
 namespace poki::chat {
 
 class chat_service {
   public:
-    chat_service(db::pool& database, notify::event_service& events, message_writer& writer);
+    chat_service(db::pool& database, db::read_pipeline& reads, notify::event_service& events,
+                 message_writer& writer);
 
     awaitable<std::vector<room_summary>> rooms(principal who);
     /// The direct room with another member of the family; the same pair always gets the
@@ -39,6 +41,7 @@ class chat_service {
     awaitable<room> accessible_room(principal who, std::int64_t room_id);
 
     db::pool& database_;
+    db::read_pipeline& reads_;
     notify::event_service& events_;
     message_writer& writer_;
 };

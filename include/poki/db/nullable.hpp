@@ -1,18 +1,17 @@
-// Reading a column that may be NULL (libpqxx 6's own optional support does not compile).
+// Reading a column that may be NULL (libpqxx 6's own optional support does not compile). Any
+// field with `is_null()` and `as<T>()` will do: a libpqxx field or a pipeline read's.
 #pragma once
 
 #include <optional>
 
-#include <pqxx/pqxx>
-
 namespace poki::db {
 
-template <class T>
-[[nodiscard]] std::optional<T> nullable(const pqxx::field& f) {
+template <class T, class Field>
+[[nodiscard]] std::optional<T> nullable(const Field& f) {
     if (f.is_null()) {
         return std::nullopt;
     }
-    return f.as<T>();
+    return f.template as<T>();
 }
 
 }  // namespace poki::db

@@ -14,6 +14,12 @@ namespace poki::db {
 /// The parts joined: long statements written as pieces, some of them shared.
 [[nodiscard]] std::string sql(std::initializer_list<std::string_view> parts);
 
+/// A page and its access check in one statement: no row when `visible` (a boolean SQL
+/// expression over the parameters) is false; otherwise the page's rows, or one row of NULLs
+/// when the page is empty. So a read tells "not yours" (404) from "nothing yet" without a
+/// second round trip; read the rows with scoped_rows.
+[[nodiscard]] std::string scoped_page(std::string_view visible, std::string_view page_query);
+
 /// "{1,2,3}"
 [[nodiscard]] std::string int_array(std::span<const std::int64_t> values);
 

@@ -8,6 +8,7 @@
 #include <pqxx/pqxx>
 
 #include "poki/db/pool.hpp"
+#include "poki/db/read_pipeline.hpp"
 #include "poki/gifts/gift_types.hpp"
 
 namespace poki::gifts {
@@ -19,8 +20,10 @@ class gift_repository {
     /// The text search statement, for checking its plan (it must use the trigram index).
     [[nodiscard]] static std::string text_search_sql();
 
-    static gift_page search(pqxx::transaction_base& tx, const gift_query& query);
+    static awaitable<gift_page> search(db::read_pipeline& reads, const gift_query& query);
+    /// The same statement inside a transaction, and as a read of its own.
     static std::optional<gift> find(pqxx::transaction_base& tx, std::int64_t id);
+    static awaitable<std::optional<gift>> find(db::read_pipeline& reads, std::int64_t id);
 
     /// Items not removed, oldest first, `picked` marking the open board's gift.
     /// Oldest first, items after `after` (an item id) when given.

@@ -6,6 +6,7 @@
 
 #include "poki/core/principal.hpp"
 #include "poki/db/pool.hpp"
+#include "poki/db/read_pipeline.hpp"
 #include "poki/gifts/gift_types.hpp"
 #include "poki/gifts/search_cache.hpp"
 #include "poki/notify/event_service.hpp"
@@ -14,7 +15,7 @@ namespace poki::gifts {
 
 class gift_service {
   public:
-    gift_service(db::pool& database, notify::event_service& events);
+    gift_service(db::pool& database, db::read_pipeline& reads, notify::event_service& events);
 
     awaitable<gift_page> search(gift_query query);
     awaitable<gift> get(std::int64_t id);
@@ -33,6 +34,7 @@ class gift_service {
 
   private:
     db::pool& database_;
+    db::read_pipeline& reads_;
     notify::event_service& events_;
     search_cache searches_{2048, std::chrono::seconds{60}};
 };

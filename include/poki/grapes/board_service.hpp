@@ -10,6 +10,7 @@
 #include "poki/core/principal.hpp"
 #include "poki/core/request_key.hpp"
 #include "poki/db/pool.hpp"
+#include "poki/db/read_pipeline.hpp"
 #include "poki/grapes/grape_types.hpp"
 #include "poki/notify/event_service.hpp"
 
@@ -28,7 +29,7 @@ struct redemption {
 
 class board_service {
   public:
-    board_service(db::pool& database, notify::event_service& events);
+    board_service(db::pool& database, db::read_pipeline& reads, notify::event_service& events);
 
     /// Any member of the family.
     awaitable<board> get(principal who, std::int64_t child_id);
@@ -52,6 +53,7 @@ class board_service {
 
   private:
     db::pool& database_;
+    db::read_pipeline& reads_;
     notify::event_service& events_;
 };
 

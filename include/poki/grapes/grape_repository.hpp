@@ -9,6 +9,7 @@
 #include <pqxx/pqxx>
 
 #include "poki/db/pool.hpp"
+#include "poki/db/read_pipeline.hpp"
 #include "poki/grapes/grape_types.hpp"
 
 namespace poki::grapes {
@@ -24,8 +25,9 @@ class grape_repository {
     static board lock_open_board(pqxx::transaction_base& tx, std::int64_t child_id);
     /// The open board of a child of this family, in one statement; nullopt when there is no
     /// such child.
-    static std::optional<board> visible_board(pqxx::transaction_base& tx, std::int64_t child_id,
-                                              std::int64_t family_id);
+    static awaitable<std::optional<board>> visible_board(db::read_pipeline& reads,
+                                                         std::int64_t child_id,
+                                                         std::int64_t family_id);
 
     /// Appends to the ledger of the locked board's child and updates `locked` (balance,
     /// and attached grapes when a correction takes away more than were waiting).

@@ -8,6 +8,7 @@
 #include <pqxx/pqxx>
 
 #include "poki/db/pool.hpp"
+#include "poki/db/read_pipeline.hpp"
 #include "poki/missions/mission_types.hpp"
 
 namespace poki::missions {
@@ -18,10 +19,13 @@ class mission_repository {
 
     static mission insert(pqxx::transaction_base& tx, std::int64_t family_id,
                           std::int64_t created_by, const new_mission& m);
-    static std::optional<mission> find(pqxx::transaction_base& tx, std::int64_t id);
+    static awaitable<std::optional<mission>> find(db::read_pipeline& reads, std::int64_t id);
     static std::optional<mission> lock(pqxx::transaction_base& tx, std::int64_t id);
-    static mission_page list(pqxx::transaction_base& tx, std::int64_t family_id,
-                             const mission_filter& filter);
+    /// A page of the family's missions; nullopt when the filter names a child who is not one
+    /// of the family's.
+    static awaitable<std::optional<mission_page>> list(db::read_pipeline& reads,
+                                                       std::int64_t family_id,
+                                                       const mission_filter& filter);
 
     static mission edit(pqxx::transaction_base& tx, const mission& changed);
     static mission submit(pqxx::transaction_base& tx, std::int64_t id,

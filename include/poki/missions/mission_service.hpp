@@ -12,6 +12,7 @@
 #include "poki/core/principal.hpp"
 #include "poki/db/group_commit.hpp"
 #include "poki/db/pool.hpp"
+#include "poki/db/read_pipeline.hpp"
 #include "poki/missions/mission_types.hpp"
 #include "poki/notify/event_service.hpp"
 
@@ -31,8 +32,8 @@ struct approval {
 
 class mission_service {
   public:
-    mission_service(net::io_context& ioc, db::pool& database, notify::event_service& events,
-                    const missions_config& config);
+    mission_service(net::io_context& ioc, db::pool& database, db::read_pipeline& reads,
+                    notify::event_service& events, const missions_config& config);
 
     /// Parents.
     /// The answer is the new mission's JSON; a repeat with the same key answers it again.
@@ -66,6 +67,7 @@ class mission_service {
     awaitable<std::vector<transition>> approve_group(std::vector<approval> group);
 
     db::pool& database_;
+    db::read_pipeline& reads_;
     notify::event_service& events_;
     const missions_config& config_;
     std::atomic<std::uint64_t> approved_{0};

@@ -9,6 +9,7 @@
 #include <pqxx/pqxx>
 
 #include "poki/db/pool.hpp"
+#include "poki/db/read_pipeline.hpp"
 #include "poki/notify/event.hpp"
 
 namespace poki::notify {
@@ -39,8 +40,8 @@ class event_repository {
         pqxx::transaction_base& tx, std::span<const std::int64_t> user_ids);
 
     /// Events before `before_seq` (exclusive), newest first.
-    static std::vector<notification> page(pqxx::transaction_base& tx, std::int64_t user_id,
-                                          std::int64_t before_seq, int limit);
+    static awaitable<std::vector<notification>> page(db::read_pipeline& reads, std::int64_t user_id,
+                                                     std::int64_t before_seq, int limit);
     /// Moves the read mark forward to `up_to` (never past the newest event, never back).
     /// Returns the read mark after the update.
     static std::int64_t mark_read(pqxx::transaction_base& tx, std::int64_t user_id,

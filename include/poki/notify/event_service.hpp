@@ -15,6 +15,7 @@
 #include "poki/core/paging.hpp"
 #include "poki/core/principal.hpp"
 #include "poki/db/pool.hpp"
+#include "poki/db/read_pipeline.hpp"
 #include "poki/db/request_keys.hpp"
 #include "poki/notify/event.hpp"
 #include "poki/notify/event_repository.hpp"
@@ -45,8 +46,8 @@ using change_result = std::invoke_result_t<Change&, pqxx::work&, event_log&>;
 
 class event_service {
   public:
-    event_service(db::pool& database, cache::redis_client& redis, const events_config& events,
-                  const push_config& push);
+    event_service(db::pool& database, db::read_pipeline& reads, cache::redis_client& redis,
+                  const events_config& events, const push_config& push);
 
     /// Records the drafts in the caller's transaction (call it on the pool thread, inside
     /// the transaction of the change): numbers each recipient's events and queues pushes for
@@ -96,6 +97,7 @@ class event_service {
 
   private:
     db::pool& database_;
+    db::read_pipeline& reads_;
     cache::redis_client& redis_;
     const events_config& config_;
     std::set<std::string, std::less<>> push_types_;
