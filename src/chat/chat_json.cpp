@@ -1,5 +1,7 @@
 #include "poki/chat/chat_json.hpp"
 
+#include "poki/core/json_value.hpp"
+
 namespace poki::chat {
 
 void write_message(json_writer& out, const message& m) {
@@ -19,19 +21,40 @@ void write_message(json_writer& out, const message& m) {
 }
 
 nlohmann::json message_json(const message& m) {
-    // Events are rare next to history reads: parsing the answer's text keeps one list of
-    // fields.
-    json_writer out;
-    write_message(out, m);
-    return nlohmann::json::parse(out.text());
+    return json_value_of(m, write_message);
+}
+
+namespace {
+
+void write_room_fields(json_writer& out, const room& r) {
+    out.field("id", r.id).field("kind", r.kind == room_kind::family ? "family" : "direct");
+    if (r.kind == room_kind::direct) {
+        out.key("member_ids").begin_array().value(*r.member_a).value(*r.member_b).end_array();
+    }
+}
+
+}  // namespace
+
+void write_room(json_writer& out, const room& r) {
+    out.begin_object();
+    write_room_fields(out, r);
+    out.end_object();
 }
 
 nlohmann::json room_json(const room& r) {
-    nlohmann::json out{{"id", r.id}, {"kind", r.kind == room_kind::family ? "family" : "direct"}};
-    if (r.kind == room_kind::direct) {
-        out["member_ids"] = {*r.member_a, *r.member_b};
+    return json_value_of(r, write_room);
+}
+
+void write_room_summary(json_writer& out, const room_summary& s) {
+    out.begin_object();
+    write_room_fields(out, s.info);
+    out.key("last_message");
+    if (s.last) {
+        write_message(out, *s.last);
+    } else {
+        out.null();
     }
-    return out;
+    out.field("unread", s.unread).field("last_activity_at", s.last_at).end_object();
 }
 
 std::string preview(std::string_view text, std::size_t max_chars) {

@@ -6,7 +6,6 @@
 #include "poki/auth/bearer.hpp"
 #include "poki/chat/chat_json.hpp"
 #include "poki/core/json_reader.hpp"
-#include "poki/core/json_value.hpp"
 #include "poki/http/json_body.hpp"
 #include "poki/http/query_params.hpp"
 #include "poki/http/responses.hpp"
@@ -26,14 +25,6 @@ std::optional<std::int64_t> cursor_param(const http::request_context& ctx, std::
         throw error::validation(std::string{name}, "Must be a message id.");
     }
     return value;
-}
-
-nlohmann::json summary_json(const room_summary& s) {
-    auto out = room_json(s.info);
-    out["last_message"] = s.last ? message_json(*s.last) : nlohmann::json(nullptr);
-    out["unread"] = s.unread;
-    out["last_activity_at"] = s.last_at;
-    return out;
 }
 
 }  // namespace
@@ -83,7 +74,7 @@ struct chat_handlers {
         // Awaited first, then braced: g++ 12 miscompiles a co_await inside a braced init.
         auto rooms = co_await chat.rooms(who);
         const page<room_summary> all{std::move(rooms), std::nullopt};
-        co_return http::json_response(http::status::ok, page_json(all, summary_json));
+        co_return http::json_text_response(http::status::ok, page_text(all, write_room_summary));
     }
 
     [[nodiscard]] awaitable<http::response> open_direct(http::request_context& ctx) const {
@@ -94,7 +85,7 @@ struct chat_handlers {
             in.required_integer("member_id", 1, std::numeric_limits<std::int64_t>::max());
         in.finish();
         const auto r = co_await chat.open_direct(who, member);
-        co_return http::json_response(http::status::ok, room_json(r));
+        co_return http::json_text_response(http::status::ok, json_text(r, write_room));
     }
 
     [[nodiscard]] awaitable<http::response> history(http::request_context& ctx) const {

@@ -4,29 +4,41 @@
 
 namespace poki::gifts {
 
-nlohmann::json gift_json(const gift& g) {
-    return {{"id", g.id},
-            {"name", g.name},
-            {"name_en", g.name_en},
-            {"description", g.description},
-            {"price_won", g.price_won},
-            {"age", {{"min", g.min_age}, {"max", g.max_age}}},
-            {"category", g.category},
-            {"image_url", g.image_url},
-            {"popularity", g.popularity}};
+void write_gift(json_writer& out, const gift& g) {
+    out.begin_object()
+        .field("id", g.id)
+        .field("name", g.name)
+        .field("name_en", g.name_en)
+        .field("description", g.description)
+        .field("price_won", g.price_won)
+        .key("age")
+        .begin_object()
+        .field("min", g.min_age)
+        .field("max", g.max_age)
+        .end_object()
+        .field("category", g.category)
+        .field("image_url", g.image_url)
+        .field("popularity", g.popularity)
+        .end_object();
+}
+
+void write_wish(json_writer& out, const wish_item& w) {
+    out.begin_object()
+        .field("id", w.id)
+        .field("child_id", w.child_id)
+        .field("gift_id", w.gift_id)
+        .field("name", w.name)
+        .field("link_url", w.link_url)
+        .field("image_url", w.image_url)
+        .field("price_won", w.price_won)
+        .field("picked", w.picked)
+        .field("given_at", w.given_at)
+        .field("created_at", w.created_at)
+        .end_object();
 }
 
 nlohmann::json wish_json(const wish_item& w) {
-    return {{"id", w.id},
-            {"child_id", w.child_id},
-            {"gift_id", or_null(w.gift_id)},
-            {"name", w.name},
-            {"link_url", or_null(w.link_url)},
-            {"image_url", or_null(w.image_url)},
-            {"price_won", or_null(w.price_won)},
-            {"picked", w.picked},
-            {"given_at", or_null(w.given_at)},
-            {"created_at", w.created_at}};
+    return json_value_of(w, write_wish);
 }
 
 }  // namespace poki::gifts

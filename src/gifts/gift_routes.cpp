@@ -4,7 +4,6 @@
 
 #include "poki/auth/bearer.hpp"
 #include "poki/core/json_reader.hpp"
-#include "poki/core/json_value.hpp"
 #include "poki/gifts/gift_json.hpp"
 #include "poki/http/client.hpp"
 #include "poki/http/idempotency.hpp"
@@ -138,13 +137,13 @@ struct gift_handlers {
         (void)co_await auth::require_principal(ctx, auth);
         auto query = read_query(ctx);
         const auto found = co_await gifts.search(std::move(query));
-        co_return http::json_response(http::status::ok, page_json(found, gift_json));
+        co_return http::json_text_response(http::status::ok, page_text(found, write_gift));
     }
 
     [[nodiscard]] awaitable<http::response> one_gift(http::request_context& ctx) const {
         (void)co_await auth::require_principal(ctx, auth);
         const auto g = co_await gifts.get(ctx.params.integer("id"));
-        co_return http::json_response(http::status::ok, gift_json(g));
+        co_return http::json_text_response(http::status::ok, json_text(g, write_gift));
     }
 
     [[nodiscard]] awaitable<http::response> wishlist(http::request_context& ctx) const {
@@ -152,7 +151,7 @@ struct gift_handlers {
         const auto cursor = http::page_cursor(ctx);
         const auto limit = http::page_limit(ctx);
         const auto list = co_await gifts.wishlist(who, ctx.params.integer("id"), cursor, limit);
-        co_return http::json_response(http::status::ok, page_json(list, wish_json));
+        co_return http::json_text_response(http::status::ok, page_text(list, write_wish));
     }
 
     [[nodiscard]] awaitable<http::response> add_wish(http::request_context& ctx) const {

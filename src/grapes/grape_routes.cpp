@@ -4,8 +4,7 @@
 
 #include "poki/auth/bearer.hpp"
 #include "poki/core/json_reader.hpp"
-#include "poki/core/json_value.hpp"
-#include "poki/grapes/grape_events.hpp"
+#include "poki/grapes/grape_json.hpp"
 #include "poki/http/idempotency.hpp"
 #include "poki/http/json_body.hpp"
 #include "poki/http/query_params.hpp"
@@ -34,7 +33,7 @@ struct grape_handlers {
     [[nodiscard]] awaitable<http::response> board(http::request_context& ctx) const {
         const auto who = co_await auth::require_principal(ctx, auth);
         const auto b = co_await boards.get(who, ctx.params.integer("id"));
-        co_return http::json_response(http::status::ok, board_json(b));
+        co_return http::json_text_response(http::status::ok, json_text(b, write_board));
     }
 
     [[nodiscard]] awaitable<http::response> configure(http::request_context& ctx) const {
@@ -43,7 +42,7 @@ struct grape_handlers {
         board_settings settings;
         read_settings(http::read_json_body(ctx), settings);
         const auto b = co_await boards.configure(who, ctx.params.integer("id"), settings);
-        co_return http::json_response(http::status::ok, board_json(b));
+        co_return http::json_text_response(http::status::ok, json_text(b, write_board));
     }
 
     [[nodiscard]] awaitable<http::response> attach(http::request_context& ctx) const {
@@ -53,15 +52,19 @@ struct grape_handlers {
         const auto count = static_cast<int>(in.required_integer("count", 1, 100));
         in.finish();
         const auto b = co_await boards.attach(who, ctx.params.integer("id"), count);
-        co_return http::json_response(http::status::ok, board_json(b));
+        co_return http::json_text_response(http::status::ok, json_text(b, write_board));
     }
 
     [[nodiscard]] awaitable<http::response> redeem(http::request_context& ctx) const {
         const auto who = co_await auth::require_parent(ctx, auth);
         const auto done = co_await boards.redeem(who, ctx.params.integer("id"));
-        co_return http::json_response(
-            http::status::created,
-            {{"redeemed", redeemed_json(done.record)}, {"board", board_json(done.next)}});
+        json_writer out;
+        out.begin_object().key("redeemed");
+        write_redeemed(out, done.record);
+        out.key("board");
+        write_board(out, done.next);
+        out.end_object();
+        co_return http::json_text_response(http::status::created, std::move(out).take());
     }
 
     [[nodiscard]] awaitable<http::response> past_boards(http::request_context& ctx) const {
@@ -69,7 +72,7 @@ struct grape_handlers {
         const auto cursor = http::page_cursor(ctx);
         const auto limit = http::page_limit(ctx);
         const auto past = co_await boards.redeemed(who, ctx.params.integer("id"), cursor, limit);
-        co_return http::json_response(http::status::ok, page_json(past, redeemed_json));
+        co_return http::json_text_response(http::status::ok, page_text(past, write_redeemed));
     }
 
     [[nodiscard]] awaitable<http::response> adjust(http::request_context& ctx) const {
@@ -94,7 +97,7 @@ struct grape_handlers {
         const auto cursor = http::page_cursor(ctx);
         const auto limit = http::page_limit(ctx);
         const auto page = co_await boards.history(who, ctx.params.integer("id"), cursor, limit);
-        co_return http::json_response(http::status::ok, page_json(page, entry_json));
+        co_return http::json_text_response(http::status::ok, page_text(page, write_entry));
     }
 };
 

@@ -1,5 +1,7 @@
 #include "poki/missions/mission_json.hpp"
 
+#include "poki/core/json_value.hpp"
+
 namespace poki::missions {
 
 void write_mission(json_writer& out, const mission& m) {
@@ -24,10 +26,7 @@ void write_mission(json_writer& out, const mission& m) {
 }
 
 nlohmann::json mission_json(const mission& m) {
-    // Events are rare next to reads: parsing the answer's text keeps one list of fields.
-    json_writer out;
-    write_mission(out, m);
-    return nlohmann::json::parse(out.text());
+    return json_value_of(m, write_mission);
 }
 
 }  // namespace poki::missions

@@ -3,7 +3,7 @@
 
 #include "poki/core/timestamp.hpp"
 #include "poki/gifts/gift_routes.hpp"
-#include "poki/grapes/grape_events.hpp"
+#include "poki/grapes/grape_json.hpp"
 #include "poki/missions/mission_types.hpp"
 
 namespace poki {

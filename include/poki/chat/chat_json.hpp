@@ -12,7 +12,10 @@ namespace poki::chat {
 void write_message(json_writer& out, const message& m);
 /// The same as a JSON value, for event data and room summaries.
 [[nodiscard]] nlohmann::json message_json(const message& m);
+void write_room(json_writer& out, const room& r);
 [[nodiscard]] nlohmann::json room_json(const room& r);
+/// A room in the rooms list: the room, its last message, unread count and last activity.
+void write_room_summary(json_writer& out, const room_summary& s);
 
 /// The first `max_chars` code points of a valid UTF-8 text, "…" appended when cut.
 [[nodiscard]] std::string preview(std::string_view text, std::size_t max_chars);

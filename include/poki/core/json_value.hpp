@@ -1,11 +1,12 @@
-// Small pieces every `<module>_json` uses to build API answers.
+// Small pieces every `<module>_json` uses for JSON values (event data, keyed answers);
+// answers themselves are written as text by poki::json_writer.
 #pragma once
 
 #include <optional>
 
 #include <nlohmann/json.hpp>
 
-#include "poki/core/paging.hpp"
+#include "poki/core/json_writer.hpp"
 
 namespace poki {
 
@@ -15,14 +16,11 @@ template <class T>
     return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
-/// Every list's answer: {"items": [...], "next_cursor": id or null}.
-template <class T, class ToJson>
-[[nodiscard]] nlohmann::json page_json(const page<T>& p, ToJson to_json) {
-    auto items = nlohmann::json::array();
-    for (const auto& item : p.items) {
-        items.push_back(to_json(item));
-    }
-    return {{"items", std::move(items)}, {"next_cursor", or_null(p.next_cursor)}};
+/// What `write(json_writer&, const T&)` writes, as a JSON value: for event data, which is
+/// rare next to reads, so each shape keeps one list of its fields (its writer).
+template <class T, class Write>
+[[nodiscard]] nlohmann::json json_value_of(const T& value, Write write) {
+    return nlohmann::json::parse(json_text(value, write));
 }
 
 }  // namespace poki

@@ -55,6 +55,14 @@ class json_writer {
     bool comma_ = false;  ///< a value precedes at this level, so the next one needs a comma
 };
 
+/// One value's text, written by write(json_writer&, const T&).
+template <class T, class Write>
+[[nodiscard]] std::string json_text(const T& value, Write write) {
+    json_writer out;
+    write(out, value);
+    return std::move(out).take();
+}
+
 /// Every list's answer: {"items": [...], "next_cursor": id or null}, each item written by
 /// write(json_writer&, const T&).
 template <class T, class Write>

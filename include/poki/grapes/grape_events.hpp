@@ -6,15 +6,11 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "poki/grapes/grape_json.hpp"
 #include "poki/grapes/grape_types.hpp"
 #include "poki/notify/event.hpp"
 
 namespace poki::grapes {
-
-/// The numbers apps draw a board from.
-[[nodiscard]] nlohmann::json board_json(const board& b);
-[[nodiscard]] nlohmann::json entry_json(const ledger_entry& e);
-[[nodiscard]] nlohmann::json redeemed_json(const redeemed_board& b);
 
 /// `grapes.changed` to every active member of the child's family: the board after the
 /// change, and what changed it (`cause`).
