@@ -1,6 +1,7 @@
 #include "poki/chat/chat_repository.hpp"
 
 #include "poki/db/sql_text.hpp"
+#include "poki/db/utc_time.hpp"
 
 namespace poki::chat {
 namespace {
@@ -10,7 +11,7 @@ using db::sql;
 // The message columns every query returns, in to_message's order.
 constexpr std::string_view message_columns =
     "m.room_id, m.id, m.author_id, u.display_name, m.client_id::text AS client_id, m.body,"
-    R"( to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at)";
+    " m.created_at AT TIME ZONE 'UTC' AS created_at";
 
 template <class Row>
 message to_message(const Row& r, int at = 0) {
@@ -23,7 +24,7 @@ message to_message(const Row& r, int at = 0) {
     if (!r[at + 5].is_null()) {
         m.text = r[at + 5].template as<std::string>();
     }
-    m.created_at = r[at + 6].template as<std::string>();
+    m.created_at = db::utc_time(r[at + 6]);
     return m;
 }
 
@@ -71,7 +72,7 @@ void chat_repository::declare_statements(db::pool& database) {
     database.declare(
         "chat.rooms_of",
         "SELECT r.id, r.family_id, r.kind, r.member_a, r.member_b,"
-        R"( to_char(COALESCE(r.last_at, r.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),)" +
+        " COALESCE(r.last_at, r.created_at) AT TIME ZONE 'UTC'," +
             unread +
             " l.room_id, l.id, l.author_id, l.display_name, l.client_id, l.body, l.created_at"
             " FROM chat_rooms r" +
@@ -108,7 +109,7 @@ void chat_repository::declare_statements(db::pool& database) {
         "INSERT INTO chat_messages (room_id, id, author_id, client_id, body)"
         " SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::uuid[], $5::text[])"
         " ON CONFLICT (author_id, client_id) DO NOTHING RETURNING room_id, id,"
-        R"( to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))");
+        " created_at AT TIME ZONE 'UTC'");
     database.declare("chat.members_of_families",
                      "SELECT family_id, id FROM users WHERE family_id = ANY($1::bigint[])"
                      " AND removed_at IS NULL ORDER BY family_id, id");
@@ -182,7 +183,7 @@ std::vector<room_summary> chat_repository::rooms_of(pqxx::transaction_base& tx,
     for (const auto& row : rows) {
         room_summary s;
         s.info = to_room(row);
-        s.last_at = row[5].as<std::string>();
+        s.last_at = db::utc_time(row[5]);
         s.unread = row[6].as<std::int64_t>();
         if (!row[7].is_null()) {
             s.last = to_message(row, 7);
@@ -270,7 +271,7 @@ std::map<std::pair<std::int64_t, std::int64_t>, std::string> chat_repository::in
     for (const auto& row : tx.exec_prepared("chat.insert_all", db::int_array(rooms),
                                             db::int_array(ids), db::int_array(authors),
                                             db::text_array(client_ids), db::text_array(texts))) {
-        out[{row[0].as<std::int64_t>(), row[1].as<std::int64_t>()}] = row[2].as<std::string>();
+        out[{row[0].as<std::int64_t>(), row[1].as<std::int64_t>()}] = db::utc_time(row[2]);
     }
     return out;
 }

@@ -53,6 +53,9 @@ std::string with_options(const database_config& cfg) {
 }  // namespace
 
 pool::pool(const database_config& cfg) : config_{cfg}, connection_string_{with_options(cfg)} {
+    // Timestamps are read in the shape ISO prints them (db/utc_time.hpp), whatever the
+    // server's postgresql.conf says.
+    declare_setting("DateStyle", "ISO");
     workers_.reserve(static_cast<std::size_t>(cfg.pool_size));
     running_.resize(static_cast<std::size_t>(cfg.pool_size));
     for (std::size_t i = 0; i < running_.size(); ++i) {

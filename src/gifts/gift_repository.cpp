@@ -3,6 +3,7 @@
 #include "poki/db/nullable.hpp"
 #include "poki/db/read_pipeline.hpp"
 #include "poki/db/sql_text.hpp"
+#include "poki/db/utc_time.hpp"
 
 namespace poki::gifts {
 namespace {
@@ -41,8 +42,7 @@ constexpr std::string_view wish_columns =
     "w.id, w.child_id, w.gift_id, w.name, w.link_url, w.image_url, w.price_won,"
     " EXISTS (SELECT 1 FROM grape_boards b WHERE b.child_id = w.child_id"
     "         AND b.redeemed_at IS NULL AND b.wish_item_id = w.id),"
-    R"( to_char(w.given_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),)"
-    R"( to_char(w.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))";
+    " w.given_at AT TIME ZONE 'UTC', w.created_at AT TIME ZONE 'UTC'";  // db/utc_time.hpp
 
 // Anything the searcher typed is matched literally by LIKE.
 std::string like_escaped(std::string_view text) {
@@ -97,8 +97,8 @@ wish_item to_wish(const pqxx::row& r) {
     w.image_url = db::nullable<std::string>(r[5]);
     w.price_won = db::nullable<int>(r[6]);
     w.picked = r[7].as<bool>();
-    w.given_at = db::nullable<std::string>(r[8]);
-    w.created_at = r[9].as<std::string>();
+    w.given_at = db::nullable_utc_time(r[8]);
+    w.created_at = db::utc_time(r[9]);
     return w;
 }
 

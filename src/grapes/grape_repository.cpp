@@ -4,13 +4,12 @@
 #include "poki/db/nullable.hpp"
 #include "poki/db/read_pipeline.hpp"
 #include "poki/db/sql_text.hpp"
+#include "poki/db/utc_time.hpp"
 
 namespace poki::grapes {
 namespace {
 
 using db::sql;
-
-constexpr std::string_view utc_text = R"('YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')";
 
 // The board columns, in to_board's order; `balance` is the newest ledger entry's. `scope`
 // joins whatever else must hold for the row to be returned.
@@ -21,16 +20,14 @@ std::string board_select(std::string_view scope = {}) {
     constexpr std::string_view open_board_of_child =
         " LEFT JOIN wishlist_items w ON w.id = b.wish_item_id"
         " WHERE b.child_id = $1 AND b.redeemed_at IS NULL";
-    return sql({"SELECT b.id, b.child_id, b.family_id, b.number, b.goal, b.attached,",
-                " to_char(b.started_at AT TIME ZONE 'UTC', ", utc_text, "),", balance,
+    return sql({"SELECT b.id, b.child_id, b.family_id, b.number, b.goal, b.attached, ",
+                db::utc("b.started_at"), ",", balance,
                 " w.id, w.name, w.image_url FROM grape_boards b", scope, open_board_of_child});
 }
 
 std::string entry_columns() {
-    return sql(
-        {"id, child_id, kind, amount, balance, mission_id, board_id, reason, created_by,"
-         " to_char(created_at AT TIME ZONE 'UTC', ",
-         utc_text, ")"});
+    return sql({"id, child_id, kind, amount, balance, mission_id, board_id, reason, created_by, ",
+                db::utc("created_at")});
 }
 
 template <class Row>
@@ -42,7 +39,7 @@ board to_board(const Row& r) {
     b.number = r[3].template as<int>();
     b.goal = r[4].template as<int>();
     b.attached = r[5].template as<int>();
-    b.started_at = r[6].template as<std::string>();
+    b.started_at = db::utc_time(r[6]);
     b.balance = r[7].template as<int>();
     if (!r[8].is_null()) {
         b.gift = board_gift{r[8].template as<std::int64_t>(), r[9].template as<std::string>(),
@@ -62,7 +59,7 @@ ledger_entry to_entry(const pqxx::row& r) {
     e.board_id = db::nullable<std::int64_t>(r[6]);
     e.reason = db::nullable<std::string>(r[7]);
     e.created_by = db::nullable<std::int64_t>(r[8]);
-    e.created_at = r[9].as<std::string>();
+    e.created_at = db::utc_time(r[9]);
     return e;
 }
 
@@ -141,10 +138,9 @@ void grape_repository::declare_statements(db::pool& database) {
                                             " ORDER BY id DESC LIMIT $3"}));
     database.declare(
         "grapes.redeemed",
-        sql({"SELECT id, number, goal, wish_item_id, gift_name, carried_over, redeemed_by,",
-             " to_char(started_at AT TIME ZONE 'UTC', ", utc_text,
-             "), to_char(redeemed_at AT TIME ZONE 'UTC', ", utc_text,
-             ") FROM grape_boards WHERE child_id = $1 AND redeemed_at IS NOT NULL",
+        sql({"SELECT id, number, goal, wish_item_id, gift_name, carried_over, redeemed_by,", " ",
+             db::utc("started_at"), ", ", db::utc("redeemed_at"),
+             " FROM grape_boards WHERE child_id = $1 AND redeemed_at IS NOT NULL",
              " AND number < $2::bigint ORDER BY number DESC LIMIT $3"}));
 }
 
@@ -237,8 +233,8 @@ page<redeemed_board> grape_repository::redeemed(pqxx::transaction_base& tx, std:
         b.gift_name = db::nullable<std::string>(r[4]);
         b.carried_over = r[5].as<int>();
         b.redeemed_by = r[6].as<std::int64_t>();
-        b.started_at = r[7].as<std::string>();
-        b.redeemed_at = r[8].as<std::string>();
+        b.started_at = db::utc_time(r[7]);
+        b.redeemed_at = db::utc_time(r[8]);
         out.push_back(std::move(b));
     }
     return page_of(std::move(out), limit, [](const redeemed_board& b) { return b.number; });

@@ -5,23 +5,19 @@
 #include "poki/db/nullable.hpp"
 #include "poki/db/read_pipeline.hpp"
 #include "poki/db/sql_text.hpp"
+#include "poki/db/utc_time.hpp"
 
 namespace poki::missions {
 namespace {
 
 using db::sql;
 
-/// "2026-11-25T09:30:00.000Z" for a timestamptz column.
-std::string utc(std::string_view column) {
-    return sql({"to_char(", column, R"( AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))"});
-}
-
 // The mission columns every statement returns, in to_mission's order.
 std::string columns() {
     return sql({"id, family_id, child_id, created_by, title, description, tag, reward, ",
-                utc("due_at"), ", status, note, rejection_reason, decided_by, ", utc("created_at"),
-                ", ", utc("updated_at"), ", ", utc("submitted_at"), ", ", utc("decided_at"),
-                ", COALESCE(due_at <= now(), false)"});
+                db::utc("due_at"), ", status, note, rejection_reason, decided_by, ",
+                db::utc("created_at"), ", ", db::utc("updated_at"), ", ", db::utc("submitted_at"),
+                ", ", db::utc("decided_at"), ", COALESCE(due_at <= now(), false)"});
 }
 
 template <class Row>
@@ -35,16 +31,16 @@ mission to_mission(const Row& r) {
     m.description = r[5].template as<std::string>();
     m.tag = db::nullable<std::string>(r[6]);
     m.reward = r[7].template as<int>();
-    m.due_at = db::nullable<std::string>(r[8]);
+    m.due_at = db::nullable_utc_time(r[8]);
     m.status =
         parse_mission_status(r[9].template as<std::string>()).value_or(mission_status::assigned);
     m.note = db::nullable<std::string>(r[10]);
     m.rejection_reason = db::nullable<std::string>(r[11]);
     m.decided_by = db::nullable<std::int64_t>(r[12]);
-    m.created_at = r[13].template as<std::string>();
-    m.updated_at = r[14].template as<std::string>();
-    m.submitted_at = db::nullable<std::string>(r[15]);
-    m.decided_at = db::nullable<std::string>(r[16]);
+    m.created_at = db::utc_time(r[13]);
+    m.updated_at = db::utc_time(r[14]);
+    m.submitted_at = db::nullable_utc_time(r[15]);
+    m.decided_at = db::nullable_utc_time(r[16]);
     m.overdue = r[17].template as<bool>();
     return m;
 }

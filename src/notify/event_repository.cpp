@@ -4,20 +4,20 @@
 #include <string>
 
 #include "poki/db/sql_text.hpp"
+#include "poki/db/utc_time.hpp"
 
 namespace poki::notify {
 namespace {
 
 using db::sql;
 
-constexpr std::string_view rfc3339 =
-    R"(to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))";
+constexpr std::string_view created_utc = "created_at AT TIME ZONE 'UTC'";  // db/utc_time.hpp
 
 template <class Row>
 stored_event to_event(std::int64_t user_id, const Row& row) {
     return stored_event{user_id, row[0].template as<std::int64_t>(),
                         row[1].template as<std::string>(), row[2].template as<std::string>(),
-                        row[3].template as<std::string>()};
+                        db::utc_time(row[3])};
 }
 
 }  // namespace
@@ -36,13 +36,13 @@ void event_repository::declare_statements(db::pool& database) {
         sql({"INSERT INTO events (user_id, seq, type, payload)"
              " SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::jsonb[])"
              " RETURNING user_id, seq, payload::text, ",
-             rfc3339}));
+             created_utc}));
     database.declare("events.queue_pushes",
                      "INSERT INTO push_outbox (user_id, seq, fcm_token, type, title, body)"
                      " SELECT t.u, t.s, d.fcm_token, t.ty, t.ti, t.bo"
                      " FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[])"
                      "   AS t(u, s, ty, ti, bo) JOIN devices d ON d.user_id = t.u");
-    database.declare("events.after", sql({"SELECT seq, type, payload::text, ", rfc3339,
+    database.declare("events.after", sql({"SELECT seq, type, payload::text, ", created_utc,
                                           " FROM events WHERE user_id = $1 AND seq > $2"
                                           " ORDER BY seq LIMIT $3"}));
     database.declare("events.position",
@@ -52,7 +52,7 @@ void event_repository::declare_statements(db::pool& database) {
                      " WHERE user_id = ANY($1::bigint[])");
     database.declare(
         "events.page",
-        sql({"SELECT seq, type, payload::text, ", rfc3339,
+        sql({"SELECT seq, type, payload::text, ", created_utc,
              ", seq > COALESCE((SELECT read_seq FROM event_counters c WHERE c.user_id = $1), 0)"
              " FROM events WHERE user_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3"}));
     database.declare("events.mark_read",
@@ -126,7 +126,7 @@ std::vector<stored_event> event_repository::record_all(
     std::map<std::pair<std::int64_t, std::int64_t>, std::pair<std::string, std::string>> stored;
     for (const auto& row : rows) {
         stored[{row[0].as<std::int64_t>(), row[1].as<std::int64_t>()}] = {row[2].as<std::string>(),
-                                                                          row[3].as<std::string>()};
+                                                                          db::utc_time(row[3])};
     }
     if (!push_users.empty()) {
         tx.exec_prepared("events.queue_pushes", db::int_array(push_users), db::int_array(push_seqs),

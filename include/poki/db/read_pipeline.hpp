@@ -37,6 +37,8 @@ class read_field {
 
     [[nodiscard]] bool is_null() const noexcept;
     [[nodiscard]] std::string_view view() const noexcept;
+    /// libpq ends every value with a NUL, so the view's data is a C string.
+    [[nodiscard]] const char* c_str() const noexcept { return view().data(); }
 
     template <class T>
     [[nodiscard]] T as() const {
