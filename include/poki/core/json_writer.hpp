@@ -4,6 +4,7 @@
 // list). Fields come out in the order written.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -46,6 +47,8 @@ class json_writer {
 
     [[nodiscard]] const std::string& text() const noexcept { return out_; }
     [[nodiscard]] std::string take() && { return std::move(out_); }
+    /// Room for `bytes` more, so a long answer is not copied as it grows.
+    void reserve(std::size_t bytes) { out_.reserve(out_.size() + bytes); }
 
   private:
     void separate();
@@ -67,7 +70,9 @@ template <class T, class Write>
 /// write(json_writer&, const T&).
 template <class T, class Write>
 [[nodiscard]] std::string page_text(const page<T>& p, Write write) {
+    constexpr std::size_t typical_item_bytes = 256;
     json_writer out;
+    out.reserve(p.items.size() * typical_item_bytes + 64);
     out.begin_object().key("items").begin_array();
     for (const auto& item : p.items) {
         write(out, item);

@@ -39,6 +39,7 @@ class read_field {
     [[nodiscard]] std::string_view view() const noexcept;
     /// libpq ends every value with a NUL, so the view's data is a C string.
     [[nodiscard]] const char* c_str() const noexcept { return view().data(); }
+    [[nodiscard]] std::size_t size() const noexcept { return view().size(); }
 
     template <class T>
     [[nodiscard]] T as() const {

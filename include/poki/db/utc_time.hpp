@@ -20,7 +20,7 @@ namespace poki::db {
 /// A column selected through db::utc, as RFC 3339.
 template <class Field>
 [[nodiscard]] std::string utc_time(const Field& f) {
-    return rfc3339_from_utc(f.c_str());
+    return rfc3339_from_utc(std::string_view{f.c_str(), f.size()});
 }
 
 template <class Field>
