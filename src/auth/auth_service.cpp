@@ -131,16 +131,13 @@ awaitable<session_tokens> auth_service::login(login_request request, std::string
     if (!user || !ok) {
         throw bad_credentials();
     }
-    auto sign_in = [this, account = *user](pqxx::connection& c) {
-        pqxx::work tx{c};
+    auto sign_in = [this, account = *user](pqxx::work& tx) {
         if (sign_in_hook_) {
             sign_in_hook_(tx, account.id);
         }
-        auto tokens = issue(tx, account, "");
-        tx.commit();
-        return tokens;
+        return issue(tx, account, "");
     };
-    co_return co_await database_.run(std::move(sign_in));
+    co_return co_await database_.transaction(std::move(sign_in));
 }
 
 awaitable<session_tokens> auth_service::refresh(std::string refresh_token) {
@@ -184,15 +181,13 @@ awaitable<session_tokens> auth_service::refresh(std::string refresh_token) {
 }
 
 awaitable<void> auth_service::logout(principal who, std::string refresh_token) {
-    auto revoke = [who, hash = sha256(refresh_token)](pqxx::connection& c) {
-        pqxx::work tx{c};
+    auto revoke = [who, hash = sha256(refresh_token)](pqxx::work& tx) {
         const auto stored = auth_repository::lock_refresh(tx, hash);
         if (stored && stored->user_id == who.user_id) {
             auth_repository::revoke_chain(tx, stored->chain);
         }
-        tx.commit();
     };
-    co_await database_.run(std::move(revoke));
+    co_await database_.transaction(std::move(revoke));
 }
 
 awaitable<user_record> auth_service::me(principal who) {

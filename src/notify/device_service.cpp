@@ -20,23 +20,17 @@ void device_service::signed_in(pqxx::transaction_base& tx, std::int64_t user_id)
 awaitable<device> device_service::register_device(principal who, std::string token,
                                                   std::string platform, std::string app_version) {
     auto upsert = [who, token = std::move(token), platform = std::move(platform),
-                   app_version = std::move(app_version)](pqxx::connection& c) {
-        pqxx::work tx{c};
-        auto d = device_repository::upsert(tx, token, who.user_id, platform, app_version);
-        tx.commit();
-        return d;
+                   app_version = std::move(app_version)](pqxx::work& tx) {
+        return device_repository::upsert(tx, token, who.user_id, platform, app_version);
     };
-    co_return co_await database_.run(std::move(upsert));
+    co_return co_await database_.transaction(std::move(upsert));
 }
 
 awaitable<void> device_service::unregister_device(principal who, std::string token) {
-    auto remove = [who, token = std::move(token)](pqxx::connection& c) {
-        pqxx::work tx{c};
-        const bool removed = device_repository::remove(tx, token, who.user_id);
-        tx.commit();
-        return removed;
+    auto remove = [who, token = std::move(token)](pqxx::work& tx) {
+        return device_repository::remove(tx, token, who.user_id);
     };
-    if (!co_await database_.run(std::move(remove))) {
+    if (!co_await database_.transaction(std::move(remove))) {
         throw error{errc::not_found, "No such device of yours."};
     }
 }

@@ -109,13 +109,10 @@ awaitable<notification_page> event_service::list(principal who, std::optional<st
 }
 
 awaitable<std::int64_t> event_service::mark_read(principal who, std::int64_t up_to) {
-    auto mark = [who, up_to](pqxx::connection& c) {
-        pqxx::work tx{c};
-        const auto read_through = event_repository::mark_read(tx, who.user_id, up_to);
-        tx.commit();
-        return read_through;
+    auto mark = [who, up_to](pqxx::work& tx) {
+        return event_repository::mark_read(tx, who.user_id, up_to);
     };
-    co_return co_await database_.run(std::move(mark));
+    co_return co_await database_.transaction(std::move(mark));
 }
 
 awaitable<std::int64_t> event_service::unread_count(principal who) {

@@ -61,13 +61,10 @@ awaitable<void> push_worker::run() {
     while (true) {
         std::vector<pending_push> due;
         try {
-            auto claim = [lease_s](pqxx::connection& c) {
-                pqxx::work tx{c};
-                auto rows = push_repository::claim(tx, claim_batch, lease_s);
-                tx.commit();
-                return rows;
+            auto claim = [lease_s](pqxx::work& tx) {
+                return push_repository::claim(tx, claim_batch, lease_s);
             };
-            due = co_await database_.run(std::move(claim));
+            due = co_await database_.transaction(std::move(claim));
         } catch (const std::exception& e) {
             log::warn("push outbox unavailable; retrying", {{"error", e.what()}});
         }
@@ -121,13 +118,11 @@ awaitable<void> push_worker::deliver(const pending_push& p) {
             invalid_tokens_.fetch_add(1, std::memory_order_relaxed);
             log::info("push token rejected by FCM; device removed",
                       {{"user_id", p.user_id}, {"reason", result.detail}});
-            auto forget = [p](pqxx::connection& c) {
-                pqxx::work tx{c};
+            auto forget = [p](pqxx::work& tx) {
                 push_repository::forget_device(tx, p.fcm_token, p.user_id);
                 push_repository::remove(tx, p.id);
-                tx.commit();
             };
-            co_await database_.run(std::move(forget));
+            co_await database_.transaction(std::move(forget));
             break;
         }
         case fcm_outcome::retry:
@@ -151,16 +146,14 @@ awaitable<void> push_worker::deliver(const pending_push& p) {
 }
 
 awaitable<void> push_worker::settle(std::int64_t id, std::optional<std::int64_t> retry_in_ms) {
-    auto write = [id, retry_in_ms](pqxx::connection& c) {
-        pqxx::work tx{c};
+    auto write = [id, retry_in_ms](pqxx::work& tx) {
         if (retry_in_ms) {
             push_repository::retry_in(tx, id, *retry_in_ms);
         } else {
             push_repository::remove(tx, id);
         }
-        tx.commit();
     };
-    co_await database_.run(std::move(write));
+    co_await database_.transaction(std::move(write));
 }
 
 std::int64_t push_worker::backoff_ms(const pending_push& p,
