@@ -28,14 +28,15 @@ message to_message(const Row& r, int at = 0) {
     return m;
 }
 
-room to_room(const pqxx::row& r) {
+template <class Row>
+room to_room(const Row& r) {
     room out;
-    out.id = r[0].as<std::int64_t>();
-    out.family_id = r[1].as<std::int64_t>();
-    out.kind = r[2].as<std::string>() == "direct" ? room_kind::direct : room_kind::family;
+    out.id = r[0].template as<std::int64_t>();
+    out.family_id = r[1].template as<std::int64_t>();
+    out.kind = r[2].template as<std::string>() == "direct" ? room_kind::direct : room_kind::family;
     if (!r[3].is_null()) {
-        out.member_a = r[3].as<std::int64_t>();
-        out.member_b = r[4].as<std::int64_t>();
+        out.member_a = r[3].template as<std::int64_t>();
+        out.member_b = r[4].template as<std::int64_t>();
     }
     return out;
 }
@@ -78,7 +79,7 @@ void chat_repository::declare_statements(db::pool& database) {
             " FROM chat_rooms r" +
             last_message +
             " WHERE r.family_id = $2 AND (r.kind = 'family' OR r.member_a = $1 OR r.member_b = $1)"
-            " ORDER BY COALESCE(r.last_at, r.created_at) DESC, r.id DESC");
+            " ORDER BY COALESCE(r.last_at, r.created_at) DESC, r.id DESC OFFSET $3 LIMIT $4");
     database.declare("chat.by_client_id",
                      sql({"SELECT ", message_columns,
                           " FROM chat_messages m JOIN users u ON u.id = m.author_id"
@@ -175,22 +176,22 @@ std::vector<std::int64_t> chat_repository::active_members(pqxx::transaction_base
     return out;
 }
 
-std::vector<room_summary> chat_repository::rooms_of(pqxx::transaction_base& tx,
-                                                    std::int64_t user_id, std::int64_t family_id) {
-    const auto rows = tx.exec_prepared("chat.rooms_of", user_id, family_id);
-    std::vector<room_summary> out;
-    out.reserve(rows.size());
-    for (const auto& row : rows) {
+awaitable<std::vector<room_summary>> chat_repository::rooms_of(db::read_pipeline& reads,
+                                                               std::int64_t user_id,
+                                                               std::int64_t family_id,
+                                                               std::int64_t offset, int limit) {
+    const auto rows =
+        co_await reads.query("chat.rooms_of", db::params(user_id, family_id, offset, limit));
+    co_return db::rows_of<room_summary>(rows, [](const auto& row) {
         room_summary s;
         s.info = to_room(row);
         s.last_at = db::utc_time(row[5]);
-        s.unread = row[6].as<std::int64_t>();
+        s.unread = row[6].template as<std::int64_t>();
         if (!row[7].is_null()) {
             s.last = to_message(row, 7);
         }
-        out.push_back(std::move(s));
-    }
-    return out;
+        return s;
+    });
 }
 
 std::optional<message> chat_repository::by_client_id(pqxx::transaction_base& tx,

@@ -67,14 +67,12 @@ struct chat_handlers {
     auth::auth_service& auth;
     const chat_config& config;
 
-    /// A family's rooms are few (the family room and one per pair of members), so the list
-    /// comes whole, most recent activity first, in the shape of every list.
     [[nodiscard]] awaitable<http::response> rooms(http::request_context& ctx) const {
         const auto who = co_await auth::require_principal(ctx, auth);
-        // Awaited first, then braced: g++ 12 miscompiles a co_await inside a braced init.
-        auto rooms = co_await chat.rooms(who);
-        const page<room_summary> all{std::move(rooms), std::nullopt};
-        co_return http::json_text_response(http::status::ok, page_text(all, write_room_summary));
+        const auto cursor = http::page_cursor(ctx);
+        const auto limit = http::page_limit(ctx);
+        const auto listed = co_await chat.rooms(who, cursor, limit);
+        co_return http::json_text_response(http::status::ok, page_text(listed, write_room_summary));
     }
 
     [[nodiscard]] awaitable<http::response> open_direct(http::request_context& ctx) const {

@@ -49,12 +49,13 @@ awaitable<room> chat_service::accessible_room(principal who, std::int64_t room_i
     co_return *found;
 }
 
-awaitable<std::vector<room_summary>> chat_service::rooms(principal who) {
-    auto list = [who](pqxx::connection& c) {
-        pqxx::nontransaction tx{c};  // a plain read: no BEGIN or COMMIT round trip
-        return chat_repository::rooms_of(tx, who.user_id, who.family_id);
-    };
-    co_return co_await database_.run(std::move(list));
+awaitable<page<room_summary>> chat_service::rooms(principal who, std::optional<std::int64_t> cursor,
+                                                  int limit) {
+    const std::int64_t offset = cursor.value_or(0);
+    auto rows = co_await chat_repository::rooms_of(reads_, who.user_id, who.family_id, offset,
+                                                   rows_for_page(limit));
+    const std::int64_t next = offset + limit;
+    co_return page_of(std::move(rows), limit, [next](const room_summary&) { return next; });
 }
 
 awaitable<room> chat_service::open_direct(principal who, std::int64_t member_id) {

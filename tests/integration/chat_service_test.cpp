@@ -170,7 +170,7 @@ TEST_F(ChatServiceTest, ReadMarksNeverMoveBackAndCountUnread) {
         (void)send(mom_, family_room_, client_id(i), "숙제 했니? " + std::to_string(i));
     }
     const auto unread_of = [&](const principal& who) {
-        for (const auto& r : run(chat_->rooms(who))) {
+        for (const auto& r : run(chat_->rooms(who, std::nullopt, 50)).items) {
             if (r.info.id == family_room_) {
                 return r.unread;
             }
@@ -185,6 +185,28 @@ TEST_F(ChatServiceTest, ReadMarksNeverMoveBackAndCountUnread) {
     EXPECT_EQ(run(chat_->mark_read(kid_, family_room_, 1)), 2);   // never back
     EXPECT_EQ(run(chat_->mark_read(kid_, family_room_, 99)), 3);  // never past the newest
     EXPECT_EQ(unread_of(kid_), 0);
+}
+
+TEST_F(ChatServiceTest, RoomsComeMostRecentFirstInPages) {
+    const auto with_kid = run(chat_->open_direct(mom_, kid_.user_id)).id;
+    const auto with_sibling = run(chat_->open_direct(mom_, sibling_.user_id)).id;
+    (void)send(mom_, with_kid, client_id(1), "첫째");
+    (void)send(mom_, family_room_, client_id(2), "모두");
+    (void)send(mom_, with_sibling, client_id(3), "막내");
+
+    const auto first = run(chat_->rooms(mom_, std::nullopt, 2));
+    ASSERT_EQ(first.items.size(), 2U);
+    EXPECT_EQ(first.items[0].info.id, with_sibling);
+    EXPECT_EQ(first.items[1].info.id, family_room_);
+    ASSERT_TRUE(first.next_cursor.has_value());
+    const auto rest = run(chat_->rooms(mom_, first.next_cursor, 2));
+    ASSERT_EQ(rest.items.size(), 1U);
+    EXPECT_EQ(rest.items[0].info.id, with_kid);
+    ASSERT_TRUE(rest.items[0].last.has_value());
+    EXPECT_EQ(rest.items[0].last->text, std::optional<std::string>{"첫째"});
+    EXPECT_FALSE(rest.next_cursor.has_value());
+    // The sibling sees the family room and their own direct room, not the kid's.
+    EXPECT_EQ(run(chat_->rooms(sibling_, std::nullopt, 50)).items.size(), 2U);
 }
 
 }  // namespace

@@ -26,9 +26,12 @@ class chat_repository {
                             std::int64_t b);
     /// Members of the room who are still in the family (ascending id).
     static std::vector<std::int64_t> active_members(pqxx::transaction_base& tx, const room& r);
-    /// The user's rooms, most recent first, with the last message and their unread count.
-    static std::vector<room_summary> rooms_of(pqxx::transaction_base& tx, std::int64_t user_id,
-                                              std::int64_t family_id);
+    /// The user's rooms, most recent first, with the last message and their unread count;
+    /// `limit` of them from position `offset`.
+    static awaitable<std::vector<room_summary>> rooms_of(db::read_pipeline& reads,
+                                                         std::int64_t user_id,
+                                                         std::int64_t family_id,
+                                                         std::int64_t offset, int limit);
 
     static std::optional<message> by_client_id(pqxx::transaction_base& tx, std::int64_t author_id,
                                                const std::string& client_id);

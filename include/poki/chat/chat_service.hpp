@@ -21,7 +21,10 @@ class chat_service {
     chat_service(db::pool& database, db::read_pipeline& reads, notify::event_service& events,
                  message_writer& writer);
 
-    awaitable<std::vector<room_summary>> rooms(principal who);
+    /// Most recent activity first. A page's next_cursor is the position of the next page
+    /// (as in gift search): rooms move up as they get messages, so there is no fixed key.
+    awaitable<page<room_summary>> rooms(principal who, std::optional<std::int64_t> cursor,
+                                        int limit);
     /// The direct room with another member of the family; the same pair always gets the
     /// same room. Second: whether it was made just now.
     awaitable<room> open_direct(principal who, std::int64_t member_id);
