@@ -222,7 +222,7 @@ std::map<std::int64_t, room> chat_repository::rooms_by_id(pqxx::transaction_base
     std::map<std::int64_t, room> out;
     for (const auto& row : tx.exec_prepared("chat.rooms_by_id", db::int_array(ids))) {
         auto r = to_room(row);
-        out.emplace(r.id, std::move(r));
+        out.emplace(r.id, r);
     }
     return out;
 }

@@ -218,7 +218,7 @@ awaitable<transition> mission_service::approve(principal who, std::int64_t id) {
     // A family's approvals share a lane: nothing of one family is locked by another's.
     const auto lane = static_cast<std::uint64_t>(who.family_id);
     approval asked{who, id};  // named: g++ 12 miscompiles a braced temporary in a co_await
-    auto done = co_await approvals_.submit(std::move(asked), lane);
+    auto done = co_await approvals_.submit(asked, lane);
     if (done.changed) {
         approved_.fetch_add(1, std::memory_order_relaxed);
     }

@@ -40,8 +40,8 @@ class FamilyServiceTest : public ::testing::Test {
 
     auth::session_tokens join(const std::string& code, const std::string& login,
                               std::optional<std::string> email = std::nullopt) {
-        return run(
-            families_->join(join_request{code, "하늘", login, "grape grape", email}, "10.0.0.1"));
+        return run(families_->join(
+            join_request{code, "하늘", login, "grape grape", std::move(email)}, "10.0.0.1"));
     }
 
     std::string child_code(principal who) {

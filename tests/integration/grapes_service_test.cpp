@@ -193,6 +193,7 @@ TEST_F(GrapesServiceTest, ApprovalsArrivingTogetherCommitTogetherAndABadOneFails
         return id;
     };
     std::vector<std::int64_t> ready;
+    ready.reserve(30);
     for (int i = 0; i < 30; ++i) {
         ready.push_back(submitted_mission(true));
     }
