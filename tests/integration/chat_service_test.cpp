@@ -16,36 +16,14 @@ namespace {
 class ChatServiceTest : public ::testing::Test {
   protected:
     ChatServiceTest() {
-        pqxx::connection c{stack_.database.url()};
-        pqxx::work tx{c};
-        const auto family = [&tx](const std::string& name) {
-            const auto id =
-                tx.exec_params1("INSERT INTO families (name) VALUES ($1) RETURNING id", name)[0]
-                    .as<std::int64_t>();
-            const auto room = tx.exec_params1(
-                                    "INSERT INTO chat_rooms (family_id, kind)"
-                                    " VALUES ($1, 'family') RETURNING id",
-                                    id)[0]
-                                  .as<std::int64_t>();
-            return std::pair{id, room};
-        };
-        const auto user = [&tx](std::int64_t family_id, const std::string& role,
-                                const std::string& login) {
-            return tx
-                .exec_params1(
-                    "INSERT INTO users (family_id, role, login, display_name,"
-                    " avatar_color, password_hash) VALUES ($1, $2, $3::text, $3::text, '#000',"
-                    " 'x') RETURNING id",
-                    family_id, role, login)[0]
-                .as<std::int64_t>();
-        };
-        std::tie(family_, family_room_) = family("ours");
-        std::tie(other_family_, other_room_) = family("theirs");
-        mom_ = {user(family_, "parent", "mom"), family_, role::parent};
-        kid_ = {user(family_, "child", "kid"), family_, role::child};
-        sibling_ = {user(family_, "child", "sibling"), family_, role::child};
-        stranger_ = {user(other_family_, "parent", "stranger"), other_family_, role::parent};
-        tx.commit();
+        const auto ours = stack_.add_family("ours");
+        const auto theirs = stack_.add_family("theirs");
+        family_room_ = ours.chat_room;
+        other_room_ = theirs.chat_room;
+        mom_ = stack_.add_member(ours.id, role::parent, "mom");
+        kid_ = stack_.add_member(ours.id, role::child, "kid");
+        sibling_ = stack_.add_member(ours.id, role::child, "sibling");
+        stranger_ = stack_.add_member(theirs.id, role::parent, "stranger");
 
         events_ = std::make_unique<notify::event_service>(
             *stack_.pool, *stack_.reads, *stack_.redis, events_config_, push_config_);
@@ -90,9 +68,7 @@ class ChatServiceTest : public ::testing::Test {
     std::unique_ptr<notify::event_service> events_;
     std::unique_ptr<message_writer> writer_;
     std::unique_ptr<chat_service> chat_;
-    std::int64_t family_ = 0;
     std::int64_t family_room_ = 0;
-    std::int64_t other_family_ = 0;
     std::int64_t other_room_ = 0;
     principal mom_;
     principal kid_;

@@ -19,33 +19,14 @@ namespace {
 class GiftServiceTest : public ::testing::Test {
   protected:
     GiftServiceTest() {
-        pqxx::connection c{stack_.database.url()};
-        pqxx::work tx{c};
-        const auto family = [&tx](const std::string& name) {
-            return tx.exec_params1("INSERT INTO families (name) VALUES ($1) RETURNING id", name)[0]
-                .as<std::int64_t>();
-        };
-        const auto user = [&tx](std::int64_t family_id, const std::string& role,
-                                const std::string& login) {
-            return tx
-                .exec_params1(
-                    "INSERT INTO users (family_id, role, login, display_name,"
-                    " avatar_color, password_hash) VALUES ($1, $2, $3::text, $3::text, '#000',"
-                    " 'x') RETURNING id",
-                    family_id, role, login)[0]
-                .as<std::int64_t>();
-        };
-        const auto ours = family("ours");
-        const auto theirs = family("theirs");
-        mom_ = {user(ours, "parent", "mom"), ours, role::parent};
-        kid_ = {user(ours, "child", "kid"), ours, role::child};
-        sibling_ = {user(ours, "child", "sibling"), ours, role::child};
-        stranger_ = {user(theirs, "parent", "stranger"), theirs, role::parent};
-        dinosaur_ = tx.exec1(
-                          "SELECT id FROM gifts WHERE search_text LIKE '%공룡%' ORDER BY id"
-                          " LIMIT 1")[0]
-                        .as<std::int64_t>();
-        tx.commit();
+        const auto ours = stack_.add_family("ours").id;
+        const auto theirs = stack_.add_family("theirs").id;
+        mom_ = stack_.add_member(ours, role::parent, "mom");
+        kid_ = stack_.add_member(ours, role::child, "kid");
+        sibling_ = stack_.add_member(ours, role::child, "sibling");
+        stranger_ = stack_.add_member(theirs, role::parent, "stranger");
+        dinosaur_ = stack_.count(
+            "SELECT id FROM gifts WHERE search_text LIKE '%공룡%' ORDER BY id LIMIT 1");
 
         events_ = std::make_unique<notify::event_service>(
             *stack_.pool, *stack_.reads, *stack_.redis, events_config_, push_config_);

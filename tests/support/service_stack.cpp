@@ -47,6 +47,36 @@ std::int64_t service_stack::count(const std::string& sql) const {
     return tx.exec1(sql)[0].as<std::int64_t>();
 }
 
+service_stack::made_family service_stack::add_family(const std::string& name) const {
+    pqxx::connection c{database.url()};
+    pqxx::work tx{c};
+    made_family f;
+    f.id = tx.exec_params1("INSERT INTO families (name) VALUES ($1) RETURNING id", name)[0]
+               .as<std::int64_t>();
+    f.chat_room = tx.exec_params1(
+                        "INSERT INTO chat_rooms (family_id, kind)"
+                        " VALUES ($1, 'family') RETURNING id",
+                        f.id)[0]
+                      .as<std::int64_t>();
+    tx.commit();
+    return f;
+}
+
+principal service_stack::add_member(std::int64_t family_id, role r,
+                                    const std::string& login) const {
+    pqxx::connection c{database.url()};
+    pqxx::work tx{c};
+    const std::string role_name = r == role::parent ? "parent" : "child";
+    const auto id = tx.exec_params1(
+                          "INSERT INTO users (family_id, role, login, display_name,"
+                          " avatar_color, password_hash)"
+                          " VALUES ($1, $2, $3::text, $3::text, '#000', 'x') RETURNING id",
+                          family_id, role_name, login)[0]
+                        .as<std::int64_t>();
+    tx.commit();
+    return {id, family_id, r};
+}
+
 errc failure_of(const std::function<void()>& f) {
     try {
         f();

@@ -9,6 +9,7 @@
 
 #include "poki/cache/redis_client.hpp"
 #include "poki/core/error.hpp"
+#include "poki/core/principal.hpp"
 #include "poki/db/pool.hpp"
 #include "poki/db/read_pipeline.hpp"
 
@@ -34,6 +35,16 @@ class service_stack {
 
     /// The one number a query answers, on a connection of its own.
     [[nodiscard]] std::int64_t count(const std::string& sql) const;
+
+    /// A family made straight in the database (no sign-up), with its family chat room.
+    struct made_family {
+        std::int64_t id = 0;
+        std::int64_t chat_room = 0;
+    };
+    [[nodiscard]] made_family add_family(const std::string& name) const;
+    /// A member of it whose login and display name are `login` (they cannot sign in).
+    [[nodiscard]] principal add_member(std::int64_t family_id, role r,
+                                       const std::string& login) const;
 
     scratch_database database;
     own_redis redis_server;
