@@ -43,8 +43,11 @@ struct database_config {
     std::string url = "postgresql://poki@127.0.0.1:5432/poki";
     int pool_size = 8;
     /// Connections for single-statement reads sent from the io threads in libpq's pipeline
-    /// mode (beside the pool's, which serve transactions).
-    int pipeline_connections = 2;
+    /// mode (beside the pool's, which serve transactions). One carries the most reads per
+    /// round trip: on 2 cores it served every read route 15-60% faster than two (bench/run,
+    /// BENCH_PIPELINE). Its cost is order: a read waits behind the slower ones sent before
+    /// it on the same connection; raise it on more cores or when slow reads appear.
+    int pipeline_connections = 1;
     milliseconds acquire_timeout{2000};  ///< wait for a free connection before answering 503
     milliseconds connect_timeout{3000};
     milliseconds statement_timeout{5000};  ///< PostgreSQL's own bound on one statement
