@@ -31,6 +31,14 @@ int io_thread_count(const http_config& cfg) {
     return static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
 }
 
+http::cors_policy cors_of(const http_config& cfg) {
+    try {
+        return http::cors_policy{cfg.allowed_origins};
+    } catch (const std::invalid_argument& e) {
+        throw config_error{"config: http.allowed_origins: " + std::string{e.what()}};
+    }
+}
+
 http::proxy_trust proxies_of(const http_config& cfg) {
     try {
         return http::proxy_trust{cfg.trusted_proxies};
@@ -84,8 +92,9 @@ app::app(config cfg)
     if (config_.log.access_log && spdlog::should_log(spdlog::level::info)) {
         access_log_ = std::make_unique<log::access_log>(stdout);
     }
-    dispatcher_ = std::make_unique<http::dispatcher>(router_, *http_metrics_, request_ids_,
-                                                     access_log_.get(), proxies_of(config_.http));
+    dispatcher_ =
+        std::make_unique<http::dispatcher>(router_, *http_metrics_, request_ids_, access_log_.get(),
+                                           proxies_of(config_.http), cors_of(config_.http));
     server_ = std::make_unique<http::server>(ioc_, config_, *dispatcher_, *http_metrics_);
 
     metrics_.add([this](std::string& out) { http_metrics_->render(out); });

@@ -137,6 +137,8 @@ const std::vector<field_spec>& fields() {
         field(
             "http.trusted_proxies", [](config & c) -> auto& { return c.http.trusted_proxies; }),
         field(
+            "http.allowed_origins", [](config & c) -> auto& { return c.http.allowed_origins; }),
+        field(
             "http.drain_timeout_ms", [](config & c) -> auto& { return c.http.drain_timeout; }),
         field(
             "tls.enabled", [](config & c) -> auto& { return c.tls.enabled; }),

@@ -52,6 +52,7 @@ awaitable<response> dispatcher::handle(const request& req, connection_info conn,
             case match_kind::method_not_allowed:
                 if (req.method() == verb::options) {
                     res = empty_response(status::no_content);
+                    (void)cors_.answer_preflight(res, req, allow_header(found.allowed));
                 } else {
                     res = problem_response(to_problem(
                         error{errc::method_not_allowed, "This resource does not accept " +
@@ -123,6 +124,7 @@ void dispatcher::finish(response& res, const request& req, const std::string& re
     }
     res.version(req.version());
     res.set(request_id_header, request_id);
+    cors_.decorate(res, req);
     if (streaming) {
         // The body runs until the connection closes: no length, no keep-alive.
         res.keep_alive(false);

@@ -87,6 +87,54 @@ TEST_F(DispatcherTest, OptionsListsMethods) {
     EXPECT_EQ(res[field::allow], "POST, OPTIONS");
 }
 
+TEST_F(DispatcherTest, CrossOriginRequestsOnlyFromConfiguredOrigins) {
+    dispatcher_ =
+        std::make_unique<dispatcher>(routes_, *metrics_, ids_, nullptr, proxy_trust{},
+                                     cors_policy{"https://app.poki.kr, http://localhost:5173"});
+    auto from = [](std::string_view origin, request req) {
+        req.set(field::origin, origin);
+        return req;
+    };
+    const auto allowed = send(from("https://app.poki.kr", make(verb::get, "/things/7")));
+    EXPECT_EQ(allowed[field::access_control_allow_origin], "https://app.poki.kr");
+    EXPECT_EQ(allowed[field::access_control_expose_headers], "X-Request-Id, Retry-After");
+    EXPECT_EQ(allowed[field::vary], "Origin");
+    // Errors too: an app must read the problem and its request id.
+    const auto missing = send(from("http://localhost:5173", make(verb::get, "/nothing")));
+    EXPECT_EQ(missing[field::access_control_allow_origin], "http://localhost:5173");
+
+    for (const auto* other : {"https://evil.example", "https://app.poki.kr.evil.example",
+                              "http://app.poki.kr", "null"}) {
+        const auto refused = send(from(other, make(verb::get, "/things/7")));
+        EXPECT_EQ(refused.result(), status::ok) << "the answer itself is the same";
+        EXPECT_EQ(refused.count(field::access_control_allow_origin), 0U) << other;
+    }
+    EXPECT_EQ(send(make(verb::get, "/things/7")).count(field::access_control_allow_origin), 0U);
+
+    auto preflight = from("https://app.poki.kr", make(verb::options, "/things"));
+    preflight.set(field::access_control_request_method, "POST");
+    const auto answered = send(preflight);
+    EXPECT_EQ(answered.result(), status::no_content);
+    EXPECT_EQ(answered[field::access_control_allow_methods], "POST, OPTIONS");
+    EXPECT_NE(answered[field::access_control_allow_headers].find("Authorization"),
+              std::string_view::npos);
+    EXPECT_EQ(answered[field::access_control_allow_origin], "https://app.poki.kr");
+    auto stranger = from("https://evil.example", make(verb::options, "/things"));
+    stranger.set(field::access_control_request_method, "POST");
+    const auto unanswered = send(stranger);
+    EXPECT_EQ(unanswered.count(field::access_control_allow_methods), 0U);
+    EXPECT_EQ(unanswered.count(field::access_control_allow_origin), 0U);
+}
+
+TEST(CorsPolicy, RefusesWhatIsNotAnOrigin) {
+    EXPECT_NO_THROW(cors_policy{""});
+    EXPECT_NO_THROW(cors_policy{"https://a.kr,http://127.0.0.1:8080 , https://[::1]:8443"});
+    for (const auto* bad : {"app.poki.kr", "https://app.poki.kr/", "https://app.poki.kr/path",
+                            "ftp://app.poki.kr", "https://", "*"}) {
+        EXPECT_THROW(cors_policy{bad}, std::invalid_argument) << bad;
+    }
+}
+
 TEST_F(DispatcherTest, HeadKeepsLengthDropsBody) {
     const auto get = send(make(verb::get, "/things/77"));
     const auto head = send(make(verb::head, "/things/77"));

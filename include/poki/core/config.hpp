@@ -29,6 +29,9 @@ struct http_config {
     /// Comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed;
     /// from anyone else the header is ignored.
     std::string trusted_proxies;
+    /// Comma-separated web origins (https://app.example.com) whose pages may call the API
+    /// from another origin (CORS); empty: only the server's own origin.
+    std::string allowed_origins;
 };
 
 struct tls_config {

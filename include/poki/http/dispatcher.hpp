@@ -7,6 +7,7 @@
 #include "poki/core/access_log.hpp"
 #include "poki/core/problem.hpp"
 #include "poki/core/request_id.hpp"
+#include "poki/http/cors.hpp"
 #include "poki/http/http_metrics.hpp"
 #include "poki/http/proxy_trust.hpp"
 #include "poki/http/router.hpp"
@@ -21,12 +22,13 @@ struct connection_info {
 class dispatcher {
   public:
     dispatcher(const router& routes, http_metrics& metrics, request_id_generator& ids,
-               log::access_log* access_log, proxy_trust proxies = {})
+               log::access_log* access_log, proxy_trust proxies = {}, cors_policy cors = {})
         : routes_{routes}
         , metrics_{metrics}
         , ids_{ids}
         , access_log_{access_log}
-        , proxies_{std::move(proxies)} {}
+        , proxies_{std::move(proxies)}
+        , cors_{std::move(cors)} {}
 
     /// Never throws: every failure becomes a problem response. When the route answers with
     /// a stream and `stream_out` is given, the stream function is moved there and the
@@ -52,6 +54,7 @@ class dispatcher {
     request_id_generator& ids_;
     log::access_log* access_log_;  ///< null: no access log
     proxy_trust proxies_;
+    cors_policy cors_;
 };
 
 }  // namespace poki::http

@@ -1,0 +1,87 @@
+#include "poki/http/cors.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace poki::http {
+namespace {
+
+std::string_view trimmed(std::string_view s) {
+    while (!s.empty() && s.front() == ' ') {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && s.back() == ' ') {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+bool is_origin(std::string_view o) {
+    const auto scheme_end = o.find("://");
+    if (scheme_end == std::string_view::npos) {
+        return false;
+    }
+    const auto scheme = o.substr(0, scheme_end);
+    const auto authority = o.substr(scheme_end + 3);
+    const bool known_scheme = scheme == "https" || scheme == "http";
+    const bool plain_authority =
+        !authority.empty() && std::all_of(authority.begin(), authority.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+                   c == ':' || c == '[' || c == ']';
+        });
+    return known_scheme && plain_authority;
+}
+
+std::string_view header(const request& req, field f) {
+    const auto v = req[f];
+    return {v.data(), v.size()};
+}
+
+}  // namespace
+
+cors_policy::cors_policy(std::string_view origins) {
+    while (!origins.empty()) {
+        const auto comma = origins.find(',');
+        const auto one = trimmed(origins.substr(0, comma));
+        origins = comma == std::string_view::npos ? std::string_view{} : origins.substr(comma + 1);
+        if (one.empty()) {
+            continue;
+        }
+        if (!is_origin(one)) {
+            throw std::invalid_argument{"\"" + std::string{one} +
+                                        "\" is not an origin like https://app.example.com"};
+        }
+        origins_.emplace_back(one);
+    }
+}
+
+bool cors_policy::allows(std::string_view origin) const noexcept {
+    return std::find(origins_.begin(), origins_.end(), origin) != origins_.end();
+}
+
+void cors_policy::decorate(response& res, const request& req) const {
+    const auto origin = header(req, field::origin);
+    if (origin.empty() || !allows(origin)) {
+        return;
+    }
+    res.set(field::access_control_allow_origin, origin);
+    res.set(field::access_control_expose_headers, "X-Request-Id, Retry-After");
+    // The answer differs by Origin: caches must keep them apart.
+    res.set(field::vary, "Origin");
+}
+
+bool cors_policy::answer_preflight(response& res, const request& req,
+                                   std::string_view allow) const {
+    if (req.method() != verb::options ||
+        header(req, field::access_control_request_method).empty() ||
+        !allows(header(req, field::origin))) {
+        return false;
+    }
+    res.set(field::access_control_allow_methods, allow);
+    res.set(field::access_control_allow_headers,
+            "Authorization, Content-Type, Idempotency-Key, X-Request-Id");
+    res.set(field::access_control_max_age, "600");
+    return true;
+}
+
+}  // namespace poki::http
