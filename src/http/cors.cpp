@@ -3,18 +3,10 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "poki/core/comma_list.hpp"
+
 namespace poki::http {
 namespace {
-
-std::string_view trimmed(std::string_view s) {
-    while (!s.empty() && s.front() == ' ') {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && s.back() == ' ') {
-        s.remove_suffix(1);
-    }
-    return s;
-}
 
 bool is_origin(std::string_view o) {
     const auto scheme_end = o.find("://");
@@ -40,13 +32,7 @@ std::string_view header(const request& req, field f) {
 }  // namespace
 
 cors_policy::cors_policy(std::string_view origins) {
-    while (!origins.empty()) {
-        const auto comma = origins.find(',');
-        const auto one = trimmed(origins.substr(0, comma));
-        origins = comma == std::string_view::npos ? std::string_view{} : origins.substr(comma + 1);
-        if (one.empty()) {
-            continue;
-        }
+    for (const auto one : comma_list(origins)) {
         if (!is_origin(one)) {
             throw std::invalid_argument{"\"" + std::string{one} +
                                         "\" is not an origin like https://app.example.com"};

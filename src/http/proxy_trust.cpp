@@ -5,18 +5,10 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include "poki/core/comma_list.hpp"
+
 namespace poki::http {
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
 
 /// IPv4 addresses are kept as IPv4-mapped IPv6, so one comparison serves both families.
 std::optional<std::array<std::uint8_t, 16>> address_bytes(std::string_view text) {
@@ -38,13 +30,7 @@ bool is_v4_text(std::string_view text) {
 }  // namespace
 
 proxy_trust::proxy_trust(std::string_view spec) {
-    while (!spec.empty()) {
-        const auto comma = spec.find(',');
-        const auto entry = trim(spec.substr(0, comma));
-        spec = comma == std::string_view::npos ? std::string_view{} : spec.substr(comma + 1);
-        if (entry.empty()) {
-            continue;
-        }
+    for (const auto entry : comma_list(spec)) {
         const auto slash = entry.find('/');
         const auto address_text = entry.substr(0, slash);
         const auto bytes = address_bytes(address_text);
@@ -72,7 +58,7 @@ proxy_trust::proxy_trust(std::string_view spec) {
 }
 
 bool proxy_trust::trusts(std::string_view address) const {
-    const auto bytes = address_bytes(trim(address));
+    const auto bytes = address_bytes(trim_blanks(address));
     if (!bytes) {
         return false;
     }
@@ -101,8 +87,8 @@ std::string proxy_trust::client_address(std::string_view peer,
     // Each proxy appends the address it saw, so the list is read from the right.
     while (true) {
         const auto comma = forwarded_for.rfind(',');
-        const auto hop =
-            trim(comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1));
+        const auto hop = trim_blanks(
+            comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1));
         if (!address_bytes(hop)) {
             return client;  // not an address: what comes before it cannot be trusted either
         }
