@@ -20,6 +20,7 @@
 #include "poki/notify/device_routes.hpp"
 #include "poki/notify/event_routes.hpp"
 #include "poki/ops/ops_routes.hpp"
+#include "poki/web/web_routes.hpp"
 
 namespace poki {
 namespace {
@@ -57,6 +58,30 @@ void check_ready_to_serve(const config& cfg) {
     }
 }
 
+/// The built web app, or none: when web.root is empty, or is the build's own output and the
+/// web app was not built (a server-only build). A root the operator named must load.
+std::optional<web::static_site> load_web_app(const web_config& cfg) {
+    if (cfg.root.empty()) {
+        log::info("web app off: web.root is empty");
+        return std::nullopt;
+    }
+    std::error_code ec;
+    if (cfg.root == web_config::default_web_root() &&
+        !std::filesystem::exists(std::filesystem::path{cfg.root} / "index.html", ec)) {
+        log::warn("web app not built: serving the API only", {{"web_root", cfg.root}});
+        return std::nullopt;
+    }
+    try {
+        auto site = web::static_site::load(cfg.root);
+        log::info(
+            "web app loaded",
+            {{"web_root", cfg.root}, {"files", site.file_count()}, {"bytes", site.total_bytes()}});
+        return site;
+    } catch (const std::exception& e) {
+        throw config_error{"config: " + std::string{e.what()}};
+    }
+}
+
 }  // namespace
 
 db::migration_report migrate_database(const database_config& cfg) {
@@ -84,7 +109,8 @@ app::app(config cfg)
     , gifts_{database_, reads_, events_}
     , boards_{database_, reads_, events_}
     , missions_{ioc_, database_, reads_, events_, config_.missions}
-    , client_errors_{database_, redis_, config_.diagnostics} {
+    , client_errors_{database_, redis_, config_.diagnostics}
+    , web_app_{load_web_app(config_.web)} {
     auth_.on_sign_in(&notify::device_service::signed_in);
     build_routes();
     // Routes are complete: per-route metric slots can be laid out.
@@ -140,6 +166,9 @@ void app::build_routes() {
     grapes::add_grape_routes(router_, boards_, auth_);
     gifts::add_gift_routes(router_, gifts_, auth_);
     diagnostics::add_client_error_routes(router_, client_errors_, auth_);
+    if (web_app_) {
+        web::add_web_routes(router_, *web_app_);
+    }
 }
 
 int app::run() {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include <boost/asio/io_context.hpp>
 
@@ -31,6 +32,7 @@
 #include "poki/notify/event_service.hpp"
 #include "poki/notify/push_worker.hpp"
 #include "poki/ops/ops_service.hpp"
+#include "poki/web/static_site.hpp"
 
 namespace poki {
 
@@ -82,6 +84,7 @@ class app {
     grapes::board_service boards_;
     missions::mission_service missions_;
     diagnostics::client_error_service client_errors_;
+    std::optional<web::static_site> web_app_;  ///< none: the API only
     http::router router_;
     std::unique_ptr<http::http_metrics> http_metrics_;
     std::unique_ptr<http::dispatcher> dispatcher_;

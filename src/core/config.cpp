@@ -141,6 +141,8 @@ const std::vector<field_spec>& fields() {
         field(
             "http.drain_timeout_ms", [](config & c) -> auto& { return c.http.drain_timeout; }),
         field(
+            "web.root", [](config & c) -> auto& { return c.web.root; }),
+        field(
             "tls.enabled", [](config & c) -> auto& { return c.tls.enabled; }),
         field(
             "tls.address", [](config & c) -> auto& { return c.tls.address; }),
@@ -445,6 +447,14 @@ void validate(const config& c) {
 }
 
 }  // namespace
+
+std::string web_config::default_web_root() {
+#ifdef POKI_WEB_ROOT_DEFAULT
+    return POKI_WEB_ROOT_DEFAULT;
+#else
+    return {};
+#endif
+}
 
 std::string env_name_for(std::string_view key) {
     std::string name{"POKI_"};

@@ -23,6 +23,15 @@ void log_access(log::access_log& out, std::string_view request_id, std::string_v
                                            {"remote", remote}}));
 }
 
+/// What every answer carries, whatever produced it: browsers must not guess content types, and
+/// a browser that reached us over HTTPS must not try plain HTTP again.
+void set_transport_headers(response& res, bool secure) {
+    res.set("X-Content-Type-Options", "nosniff");
+    if (secure) {
+        res.set(field::strict_transport_security, "max-age=31536000");
+    }
+}
+
 }  // namespace
 
 awaitable<response> dispatcher::handle(const request& req, connection_info conn,
@@ -64,7 +73,8 @@ awaitable<response> dispatcher::handle(const request& req, connection_info conn,
             case match_kind::found: {
                 matched = found.matched;
                 request_context ctx{req,        path,   query, std::move(found.params),
-                                    request_id, client, {},    std::nullopt};
+                                    request_id, client, {},    std::nullopt,
+                                    conn.secure};
                 try {
                     if (!query_is_decodable(query)) {
                         throw error{errc::bad_request,
@@ -93,7 +103,7 @@ awaitable<response> dispatcher::handle(const request& req, connection_info conn,
             }
         }
     }
-    finish(res, req, request_id, matched, started, client, streaming);
+    finish(res, req, request_id, matched, started, client, streaming, conn.secure);
     co_return res;
 }
 
@@ -105,6 +115,7 @@ response dispatcher::reject(const problem_details& problem, std::string_view met
     p.request_id = choose_request_id(client_request_id, ids_);
     auto res = problem_response(p);
     res.set(request_id_header, p.request_id);
+    set_transport_headers(res, conn.secure);
     res.keep_alive(false);
     res.prepare_payload();
     const auto seconds = seconds_since(started);
@@ -118,12 +129,13 @@ response dispatcher::reject(const problem_details& problem, std::string_view met
 
 void dispatcher::finish(response& res, const request& req, const std::string& request_id,
                         const route* matched, std::chrono::steady_clock::time_point started,
-                        std::string_view client, bool streaming) {
+                        std::string_view client, bool streaming, bool secure) {
     if (res.result() == status::unauthorized) {
         res.set(field::www_authenticate, "Bearer");
     }
     res.version(req.version());
     res.set(request_id_header, request_id);
+    set_transport_headers(res, secure);
     cors_.decorate(res, req);
     if (streaming) {
         // The body runs until the connection closes: no length, no keep-alive.

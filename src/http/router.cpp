@@ -112,7 +112,27 @@ void router::add(verb method, std::string_view path_template, handler h) {
     current->handlers.push_back(routes_.back().get());
 }
 
+void router::set_fallback(std::string_view label, handler h) {
+    if (fallback_ != nullptr) {
+        throw std::invalid_argument{"a fallback is already set"};
+    }
+    routes_.push_back(std::make_unique<route>(
+        route{verb::get, std::string{label}, std::move(h), routes_.size()}));
+    fallback_ = routes_.back().get();
+}
+
 match_result router::match(verb method, std::string_view path) const {
+    auto result = match_route(method, path);
+    if (result.kind == match_kind::not_found && fallback_ != nullptr &&
+        (method == verb::get || method == verb::head)) {
+        result.kind = match_kind::found;
+        result.matched = fallback_;
+        result.allowed = {verb::get};
+    }
+    return result;
+}
+
+match_result router::match_route(verb method, std::string_view path) const {
     match_result result;
     const auto segments = split_segments(path);
     if (segments.empty()) {

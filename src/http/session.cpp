@@ -256,7 +256,7 @@ class session final : public tracked_connection,
             {
                 const auto req = parser.release();
                 auto res =
-                    co_await env_.dispatch.handle(req, connection_info{remote_}, &stream_body);
+                    co_await env_.dispatch.handle(req, connection_info{remote_, is_tls<Stream>}, &stream_body);
                 if (draining_ || env_.registry.draining()) {
                     res.keep_alive(false);
                 }
@@ -292,7 +292,7 @@ class session final : public tracked_connection,
             client_id = {h[request_id_header].data(), h[request_id_header].size()};
         }
         auto res = env_.dispatch.reject(to_problem(why, ""), method, target, client_id,
-                                        connection_info{remote_});
+                                        connection_info{remote_, is_tls<Stream>});
         arm(env_.limits.write_timeout);
         co_await beast::http::async_write(stream_, res, use_tuple);
     }

@@ -85,6 +85,20 @@ TEST(Router, RejectsBadTemplates) {
     EXPECT_THROW(r.add(verb::get, "/c/{}", noop()), std::invalid_argument);
 }
 
+TEST(Router, FallbackAnswersReadsOfUnmatchedPathsOnly) {
+    auto r = sample();
+    r.set_fallback("/{web_path}", noop());
+    const auto page = r.match(verb::get, "/family/members");
+    ASSERT_EQ(page.kind, match_kind::found);
+    EXPECT_EQ(page.matched->path_template, "/{web_path}");
+    EXPECT_EQ(r.match(verb::head, "/").kind, match_kind::found);
+    // Writes to an unknown path stay 404; a known path keeps its own 405 and its routes.
+    EXPECT_EQ(r.match(verb::post, "/family/members").kind, match_kind::not_found);
+    EXPECT_EQ(r.match(verb::get, "/api/v1/devices/abc").kind, match_kind::method_not_allowed);
+    EXPECT_EQ(r.match(verb::get, "/healthz").matched->path_template, "/healthz");
+    EXPECT_THROW(r.set_fallback("/{again}", noop()), std::invalid_argument);
+}
+
 TEST(RequestContext, QueryParametersAreDecoded) {
     request req{verb::get, "/x?q=%ED%8F%AC%EB%8F%84+kid&limit=5&empty=&flag", 11};
     const auto [path, query] = split_target("/x?q=%ED%8F%AC%EB%8F%84+kid&limit=5&empty=&flag");

@@ -155,6 +155,14 @@ struct diagnostics_config {
     int prune_interval_s = 3600;
 };
 
+struct web_config {
+    /// The built web app (index.html, assets/ …), loaded into memory at start. The default is
+    /// the build's own output; empty serves the API only.
+    std::string root = default_web_root();
+    /// The default root, as the build set it (POKI_WEB_ROOT_DEFAULT).
+    static std::string default_web_root();
+};
+
 struct config {
     /// "production" (the default) or "development", which allows what a developer's machine
     /// may do and a service must not: a random per-process signing key.
@@ -171,6 +179,7 @@ struct config {
     chat_config chat;
     missions_config missions;
     diagnostics_config diagnostics;
+    web_config web;
 
     [[nodiscard]] bool development() const noexcept { return mode == "development"; }
 };

@@ -17,6 +17,7 @@ namespace poki::http {
 
 struct connection_info {
     std::string_view remote_address;
+    bool secure = false;  ///< arrived over TLS
 };
 
 class dispatcher {
@@ -47,7 +48,7 @@ class dispatcher {
   private:
     void finish(response& res, const request& req, const std::string& request_id,
                 const route* matched, std::chrono::steady_clock::time_point started,
-                std::string_view client, bool streaming);
+                std::string_view client, bool streaming, bool secure);
 
     const router& routes_;
     http_metrics& metrics_;

@@ -25,6 +25,8 @@ struct request_context {
     stream_function stream;
     /// The body, when it was sent as JSON (parsed by the dispatcher before the route runs).
     std::optional<nlohmann::json> json;
+    /// Arrived over TLS (cookies it sets are then `Secure`).
+    bool secure = false;
 
     /// A query parameter, percent-decoded; nullopt when absent.
     [[nodiscard]] std::optional<std::string> query_param(std::string_view name) const;

@@ -52,6 +52,10 @@ class router {
     /// Registers a route; throws std::invalid_argument for a malformed or duplicate template.
     void add(verb method, std::string_view path_template, handler h);
 
+    /// Answers GET (and HEAD) of every path no route matches: the web app's pages and files.
+    /// Any other method on such a path stays 404. `label` names it in metrics.
+    void set_fallback(std::string_view label, handler h);
+
     /// Matches a decoded path. HEAD falls back to GET.
     [[nodiscard]] match_result match(verb method, std::string_view path) const;
 
@@ -60,9 +64,12 @@ class router {
     }
 
   private:
+    [[nodiscard]] match_result match_route(verb method, std::string_view path) const;
+
     struct node;
     std::unique_ptr<node> root_;
     std::vector<std::unique_ptr<route>> routes_;
+    const route* fallback_ = nullptr;
 };
 
 /// "GET, HEAD, OPTIONS" for an Allow header.
