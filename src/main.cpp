@@ -88,6 +88,11 @@ int main(int argc, char** argv) {
             poki::app server{*cfg};
             code = server.run();
         }
+    } catch (const poki::config_error& e) {
+        // A configuration that cannot serve: restarting will not help (exit 2, like a bad file).
+        poki::log::error("start-up failed", {{"error", e.what()}});
+        std::cerr << "poki: " << e.what() << "\n";
+        code = 2;
     } catch (const std::exception& e) {
         poki::log::error("start-up failed", {{"error", e.what()}});
         std::cerr << "poki: " << e.what() << "\n";

@@ -58,24 +58,22 @@ void check_ready_to_serve(const config& cfg) {
     }
 }
 
-/// The built web app, or none: when web.root is empty, or is the build's own output and the
-/// web app was not built (a server-only build). A root the operator named must load.
+/// The built web app, or none when web.root is empty and this build did not build it (a
+/// server-only build, or a binary copied away from its build). A root the operator named
+/// must load.
 std::optional<web::static_site> load_web_app(const web_config& cfg) {
-    if (cfg.root.empty()) {
-        log::info("web app off: web.root is empty");
-        return std::nullopt;
-    }
+    const auto root = cfg.root.empty() ? web_config::default_web_root() : cfg.root;
     std::error_code ec;
-    if (cfg.root == web_config::default_web_root() &&
-        !std::filesystem::exists(std::filesystem::path{cfg.root} / "index.html", ec)) {
-        log::warn("web app not built: serving the API only", {{"web_root", cfg.root}});
+    if (cfg.root.empty() && (root.empty() || !std::filesystem::exists(
+                                                 std::filesystem::path{root} / "index.html", ec))) {
+        log::warn("web app not built and web.root not set: serving the API only");
         return std::nullopt;
     }
     try {
-        auto site = web::static_site::load(cfg.root);
+        auto site = web::static_site::load(root);
         log::info(
             "web app loaded",
-            {{"web_root", cfg.root}, {"files", site.file_count()}, {"bytes", site.total_bytes()}});
+            {{"web_root", root}, {"files", site.file_count()}, {"bytes", site.total_bytes()}});
         return site;
     } catch (const std::exception& e) {
         throw config_error{"config: " + std::string{e.what()}};

@@ -70,6 +70,7 @@ session_tokens auth_service::issue(pqxx::transaction_base& tx, const user_record
     auth_repository::insert_refresh(tx, user.id, chain, sha256(out.refresh_token),
                                     std::chrono::seconds{config_.refresh_ttl_s});
     out.expires_in = config_.access_ttl_s;
+    out.refresh_expires_in = config_.refresh_ttl_s;
     out.user = user;
     out.user.password_hash.clear();
     return out;

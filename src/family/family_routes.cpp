@@ -1,6 +1,7 @@
 #include "poki/family/family_routes.hpp"
 
 #include "poki/auth/auth_json.hpp"
+#include "poki/auth/auth_routes.hpp"
 #include "poki/auth/bearer.hpp"
 #include "poki/core/json_reader.hpp"
 #include "poki/core/timestamp.hpp"
@@ -94,10 +95,11 @@ struct family_handlers {
     }
 
     [[nodiscard]] awaitable<http::response> join(http::request_context& ctx) const {
+        const bool cookie = auth::wants_cookie_session(ctx);
         auto request = read_join(http::read_json_body(ctx));
         auto address = ctx.remote_address;
         const auto tokens = co_await families.join(std::move(request), std::move(address));
-        co_return http::json_response(http::status::created, auth::tokens_json(tokens));
+        co_return auth::session_response(ctx, http::status::created, tokens, cookie);
     }
 };
 

@@ -1,6 +1,7 @@
 #include "poki/http/cors.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <stdexcept>
 
 #include "poki/core/comma_list.hpp"
@@ -45,6 +46,24 @@ bool cors_policy::allows(std::string_view origin) const noexcept {
     return std::find(origins_.begin(), origins_.end(), origin) != origins_.end();
 }
 
+bool cors_policy::trusts(const request& req) const noexcept {
+    const auto origin = header(req, field::origin);
+    const auto scheme_end = origin.find("://");
+    if (scheme_end == std::string_view::npos) {
+        return false;  // absent, or "null" (a sandboxed page, a file)
+    }
+    if (allows(origin)) {
+        return true;
+    }
+    const auto authority = origin.substr(scheme_end + 3);
+    const auto host = header(req, field::host);
+    return !authority.empty() && authority.size() == host.size() &&
+           std::equal(authority.begin(), authority.end(), host.begin(), [](char a, char b) {
+               return std::tolower(static_cast<unsigned char>(a)) ==
+                      std::tolower(static_cast<unsigned char>(b));
+           });
+}
+
 void cors_policy::decorate(response& res, const request& req) const {
     const auto origin = header(req, field::origin);
     if (origin.empty() || !allows(origin)) {
@@ -52,6 +71,8 @@ void cors_policy::decorate(response& res, const request& req) const {
     }
     res.set(field::access_control_allow_origin, origin);
     res.set(field::access_control_expose_headers, "X-Request-Id, Retry-After");
+    // The refresh cookie travels on fetch(…, {credentials: "include"}) from these origins.
+    res.set(field::access_control_allow_credentials, "true");
     // The answer differs by Origin: caches must keep them apart.
     res.set(field::vary, "Origin");
 }
@@ -65,7 +86,8 @@ bool cors_policy::answer_preflight(response& res, const request& req,
     }
     res.set(field::access_control_allow_methods, allow);
     res.set(field::access_control_allow_headers,
-            "Authorization, Content-Type, Idempotency-Key, X-Request-Id");
+            "Authorization, Content-Type, Idempotency-Key, X-Request-Id, X-Poki-Session");
+    res.set(field::access_control_allow_credentials, "true");
     res.set(field::access_control_max_age, "600");
     return true;
 }

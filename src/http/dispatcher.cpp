@@ -72,9 +72,9 @@ awaitable<response> dispatcher::handle(const request& req, connection_info conn,
                 break;
             case match_kind::found: {
                 matched = found.matched;
-                request_context ctx{req,        path,   query, std::move(found.params),
-                                    request_id, client, {},    std::nullopt,
-                                    conn.secure};
+                request_context ctx{
+                    req, path,         query,       std::move(found.params), request_id, client,
+                    {},  std::nullopt, conn.secure, cors_.trusts(req)};
                 try {
                     if (!query_is_decodable(query)) {
                         throw error{errc::bad_request,

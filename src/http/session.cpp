@@ -255,8 +255,8 @@ class session final : public tracked_connection,
             bool keep_alive = false;
             {
                 const auto req = parser.release();
-                auto res =
-                    co_await env_.dispatch.handle(req, connection_info{remote_, is_tls<Stream>}, &stream_body);
+                auto res = co_await env_.dispatch.handle(
+                    req, connection_info{remote_, is_tls<Stream>}, &stream_body);
                 if (draining_ || env_.registry.draining()) {
                     res.keep_alive(false);
                 }

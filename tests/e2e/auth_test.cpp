@@ -83,6 +83,121 @@ TEST(Auth, SignupLoginMeRefreshLogout) {
                    401, "unauthorized");
 }
 
+/// What a browser page on this server sends when it asks for a cookie session.
+std::map<std::string, std::string> browser(std::map<std::string, std::string> h = {}) {
+    h.emplace("X-Poki-Session", "cookie");
+    h.emplace("Origin", "http://127.0.0.1");
+    return h;
+}
+
+/// The refresh token a Set-Cookie header carries ("poki_refresh=<token>; Path=…").
+std::string cookie_token(const http_reply& r) {
+    const auto set = r.header("set-cookie");
+    const auto start = set.find('=') + 1;
+    return set.substr(start, set.find(';') - start);
+}
+
+TEST(Auth, BrowserSessionsKeepTheRefreshTokenInAStrictHttpOnlyCookie) {
+    running_server server;
+    const auto email = unique_email();
+    const auto signup = server.request(
+        "POST", "/api/v1/auth/signup",
+        nlohmann::json{
+            {"email", email}, {"password", "correct horse battery"}, {"display_name", "엄마"}}
+            .dump(),
+        browser());
+    ASSERT_EQ(signup.status, 201) << signup.body;
+    EXPECT_FALSE(json_of(signup).contains("refresh_token")) << "never readable by a script";
+    EXPECT_TRUE(json_of(signup).contains("access_token"));
+    const auto set = signup.header("set-cookie");
+    EXPECT_TRUE(set.starts_with("poki_refresh=")) << set;
+    for (const auto* attribute :
+         {"; Path=/api/v1/auth", "; HttpOnly", "; SameSite=Strict", "; Max-Age=2592000"}) {
+        EXPECT_NE(set.find(attribute), std::string::npos) << attribute << " in " << set;
+    }
+    EXPECT_EQ(set.find("Secure"), std::string::npos) << "plain HTTP cannot keep a Secure cookie";
+
+    // Refresh by cookie rotates it; the spent one is refused (and revokes the chain).
+    const auto first = cookie_token(signup);
+    const auto rotated = server.request("POST", "/api/v1/auth/refresh", {},
+                                        browser({{"Cookie", "poki_refresh=" + first}}));
+    ASSERT_EQ(rotated.status, 200) << rotated.body;
+    EXPECT_FALSE(json_of(rotated).contains("refresh_token"));
+    const auto second = cookie_token(rotated);
+    EXPECT_NE(second, first);
+    EXPECT_EQ(server
+                  .request("POST", "/api/v1/auth/refresh", {},
+                           browser({{"Cookie", "poki_refresh=" + first}}))
+                  .status,
+              401);
+
+    // A login the same way, then logout: the cookie is cleared and its chain revoked.
+    const auto login = server.request(
+        "POST", "/api/v1/auth/login",
+        nlohmann::json{{"email", email}, {"password", "correct horse battery"}}.dump(), browser());
+    ASSERT_EQ(login.status, 200) << login.body;
+    const auto token = cookie_token(login);
+    const std::string access = json_of(login)["access_token"];
+    auto out_headers = browser({{"Cookie", "other=1; poki_refresh=" + token}});
+    out_headers.emplace("Authorization", "Bearer " + access);
+    const auto out = server.request("POST", "/api/v1/auth/logout", {}, out_headers);
+    EXPECT_EQ(out.status, 204) << out.body;
+    EXPECT_NE(out.header("set-cookie").find("poki_refresh=; Path=/api/v1/auth; Max-Age=0"),
+              std::string::npos)
+        << out.header("set-cookie");
+    expect_problem(server.request("POST", "/api/v1/auth/refresh", {},
+                                  browser({{"Cookie", "poki_refresh=" + token}})),
+                   401, "unauthorized");
+    expect_problem(server.request("POST", "/api/v1/auth/refresh", {}, browser()), 401,
+                   "unauthorized");
+}
+
+TEST(Auth, CookieSessionsRefuseOtherSitesAndForms) {
+    running_server server{{.extra = {{"http", {{"allowed_origins", "https://app.poki.kr"}}}}}};
+    auto a = sign_up(server);
+    const auto login = server.request(
+        "POST", "/api/v1/auth/login",
+        nlohmann::json{{"email", a.email}, {"password", a.password}}.dump(), browser());
+    ASSERT_EQ(login.status, 200);
+    const auto cookie = "poki_refresh=" + cookie_token(login);
+
+    // Another site's page (or no Origin at all) may not use the cookie …
+    for (const auto* origin : {"https://evil.example", "null", "http://127.0.0.1:1"}) {
+        expect_problem(
+            server.request("POST", "/api/v1/auth/refresh", {},
+                           {{"X-Poki-Session", "cookie"}, {"Origin", origin}, {"Cookie", cookie}}),
+            403, "forbidden");
+    }
+    expect_problem(server.request("POST", "/api/v1/auth/refresh", {},
+                                  {{"X-Poki-Session", "cookie"}, {"Cookie", cookie}}),
+                   403, "forbidden");
+    // … a form (which cannot send the header) gets the JSON flow, which wants a body …
+    const auto form = server.request("POST", "/api/v1/auth/refresh", "refresh_token=x",
+                                     {{"Content-Type", "application/x-www-form-urlencoded"},
+                                      {"Origin", "https://evil.example"},
+                                      {"Cookie", cookie}});
+    EXPECT_EQ(form.status, 415) << form.body;
+    expect_problem(server.request("POST", "/api/v1/auth/refresh", {},
+                                  {{"X-Poki-Session", "token"}, {"Cookie", cookie}}),
+                   400, "bad_request");
+    // … and the cookie is still good for the page it belongs to, and for the configured origin.
+    const auto own =
+        server.request("POST", "/api/v1/auth/refresh", {}, browser({{"Cookie", cookie}}));
+    ASSERT_EQ(own.status, 200) << own.body;
+    const auto staging = server.request("POST", "/api/v1/auth/refresh", {},
+                                        {{"X-Poki-Session", "cookie"},
+                                         {"Origin", "https://app.poki.kr"},
+                                         {"Cookie", "poki_refresh=" + cookie_token(own)}});
+    EXPECT_EQ(staging.status, 200) << staging.body;
+    EXPECT_EQ(staging.header("access-control-allow-origin"), "https://app.poki.kr");
+    EXPECT_EQ(staging.header("access-control-allow-credentials"), "true");
+    // Native apps keep the JSON body.
+    const auto native = server.request("POST", "/api/v1/auth/refresh",
+                                       nlohmann::json{{"refresh_token", a.refresh}}.dump());
+    EXPECT_EQ(native.status, 200) << native.body;
+    EXPECT_TRUE(json_of(native).contains("refresh_token"));
+}
+
 TEST(Auth, MissingWrongAndForeignTokensAre401) {
     running_server server;
     const auto none = server.request("GET", "/api/v1/me");

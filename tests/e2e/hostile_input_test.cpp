@@ -367,7 +367,7 @@ TEST(HostileInput, TheServerRefusesToStartWithoutASigningKeyOutsideDevelopment) 
     {
         child_process server{
             POKI_TEST_BINARY, {"serve", "--config", config_path.string()}, {}, dir / "refused.log"};
-        EXPECT_EQ(server.wait(seconds{20}), 1);
+        EXPECT_EQ(server.wait(seconds{20}), 2);
     }
     std::ifstream refused{dir / "refused.log"};
     const std::string said{std::istreambuf_iterator<char>{refused}, {}};

@@ -286,6 +286,47 @@ TEST(Server, HttpsWithAGeneratedCertificate) {
     beast::http::read(stream, buffer, res);
     EXPECT_EQ(res.result_int(), 200);
     EXPECT_EQ(nlohmann::json::parse(res.body())["status"], "ok");
+    EXPECT_EQ(res[beast::http::field::strict_transport_security], "max-age=31536000");
+    std::filesystem::remove_all(dir);
+}
+
+TEST(Server, ServesTheWebAppBesideTheApi) {
+    const auto root = temp_dir("poki-web-root");
+    std::filesystem::create_directories(root / "assets");
+    std::ofstream{root / "index.html"} << "<!doctype html><title>포키</title>";
+    std::ofstream{root / "assets" / "app-ABCDEFGH.js"} << "export {};";
+    running_server server{{.extra = {{"web", {{"root", root.string()}}}}}};
+    const auto page = server.request("GET", "/missions/12");
+    EXPECT_EQ(page.status, 200);
+    EXPECT_EQ(page.body, "<!doctype html><title>포키</title>");
+    EXPECT_NE(page.header("content-security-policy").find("frame-ancestors 'none'"),
+              std::string::npos);
+    const auto script = server.request("GET", "/assets/app-ABCDEFGH.js");
+    EXPECT_EQ(script.header("cache-control"), "public, max-age=31536000, immutable");
+    EXPECT_EQ(server
+                  .request("GET", "/assets/app-ABCDEFGH.js", {},
+                           {{"If-None-Match", script.header("etag")}})
+                  .status,
+              304);
+    expect_problem(server.request("GET", "/api/v1/nothing"), 404, "not_found");
+    expect_problem(server.request("GET", "/%2e%2e/%2e%2e/etc/passwd"), 404, "not_found");
+    EXPECT_EQ(server.request("GET", "/api/v1/meta").status, 200);
+    EXPECT_NE(server.log().find("web app loaded"), std::string::npos);
+    std::filesystem::remove_all(root);
+}
+
+TEST(Server, RefusesAWebRootWithoutTheApp) {
+    const auto dir = temp_dir("poki-badweb");
+    std::ofstream{dir / "poki.json"} << nlohmann::json{
+        {"web", {{"root", (dir / "none").string()}}},
+        {"mode", "development"}}.dump();
+    child_process process{
+        POKI_TEST_BINARY, {"serve", "--config", (dir / "poki.json").string()}, {}, dir / "out.log"};
+    EXPECT_EQ(process.wait(std::chrono::seconds{10}), 2);
+    std::ifstream in{dir / "out.log"};
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_NE(text.str().find("web.root"), std::string::npos) << text.str();
     std::filesystem::remove_all(dir);
 }
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "poki/http/cookies.hpp"
 #include "poki/http/json_body.hpp"
 #include "poki/http/responses.hpp"
 
@@ -99,6 +100,7 @@ TEST_F(DispatcherTest, CrossOriginRequestsOnlyFromConfiguredOrigins) {
     EXPECT_EQ(allowed[field::access_control_allow_origin], "https://app.poki.kr");
     EXPECT_EQ(allowed[field::access_control_expose_headers], "X-Request-Id, Retry-After");
     EXPECT_EQ(allowed[field::vary], "Origin");
+    EXPECT_EQ(allowed[field::access_control_allow_credentials], "true");
     // Errors too: an app must read the problem and its request id.
     const auto missing = send(from("http://localhost:5173", make(verb::get, "/nothing")));
     EXPECT_EQ(missing[field::access_control_allow_origin], "http://localhost:5173");
@@ -124,6 +126,37 @@ TEST_F(DispatcherTest, CrossOriginRequestsOnlyFromConfiguredOrigins) {
     const auto unanswered = send(stranger);
     EXPECT_EQ(unanswered.count(field::access_control_allow_methods), 0U);
     EXPECT_EQ(unanswered.count(field::access_control_allow_origin), 0U);
+}
+
+TEST(CorsPolicy, TrustsThisServersOwnPagesAndTheConfiguredOrigins) {
+    const cors_policy cors{"https://app.poki.kr"};
+    auto from = [](std::string_view origin, std::string_view host) {
+        request req{verb::post, "/api/v1/auth/refresh", 11};
+        if (!origin.empty()) {
+            req.set(field::origin, origin);
+        }
+        req.set(field::host, host);
+        return req;
+    };
+    EXPECT_TRUE(cors.trusts(from("http://127.0.0.1:8080", "127.0.0.1:8080")));
+    EXPECT_TRUE(cors.trusts(from("https://Poki.Example", "poki.example")));
+    EXPECT_TRUE(cors.trusts(from("https://app.poki.kr", "api.poki.kr")));
+    EXPECT_FALSE(cors.trusts(from("https://evil.example", "poki.example")));
+    EXPECT_FALSE(cors.trusts(from("http://127.0.0.1:9999", "127.0.0.1:8080")));
+    EXPECT_FALSE(cors.trusts(from("null", "poki.example")));
+    EXPECT_FALSE(cors.trusts(from("", "poki.example")));
+    EXPECT_FALSE(cors.trusts(from("https://poki.example.evil.example", "poki.example")));
+}
+
+TEST(Cookies, FindsOneCookieAndWritesAStrictHttpOnlyOne) {
+    EXPECT_EQ(find_cookie("a=1; poki_refresh=tok.en; b=2", "poki_refresh"), "tok.en");
+    EXPECT_EQ(find_cookie("poki_refresh=\"quoted\"", "poki_refresh"), "quoted");
+    EXPECT_EQ(find_cookie("xpoki_refresh=1", "poki_refresh"), std::nullopt);
+    EXPECT_EQ(find_cookie("", "poki_refresh"), std::nullopt);
+    EXPECT_EQ(set_cookie("poki_refresh", "v", {"/api/v1/auth", std::chrono::seconds{60}, false}),
+              "poki_refresh=v; Path=/api/v1/auth; Max-Age=60; HttpOnly; SameSite=Strict");
+    EXPECT_EQ(set_cookie("poki_refresh", "", {"/api/v1/auth", std::chrono::seconds{0}, true}),
+              "poki_refresh=; Path=/api/v1/auth; Max-Age=0; HttpOnly; SameSite=Strict; Secure");
 }
 
 TEST(CorsPolicy, RefusesWhatIsNotAnOrigin) {

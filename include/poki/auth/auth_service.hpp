@@ -43,6 +43,7 @@ struct session_tokens {
     std::string access_token;
     std::string refresh_token;
     int expires_in = 0;
+    int refresh_expires_in = 0;  ///< seconds the refresh token lives
     user_record user;
 };
 

@@ -156,10 +156,10 @@ struct diagnostics_config {
 };
 
 struct web_config {
-    /// The built web app (index.html, assets/ …), loaded into memory at start. The default is
-    /// the build's own output; empty serves the API only.
-    std::string root = default_web_root();
-    /// The default root, as the build set it (POKI_WEB_ROOT_DEFAULT).
+    /// The built web app (index.html, assets/ …), loaded into memory at start. Empty: the
+    /// build's own output when the web app was built, else the API only.
+    std::string root;
+    /// The build's own output (POKI_WEB_ROOT_DEFAULT); empty when unknown.
     static std::string default_web_root();
 };
 

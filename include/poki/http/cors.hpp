@@ -20,6 +20,11 @@ class cors_policy {
 
     [[nodiscard]] bool allows(std::string_view origin) const noexcept;
 
+    /// Whether the request says it comes from a page we trust: an Origin header naming this
+    /// server itself (its host and port are the Host header) or one of the configured
+    /// origins. Browsers always send Origin on a POST, and a page cannot forge it.
+    [[nodiscard]] bool trusts(const request& req) const noexcept;
+
     /// For a request from an allowed origin: who may read the answer, and which of its
     /// headers a script may see. Nothing for any other origin or no Origin at all.
     void decorate(response& res, const request& req) const;

@@ -27,6 +27,9 @@ struct request_context {
     std::optional<nlohmann::json> json;
     /// Arrived over TLS (cookies it sets are then `Secure`).
     bool secure = false;
+    /// Its Origin is this server or a configured origin (cors_policy::trusts): what a route
+    /// that acts on a cookie requires, so another site cannot make a browser call it.
+    bool trusted_origin = false;
 
     /// A query parameter, percent-decoded; nullopt when absent.
     [[nodiscard]] std::optional<std::string> query_param(std::string_view name) const;
