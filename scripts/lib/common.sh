@@ -30,6 +30,21 @@ ensure_packages() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# Node.js (the machine's, or Debian's) and web/node_modules exactly as web/package-lock.json
+# pins them: `npm ci` again only when the lock file changed since the last install.
+ensure_web_packages() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    ensure_packages nodejs npm
+  fi
+  local web="$POKI_ROOT/web" want
+  want="$(sha256sum "$web/package-lock.json" | cut -d' ' -f1)"
+  if [ "$(cat "$web/node_modules/.poki-lock" 2>/dev/null)" != "$want" ]; then
+    say "installing the web app's npm packages (npm ci)"
+    (cd "$web" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    echo "$want" > "$web/node_modules/.poki-lock"
+  fi
+}
+
 # build_poki DIR BUILD_TYPE [cmake options...]
 build_poki() {
   local dir="$1" type="$2"; shift 2

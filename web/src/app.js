@@ -1,0 +1,173 @@
+// The app shell: the session, the live stream, the navigation and the screen in between.
+import { h, replace } from './lib/dom.js';
+import { t, locale, setLocale } from './lib/i18n.js';
+import { Api } from './lib/api.js';
+import { LiveEvents } from './lib/live.js';
+import { findRoute } from './lib/routes.js';
+import { loginScreen, signupScreen, joinScreen } from './screens/auth.js';
+import { familyScreen } from './screens/family.js';
+import { homeScreen } from './screens/home.js';
+import { missionsScreen } from './screens/missions.js';
+
+/**
+ * What every screen gets.
+ * @typedef {{
+ *   api: Api,
+ *   live: LiveEvents,
+ *   navigate: (path: string) => void,
+ *   children: () => Promise<Map<number, string>>,
+ * }} Context
+ * @typedef {{ el: HTMLElement, dispose?: () => void }} Screen
+ * @typedef {(ctx: Context, params: Record<string, string>) => Screen} ScreenFactory
+ */
+
+/** @type {{ pattern: string, value: { screen: ScreenFactory, signedIn: boolean, title: import('./lib/i18n.js').MessageKey } }[]} */
+const routes = [
+  { pattern: '/', value: { screen: homeScreen, signedIn: true, title: 'nav.home' } },
+  { pattern: '/missions', value: { screen: missionsScreen, signedIn: true, title: 'nav.missions' } },
+  { pattern: '/family', value: { screen: familyScreen, signedIn: true, title: 'nav.family' } },
+  { pattern: '/login', value: { screen: loginScreen, signedIn: false, title: 'auth.login_title' } },
+  { pattern: '/signup', value: { screen: signupScreen, signedIn: false, title: 'auth.signup_title' } },
+  { pattern: '/join', value: { screen: joinScreen, signedIn: false, title: 'auth.join_title' } },
+];
+
+/** @type {[string, import('./lib/i18n.js').MessageKey][]} */
+const navigation = [
+  ['/', 'nav.home'],
+  ['/missions', 'nav.missions'],
+  ['/family', 'nav.family'],
+];
+
+export class App {
+  /** @param {HTMLElement} root */
+  constructor(root) {
+    this.root = root;
+    this.api = new Api();
+    this.live = new LiveEvents(this.api);
+    /** @type {Screen | null} */
+    this.screen = null;
+    this.main = h('main', { id: 'main', tabindex: '-1' });
+    this.header = h('header', { class: 'top' });
+    this.liveStatus = h('span', { class: 'live-status', role: 'status', 'data-testid': 'live-status' });
+    /** @type {Promise<Map<number, string>> | null} */
+    this.childNames = null;
+    /** @type {Context} */
+    this.ctx = {
+      api: this.api,
+      live: this.live,
+      navigate: (path) => this.navigate(path),
+      children: () => this.children(),
+    };
+    this.live.onStatus((connected) => {
+      this.liveStatus.textContent = connected ? '' : t('live.reconnecting');
+      this.liveStatus.dataset.connected = String(connected);
+    });
+    this.live.subscribe((e) => {
+      if (e.type.startsWith('family.') || e.type === 'reset') this.childNames = null;
+    });
+    this.api.onSession((user) => {
+      this.childNames = null;
+      if (user) this.live.start();
+      else this.live.stop();
+    });
+  }
+
+  async start() {
+    replace(this.root,
+      h('a', { class: 'skip', href: '#main' }, t('nav.skip')),
+      this.header, this.main);
+    document.addEventListener('click', (event) => this.followLink(event));
+    window.addEventListener('popstate', () => this.render());
+    try {
+      await this.api.renew();
+    } catch {
+      // offline or the server is down: the sign-in screen says so when used
+    }
+    this.render();
+  }
+
+  /** The family's children by id, for mission forms and parents' boards. */
+  children() {
+    if (!this.childNames) {
+      this.childNames = this.api.get('/family').then((family) => new Map(
+        family.members.filter((/** @type {any} */ m) => m.role === 'child')
+          .map((/** @type {any} */ m) => [m.id, m.display_name])));
+    }
+    return this.childNames;
+  }
+
+  /** @param {MouseEvent} event */
+  followLink(event) {
+    const link = /** @type {HTMLElement | null} */ (event.target instanceof Element ? event.target.closest('a[href]') : null);
+    if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+    const url = new URL(/** @type {HTMLAnchorElement} */ (link).href);
+    if (url.origin !== location.origin || link.hasAttribute('download') || link.getAttribute('target')) return;
+    if (url.pathname === location.pathname && url.hash) return;
+    event.preventDefault();
+    this.navigate(url.pathname + url.search);
+  }
+
+  /** @param {string} path */
+  navigate(path) {
+    if (path !== location.pathname + location.search) history.pushState(null, '', path);
+    this.render();
+  }
+
+  render() {
+    const found = findRoute(routes, location.pathname);
+    const signedIn = this.api.user !== null;
+    if (!found) {
+      this.show({ el: h('section', {}, h('h1', {}, t('nav.not_found')), h('a', { href: '/' }, t('nav.home'))) }, 'nav.not_found');
+      return;
+    }
+    if (found.value.signedIn && !signedIn) {
+      history.replaceState(null, '', '/login');
+      this.render();
+      return;
+    }
+    if (!found.value.signedIn && signedIn) {
+      history.replaceState(null, '', '/');
+      this.render();
+      return;
+    }
+    this.show(found.value.screen(this.ctx, found.params), found.value.title);
+  }
+
+  /**
+   * @param {Screen} screen
+   * @param {import('./lib/i18n.js').MessageKey} title
+   */
+  show(screen, title) {
+    this.screen?.dispose?.();
+    this.screen = screen;
+    this.renderHeader();
+    replace(this.main, screen.el);
+    document.title = `${t(title)} · ${t('app.name')}`;
+  }
+
+  renderHeader() {
+    const user = this.api.user;
+    const language = h('button', { type: 'button', class: 'link', lang: locale() === 'ko' ? 'en' : 'ko' },
+      locale() === 'ko' ? 'English' : '한국어');
+    language.addEventListener('click', () => {
+      setLocale(locale() === 'ko' ? 'en' : 'ko');
+      this.render();
+    });
+    const nav = user
+      ? h('nav', { 'aria-label': t('nav.label') }, h('ul', {}, navigation.map(([path, key]) =>
+        h('li', {}, h('a', { href: path, 'aria-current': location.pathname === path ? 'page' : false }, t(key))))))
+      : null;
+    const signOut = user ? h('button', { type: 'button', class: 'link' }, t('auth.logout')) : null;
+    signOut?.addEventListener('click', async () => {
+      try {
+        await this.api.signOut();
+      } finally {
+        this.navigate('/login');
+      }
+    });
+    replace(this.header,
+      h('a', { href: '/', class: 'brand' }, t('app.name')),
+      nav,
+      h('div', { class: 'tools' }, this.liveStatus, user ? h('span', { class: 'who' }, user.display_name) : null, language, signOut));
+  }
+}

@@ -1,0 +1,161 @@
+// What every browser test needs: the real poki binary serving the built web app on a free
+// loopback port (against the PostgreSQL and Redis scripts/test started), and Debian's
+// Chromium driven by playwright-core. A failing test leaves a screenshot and the console.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+/** @param {string} name */
+function required(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the browser tests through scripts/test`);
+  return value;
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = /** @type {import('node:net').AddressInfo} */ (probe.address());
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** This process's environment without POKI_* variables: the server takes each as a key. */
+function serverEnvironment() {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('POKI_')));
+}
+
+/** @param {number} ms */
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The server under test; `restart()` stops it (SIGKILL or SIGTERM) and starts it again. */
+export class PokiServer {
+  /** @param {Record<string, unknown>} [extra] configuration merged over the defaults */
+  constructor(extra = {}) {
+    this.dir = mkdtempSync(join(tmpdir(), 'poki-browser-'));
+    this.extra = extra;
+    /** @type {import('node:child_process').ChildProcess | null} */
+    this.process = null;
+    this.port = 0;
+  }
+
+  get url() {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start() {
+    if (!this.port) this.port = await freePort();
+    const config = {
+      http: { address: '127.0.0.1', port: this.port, threads: 2, drain_timeout_ms: 2000 },
+      database: { url: required('TEST_POKI_PG_URL'), migrations_dir: required('TEST_POKI_SQL_DIR'), pool_size: 4 },
+      redis: { port: Number(required('TEST_POKI_REDIS_PORT')), reconnect_min_ms: 20, reconnect_max_ms: 200 },
+      log: { level: 'info' },
+      auth: { jwt_secret: 'browser-test-signing-key-0123456789abcdef', scrypt_log2_n: 10 },
+      web: { root: required('TEST_POKI_WEB_ROOT') },
+      ...this.extra,
+    };
+    writeFileSync(join(this.dir, 'poki.json'), JSON.stringify(config));
+    const log = openSync(join(this.dir, 'server.log'), 'a');
+    this.process = spawn(required('TEST_POKI_BINARY'), ['serve', '--config', join(this.dir, 'poki.json')],
+      { stdio: ['ignore', log, log], env: serverEnvironment() });
+    const deadline = Date.now() + 20000;
+    while (Date.now() < deadline) {
+      try {
+        if ((await fetch(`${this.url}/healthz`)).ok) return;
+      } catch {
+        // not listening yet
+      }
+      if (this.process.exitCode !== null) break;
+      await sleep(50);
+    }
+    throw new Error(`the server did not start:\n${this.log()}`);
+  }
+
+  /** @param {NodeJS.Signals} [signal] */
+  async stop(signal = 'SIGTERM') {
+    const child = this.process;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  log() {
+    try {
+      return readFileSync(join(this.dir, 'server.log'), 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  async close() {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export const chromiumPath = process.env.TEST_POKI_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Debian's Chromium, headless, with a fake camera and microphone for calls. */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+  });
+}
+
+/**
+ * A page in a context of its own (its own cookies: one family member), phone-sized unless
+ * told otherwise, whose console and errors are kept for the failure report.
+ * @param {import('playwright-core').Browser} browser
+ * @param {string} name
+ * @param {{ width: number, height: number }} [viewport]
+ */
+export async function openPage(browser, name, viewport = { width: 390, height: 844 }) {
+  const context = await browser.newContext({ viewport, locale: 'ko-KR' });
+  const page = await context.newPage();
+  /** @type {string[]} */
+  const consoleLines = [];
+  page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
+  page.on('dialog', (d) => void d.accept());
+  return { name, context, page, consoleLines };
+}
+
+/**
+ * Runs a browser scenario; when it fails, every page's screenshot and console go to
+ * TEST_POKI_ARTIFACTS (or a temporary folder), and the server's log to stderr.
+ * @param {string} title
+ * @param {PokiServer} server
+ * @param {Awaited<ReturnType<typeof openPage>>[]} pages
+ * @param {() => Promise<void>} scenario
+ */
+export async function withReport(title, server, pages, scenario) {
+  try {
+    await scenario();
+  } catch (error) {
+    const dir = join(process.env.TEST_POKI_ARTIFACTS ?? tmpdir(), title.replace(/[^\w-]+/g, '_'));
+    mkdirSync(dir, { recursive: true });
+    for (const p of pages) {
+      try {
+        await p.page.screenshot({ path: join(dir, `${p.name}.png`), fullPage: true });
+      } catch {
+        // the page may be gone
+      }
+      writeFileSync(join(dir, `${p.name}.console.txt`), p.consoleLines.join('\n'));
+    }
+    writeFileSync(join(dir, 'server.log'), server.log());
+    console.error(`browser test failed: screenshots and console logs in ${dir}`);
+    throw error;
+  }
+}

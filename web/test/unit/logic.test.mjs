@@ -1,0 +1,109 @@
+// The client's pure logic, under node's own test runner (no browser).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ko } from '../../src/i18n/ko.js';
+import { en } from '../../src/i18n/en.js';
+import { format, problemKey } from '../../src/lib/i18n.js';
+import { StreamCursor, reconnectDelay } from '../../src/lib/stream_cursor.js';
+import { matchRoute, findRoute } from '../../src/lib/routes.js';
+import { grapeLayout } from '../../src/lib/grape_layout.js';
+import { countdown } from '../../src/lib/format.js';
+
+test('both catalogues have the same keys and the same placeholders', () => {
+  assert.deepEqual(Object.keys(en).sort(), Object.keys(ko).sort());
+  const placeholders = (/** @type {string} */ s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+  for (const key of Object.keys(ko)) {
+    assert.deepEqual(placeholders(en[key]), placeholders(ko[key]), key);
+  }
+});
+
+test('every key the code asks for is in the catalogue', () => {
+  /** @param {string} dir @returns {string[]} */
+  const sources = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.js') ? [join(dir, e.name)] : []);
+  const missing = [];
+  for (const file of sources(new URL('../../src', import.meta.url).pathname)) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/\bt\('([a-z_.]+)'/g)) {
+      if (!(m[1] in ko)) missing.push(`${m[1]} (${file})`);
+    }
+  }
+  assert.deepEqual(missing, []);
+});
+
+test('placeholders are filled, unknown ones left visible', () => {
+  assert.equal(format('{a} / {b}', { a: 1, b: 'x' }), '1 / x');
+  assert.equal(format('{a} {zzz}', { a: 1 }), '1 {zzz}');
+  assert.equal(format('{constructor}', {}), '{constructor}');
+});
+
+test('every generic problem code has its own text', () => {
+  for (const code of ['bad_request', 'validation_failed', 'unauthorized', 'forbidden', 'not_found',
+    'method_not_allowed', 'conflict', 'payload_too_large', 'header_too_large',
+    'unsupported_media_type', 'too_many_requests', 'unavailable', 'internal']) {
+    assert.equal(problemKey(code), `problem.${code}`);
+  }
+  assert.equal(problemKey('something_new'), 'problem.unknown');
+  assert.equal(problemKey(undefined), 'problem.unknown');
+});
+
+test('the stream resumes after the last handled event and drops repeats', () => {
+  const cursor = new StreamCursor();
+  assert.equal(cursor.resumeQuery(), '', 'a first connection starts at the newest');
+  cursor.standAt('7');
+  assert.equal(cursor.accept('8'), true);
+  assert.equal(cursor.accept('9'), true);
+  assert.equal(cursor.accept('9'), false, 'a replay after reconnecting');
+  assert.equal(cursor.accept('5'), false);
+  assert.equal(cursor.accept('not a number'), false);
+  assert.equal(cursor.resumeQuery(), '&since=9');
+  cursor.standAt('4'); // a ready that stands behind what was handled never moves it back
+  assert.equal(cursor.lastId, 9);
+  cursor.standAt('20'); // a reset moves past everything
+  assert.equal(cursor.accept('15'), false);
+  assert.equal(cursor.accept('21'), true);
+});
+
+test('reconnect delays double with jitter, up to 15 s', () => {
+  assert.equal(reconnectDelay(0, () => 0), 250);
+  assert.equal(reconnectDelay(0, () => 1), 500);
+  assert.equal(reconnectDelay(3, () => 1), 4000);
+  assert.equal(reconnectDelay(50, () => 1), 15000);
+  assert.ok(reconnectDelay(50, () => 0) >= 7500);
+});
+
+test('routes match by segment and decode parameters', () => {
+  assert.deepEqual(matchRoute('/chat/:id', '/chat/12'), { id: '12' });
+  assert.deepEqual(matchRoute('/chat/:id', '/chat/%ED%8F%AC'), { id: '포' });
+  assert.equal(matchRoute('/chat/:id', '/chat'), null);
+  assert.equal(matchRoute('/chat/:id', '/chat/%E0%A4%A'), null);
+  assert.deepEqual(matchRoute('/', '/'), {});
+  const table = [{ pattern: '/missions', value: 'list' }, { pattern: '/missions/:id', value: 'one' }];
+  assert.equal(findRoute(table, '/missions/3')?.value, 'one');
+  assert.equal(findRoute(table, '/nothing'), null);
+});
+
+test('a bunch has a place for every grape of its goal, none overlapping', () => {
+  for (const goal of [5, 10, 31, 100]) {
+    const points = grapeLayout(goal, 10);
+    assert.equal(points.length, goal);
+    for (let i = 0; i < points.length; i++) {
+      for (let j = i + 1; j < points.length; j++) {
+        const d = Math.hypot(points[i].x - points[j].x, points[i].y - points[j].y);
+        assert.ok(d >= 19, `grapes ${i} and ${j} of ${goal} overlap`);
+      }
+    }
+    // Rows never widen downwards: a bunch, not a pyramid.
+    const rows = new Map();
+    for (const p of points) rows.set(p.y, (rows.get(p.y) ?? 0) + 1);
+    const widths = [...rows.values()];
+    assert.deepEqual(widths, [...widths].sort((a, b) => b - a));
+  }
+});
+
+test('countdowns read as minutes and seconds', () => {
+  assert.equal(countdown(600), '10:00');
+  assert.equal(countdown(61.9), '01:01');
+  assert.equal(countdown(-3), '00:00');
+});
