@@ -8,6 +8,8 @@ import { loginScreen, signupScreen, joinScreen } from './screens/auth.js';
 import { familyScreen } from './screens/family.js';
 import { homeScreen } from './screens/home.js';
 import { missionsScreen } from './screens/missions.js';
+import { roomsScreen, roomScreen } from './screens/chat.js';
+import { bell, notificationsScreen } from './screens/notifications.js';
 
 /**
  * What every screen gets.
@@ -16,6 +18,8 @@ import { missionsScreen } from './screens/missions.js';
  *   live: LiveEvents,
  *   navigate: (path: string) => void,
  *   children: () => Promise<Map<number, string>>,
+ *   members: () => Promise<Map<number, string>>,
+ *   refreshBell: () => void,
  * }} Context
  * @typedef {{ el: HTMLElement, dispose?: () => void }} Screen
  * @typedef {(ctx: Context, params: Record<string, string>) => Screen} ScreenFactory
@@ -26,6 +30,9 @@ const routes = [
   { pattern: '/', value: { screen: homeScreen, signedIn: true, title: 'nav.home' } },
   { pattern: '/missions', value: { screen: missionsScreen, signedIn: true, title: 'nav.missions' } },
   { pattern: '/family', value: { screen: familyScreen, signedIn: true, title: 'nav.family' } },
+  { pattern: '/chat', value: { screen: roomsScreen, signedIn: true, title: 'nav.chat' } },
+  { pattern: '/chat/:id', value: { screen: roomScreen, signedIn: true, title: 'nav.chat' } },
+  { pattern: '/notifications', value: { screen: notificationsScreen, signedIn: true, title: 'notice.title' } },
   { pattern: '/login', value: { screen: loginScreen, signedIn: false, title: 'auth.login_title' } },
   { pattern: '/signup', value: { screen: signupScreen, signedIn: false, title: 'auth.signup_title' } },
   { pattern: '/join', value: { screen: joinScreen, signedIn: false, title: 'auth.join_title' } },
@@ -35,6 +42,7 @@ const routes = [
 const navigation = [
   ['/', 'nav.home'],
   ['/missions', 'nav.missions'],
+  ['/chat', 'nav.chat'],
   ['/family', 'nav.family'],
 ];
 
@@ -49,26 +57,37 @@ export class App {
     this.main = h('main', { id: 'main', tabindex: '-1' });
     this.header = h('header', { class: 'top' });
     this.liveStatus = h('span', { class: 'live-status', role: 'status', 'data-testid': 'live-status' });
-    /** @type {Promise<Map<number, string>> | null} */
-    this.childNames = null;
+    /** @type {Promise<any> | null} */
+    this.family = null;
+    /** @type {ReturnType<typeof bell> | null} */
+    this.bell = null;
+    /** @type {HTMLElement} */
+    this.chatBadge = h('span', { class: 'unread', 'data-testid': 'chat-unread', hidden: true });
     /** @type {Context} */
     this.ctx = {
       api: this.api,
       live: this.live,
       navigate: (path) => this.navigate(path),
       children: () => this.children(),
+      members: () => this.members(),
+      refreshBell: () => this.bell?.refresh(),
     };
     this.live.onStatus((connected) => {
       this.liveStatus.textContent = connected ? '' : t('live.reconnecting');
       this.liveStatus.dataset.connected = String(connected);
     });
     this.live.subscribe((e) => {
-      if (e.type.startsWith('family.') || e.type === 'reset') this.childNames = null;
+      if (e.type.startsWith('family.') || e.type === 'reset') this.family = null;
+      if (e.type.startsWith('chat.') || e.type === 'reset') void this.countUnreadChat();
     });
     this.api.onSession((user) => {
-      this.childNames = null;
-      if (user) this.live.start();
-      else this.live.stop();
+      this.family = null;
+      if (user) {
+        this.live.start();
+        void this.countUnreadChat();
+      } else {
+        this.live.stop();
+      }
     });
   }
 
@@ -86,14 +105,36 @@ export class App {
     this.render();
   }
 
+  /** The family, asked once until a member joins or leaves. */
+  loadFamily() {
+    if (!this.family) this.family = this.api.get('/family').catch((e) => { this.family = null; throw e; });
+    return this.family;
+  }
+
   /** The family's children by id, for mission forms and parents' boards. */
-  children() {
-    if (!this.childNames) {
-      this.childNames = this.api.get('/family').then((family) => new Map(
-        family.members.filter((/** @type {any} */ m) => m.role === 'child')
-          .map((/** @type {any} */ m) => [m.id, m.display_name])));
+  async children() {
+    const family = await this.loadFamily();
+    return new Map(family.members.filter((/** @type {any} */ m) => m.role === 'child')
+      .map((/** @type {any} */ m) => [m.id, m.display_name]));
+  }
+
+  /** Every member's name by id, for chat. */
+  async members() {
+    const family = await this.loadFamily();
+    return new Map(family.members.map((/** @type {any} */ m) => [m.id, m.display_name]));
+  }
+
+  /** The unread messages of every room, for the badge on the chat link. */
+  async countUnreadChat() {
+    try {
+      const rooms = await this.api.get('/chat/rooms?limit=200');
+      const unread = rooms.items.reduce((/** @type {number} */ sum, /** @type {any} */ r) => sum + r.unread, 0);
+      this.chatBadge.textContent = String(unread);
+      this.chatBadge.hidden = unread === 0;
+      this.chatBadge.setAttribute('aria-label', t('chat.unread_n', { n: unread }));
+    } catch {
+      // the badge waits for the next change
     }
-    return this.childNames;
   }
 
   /** @param {MouseEvent} event */
@@ -155,8 +196,11 @@ export class App {
     });
     const nav = user
       ? h('nav', { 'aria-label': t('nav.label') }, h('ul', {}, navigation.map(([path, key]) =>
-        h('li', {}, h('a', { href: path, 'aria-current': location.pathname === path ? 'page' : false }, t(key))))))
+        h('li', {}, h('a', { href: path, 'aria-current': location.pathname === path ? 'page' : false }, t(key),
+          path === '/chat' ? this.chatBadge : null)))))
       : null;
+    this.bell?.dispose();
+    this.bell = user ? bell(this.ctx) : null;
     const signOut = user ? h('button', { type: 'button', class: 'link' }, t('auth.logout')) : null;
     signOut?.addEventListener('click', async () => {
       try {
@@ -168,6 +212,7 @@ export class App {
     replace(this.header,
       h('a', { href: '/', class: 'brand' }, t('app.name')),
       nav,
-      h('div', { class: 'tools' }, this.liveStatus, user ? h('span', { class: 'who' }, user.display_name) : null, language, signOut));
+      h('div', { class: 'tools' }, this.liveStatus, this.bell?.el ?? null,
+        user ? h('span', { class: 'who' }, user.display_name) : null, language, signOut));
   }
 }

@@ -15,7 +15,7 @@ inline constexpr std::string_view content_security_policy{
     "frame-ancestors 'none'"};
 inline constexpr std::string_view permissions_policy{
     "camera=(self), microphone=(self), display-capture=(), geolocation=(), payment=(), "
-    "usb=(), serial=(), bluetooth=()"};
+    "usb=()"};
 
 /// Sets the router's fallback to the site (which must outlive the router).
 void add_web_routes(http::router& routes, const static_site& site);

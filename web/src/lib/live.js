@@ -48,11 +48,22 @@ export class LiveEvents {
   start() {
     if (this.running) return;
     this.running = true;
+    window.addEventListener('online', this.onOnline);
     void this.connect();
   }
 
+  /** Back online: try now rather than at the end of the back-off. */
+  onOnline = () => {
+    if (!this.running || !this.timer) return; // connected, or already connecting
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.attempt = 0;
+    void this.connect();
+  };
+
   stop() {
     this.running = false;
+    window.removeEventListener('online', this.onOnline);
     if (this.timer) clearTimeout(this.timer);
     this.source?.close();
     this.source = null;
@@ -96,7 +107,10 @@ export class LiveEvents {
   retry() {
     if (!this.running) return;
     const delay = reconnectDelay(this.attempt++);
-    this.timer = setTimeout(() => void this.connect(), delay);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.connect();
+    }, delay);
   }
 
   /**

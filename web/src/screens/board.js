@@ -4,6 +4,7 @@ import { h, replace, svg } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { grapeLayout, bunchSize } from '../lib/grape_layout.js';
 import { actionButton, statusRegion } from '../lib/ui.js';
+import { refresher } from '../lib/refresher.js';
 
 /** @typedef {import('../app.js').Context} Context */
 /**
@@ -83,13 +84,19 @@ export function boardCard(ctx, childId, options = {}) {
     render(await ctx.api.post(`/children/${childId}/board/attach`, { count }));
   }
 
-  void load().catch(() => { status.textContent = t('problem.unknown'); });
+  const fresh = refresher(load, status);
   const unsubscribe = ctx.live.subscribe((e) => {
     const forThisChild = e.data && (e.data.child_id === childId || e.data.board?.child_id === childId);
     if (e.type === 'reset' || ((e.type.startsWith('grapes.') || e.type.startsWith('board.')) && forThisChild) ||
         e.type === 'mission.approved') {
-      void load();
+      fresh.reload();
     }
   });
-  return { el, dispose: unsubscribe, reload: load };
+  return {
+    el,
+    dispose() {
+      unsubscribe();
+      fresh.dispose();
+    },
+  };
 }

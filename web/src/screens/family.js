@@ -3,6 +3,7 @@ import { h, replace } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { countdown } from '../lib/format.js';
 import { actionButton, field, onSubmit, statusRegion } from '../lib/ui.js';
+import { refresher } from '../lib/refresher.js';
 
 /** @typedef {import('../app.js').Context} Context */
 /** @typedef {{ id: number, display_name: string, role: 'parent' | 'child', avatar_color?: string }} Member */
@@ -35,7 +36,7 @@ export function familyScreen(ctx) {
       row.append(actionButton(t('family.rename_member'), () => {
         const form = renameForm('field.display_name', m.display_name, async (value) => {
           await ctx.api.patch(`/family/members/${m.id}`, { display_name: value });
-          await load();
+          fresh.reload();
         });
         row.append(form);
         /** @type {HTMLInputElement} */ (form.querySelector('input')).focus();
@@ -45,7 +46,7 @@ export function familyScreen(ctx) {
       row.append(actionButton(t('family.remove'), async () => {
         if (!confirm(t('family.remove_confirm', { name: m.display_name }))) return;
         await ctx.api.delete(`/family/members/${m.id}`);
-        await load();
+        fresh.reload();
       }, { status, kind: 'danger', label: t('family.remove_named', { name: m.display_name }) }));
     }
     return row;
@@ -81,17 +82,18 @@ export function familyScreen(ctx) {
       h('h2', {}, t('family.rename')),
       renameForm('field.family_name', '', async (value) => {
         await ctx.api.patch('/family', { name: value });
-        await load();
+        fresh.reload();
       }));
   }
-  void load().catch(() => { status.textContent = t('problem.unknown'); });
+  const fresh = refresher(load, status);
   const unsubscribe = ctx.live.subscribe((e) => {
-    if (e.type.startsWith('family.') || e.type === 'reset') void load();
+    if (e.type.startsWith('family.') || e.type === 'reset') fresh.reload();
   });
   return {
     el,
     dispose() {
       unsubscribe();
+      fresh.dispose();
       if (ticking) clearInterval(ticking);
     },
   };

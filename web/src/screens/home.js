@@ -5,6 +5,7 @@ import { t } from '../lib/i18n.js';
 import { boardCard } from './board.js';
 import { missionItem } from './missions.js';
 import { statusRegion } from '../lib/ui.js';
+import { refresher } from '../lib/refresher.js';
 
 /** @typedef {import('../app.js').Context} Context */
 
@@ -24,12 +25,14 @@ export function homeScreen(ctx) {
     const q = new URLSearchParams({ status: parent ? 'submitted' : 'assigned', limit: '20' });
     const page = await ctx.api.get(`/missions?${q}`);
     replace(pending, page.items.length
-      ? page.items.map((/** @type {any} */ m) => missionItem(ctx, m, names, () => void loadMissions()))
+      ? page.items.map((/** @type {any} */ m) => missionItem(ctx, m, names, () => fresh.reload()))
       : h('li', { class: 'empty' }, t(parent ? 'home.nothing_to_approve' : 'home.nothing_to_do')));
   }
 
+  let started = false;
   async function start() {
     names = await ctx.children();
+    started = true;
     if (parent) {
       if (names.size === 0) {
         boards.append(h('p', {}, t('home.invite_child'), ' ', h('a', { href: '/family' }, t('nav.family'))));
@@ -45,11 +48,14 @@ export function homeScreen(ctx) {
       disposers.push(card.dispose);
       boards.append(card.el);
     }
-    await loadMissions();
   }
-  void start().catch(() => { status.textContent = t('problem.unknown'); });
+  const fresh = refresher(async () => {
+    if (!started) await start();
+    await loadMissions();
+  }, status);
+  disposers.push(fresh.dispose);
   disposers.push(ctx.live.subscribe((e) => {
-    if (e.type.startsWith('mission.') || e.type === 'reset') void loadMissions();
+    if (e.type.startsWith('mission.') || e.type === 'reset') fresh.reload();
   }));
   return {
     el: h('section', { class: 'home' },

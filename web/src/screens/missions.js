@@ -4,6 +4,7 @@ import { h, replace } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { dateTime, localInputToRfc3339, uuid } from '../lib/format.js';
 import { actionButton, field, onSubmit, statusRegion } from '../lib/ui.js';
+import { refresher } from '../lib/refresher.js';
 
 /** @typedef {import('../app.js').Context} Context */
 /**
@@ -158,7 +159,7 @@ export function missionsScreen(ctx) {
       b.addEventListener('click', () => {
         filter = s;
         tabs.querySelectorAll('button').forEach((x) => x.setAttribute('aria-pressed', String(x === b)));
-        void load();
+        fresh.reload();
       });
       return b;
     }));
@@ -169,23 +170,29 @@ export function missionsScreen(ctx) {
     if (filter) q.set('status', filter);
     if (cursor) q.set('cursor', String(cursor));
     const page = await ctx.api.get(`/missions?${q}`);
-    const items = page.items.map((/** @type {Mission} */ m) => missionItem(ctx, m, names, () => void load()));
+    const items = page.items.map((/** @type {Mission} */ m) => missionItem(ctx, m, names, () => fresh.reload()));
     if (cursor) list.append(...items);
     else replace(list, items.length ? items : h('li', { class: 'empty' }, t('mission.none')));
     replace(more, page.next_cursor ? actionButton(t('common.more'), () => load(page.next_cursor)) : null);
   }
 
-  async function start() {
-    names = await ctx.children();
-    if (parent) replace(formSlot, names.size ? missionForm(ctx, names, null, () => void load()) : h('p', {}, t('mission.no_children')));
+  let started = false;
+  const fresh = refresher(async () => {
+    if (!started) {
+      names = await ctx.children();
+      if (parent) replace(formSlot, names.size ? missionForm(ctx, names, null, () => fresh.reload()) : h('p', {}, t('mission.no_children')));
+      started = true;
+    }
     await load();
-  }
-  void start().catch(() => { status.textContent = t('problem.unknown'); });
+  }, status);
   const unsubscribe = ctx.live.subscribe((e) => {
-    if (e.type.startsWith('mission.') || e.type === 'reset') void load();
+    if (e.type.startsWith('mission.') || e.type === 'reset') fresh.reload();
   });
   return {
     el: h('section', {}, h('h1', {}, t('nav.missions')), formSlot, tabs, status, list, more),
-    dispose: unsubscribe,
+    dispose() {
+      unsubscribe();
+      fresh.dispose();
+    },
   };
 }

@@ -143,6 +143,12 @@ export async function openPage(browser, name, viewport = { width: 390, height: 8
 export async function withReport(title, server, pages, scenario) {
   try {
     await scenario();
+    // An uncaught exception or unhandled rejection in a page is a bug even when the screen
+    // looked right.
+    for (const p of pages) {
+      const errors = p.consoleLines.filter((line) => line.startsWith('[pageerror]'));
+      if (errors.length) throw new Error(`${p.name}'s page threw:\n${errors.join('\n')}`);
+    }
   } catch (error) {
     const dir = join(process.env.TEST_POKI_ARTIFACTS ?? tmpdir(), title.replace(/[^\w-]+/g, '_'));
     mkdirSync(dir, { recursive: true });
@@ -158,4 +164,45 @@ export async function withReport(title, server, pages, scenario) {
     console.error(`browser test failed: screenshots and console logs in ${dir}`);
     throw error;
   }
+}
+
+/**
+ * A parent and a child made through the API (the family-flow test covers the screens that
+ * do it), for tests about what comes after.
+ * @param {PokiServer} server
+ */
+export async function apiFamily(server) {
+  const id = Math.random().toString(36).slice(2, 10);
+  /** @param {string} path @param {unknown} body @param {string} [token] */
+  const post = async (path, body, token) => {
+    const res = await fetch(`${server.url}/api/v1${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    const data = await res.json();
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(data)}`);
+    return data;
+  };
+  const parent = { email: `parent-${id}@example.com`, password: 'correct horse battery', name: '아빠' };
+  const signup = await post('/auth/signup', { email: parent.email, password: parent.password, display_name: parent.name });
+  const code = await post('/family/link-codes', { role: 'child' }, signup.access_token);
+  const child = { login: `kid-${id}`, password: 'grapes and more', name: '도윤' };
+  await post('/auth/join', { code: code.code, login: child.login, password: child.password, display_name: child.name });
+  return { parent, child, parentToken: signup.access_token, post };
+}
+
+/**
+ * Logs a page in through the login screen.
+ * @param {import('playwright-core').Page} page
+ * @param {PokiServer} server
+ * @param {{ email?: string, login?: string, password: string }} who
+ */
+export async function logIn(page, server, who) {
+  await page.goto(`${server.url}/login`);
+  if (who.login) await page.getByLabel('누구인가요?').selectOption('login');
+  await page.getByLabel(who.login ? '아이디' : '이메일', { exact: true }).fill(who.login ?? who.email ?? '');
+  await page.getByLabel('비밀번호', { exact: true }).fill(who.password);
+  await page.getByRole('button', { name: '로그인' }).click();
+  await page.getByRole('heading', { name: /안녕하세요/ }).waitFor();
 }
