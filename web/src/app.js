@@ -10,6 +10,8 @@ import { homeScreen } from './screens/home.js';
 import { missionsScreen } from './screens/missions.js';
 import { roomsScreen, roomScreen } from './screens/chat.js';
 import { bell, notificationsScreen } from './screens/notifications.js';
+import { childScreen } from './screens/child.js';
+import { giftsScreen } from './screens/gifts.js';
 
 /**
  * What every screen gets.
@@ -32,19 +34,29 @@ const routes = [
   { pattern: '/family', value: { screen: familyScreen, signedIn: true, title: 'nav.family' } },
   { pattern: '/chat', value: { screen: roomsScreen, signedIn: true, title: 'nav.chat' } },
   { pattern: '/chat/:id', value: { screen: roomScreen, signedIn: true, title: 'nav.chat' } },
+  { pattern: '/children/:id', value: { screen: childScreen, signedIn: true, title: 'child.title' } },
+  { pattern: '/gifts', value: { screen: giftsScreen, signedIn: true, title: 'nav.gifts' } },
   { pattern: '/notifications', value: { screen: notificationsScreen, signedIn: true, title: 'notice.title' } },
   { pattern: '/login', value: { screen: loginScreen, signedIn: false, title: 'auth.login_title' } },
   { pattern: '/signup', value: { screen: signupScreen, signedIn: false, title: 'auth.signup_title' } },
   { pattern: '/join', value: { screen: joinScreen, signedIn: false, title: 'auth.join_title' } },
 ];
 
-/** @type {[string, import('./lib/i18n.js').MessageKey][]} */
-const navigation = [
-  ['/', 'nav.home'],
-  ['/missions', 'nav.missions'],
-  ['/chat', 'nav.chat'],
-  ['/family', 'nav.family'],
-];
+/**
+ * The header's links; a child also has their wishlist.
+ * @param {import('./lib/api.js').User} user
+ * @returns {[string, import('./lib/i18n.js').MessageKey][]}
+ */
+function navigation(user) {
+  return [
+    ['/', 'nav.home'],
+    ['/missions', 'nav.missions'],
+    ['/chat', 'nav.chat'],
+    ['/gifts', 'nav.gifts'],
+    ...(user.role === 'child' ? [/** @type {[string, import('./lib/i18n.js').MessageKey]} */ ([`/children/${user.id}`, 'nav.wishlist'])] : []),
+    ['/family', 'nav.family'],
+  ];
+}
 
 export class App {
   /** @param {HTMLElement} root */
@@ -195,7 +207,7 @@ export class App {
       this.render();
     });
     const nav = user
-      ? h('nav', { 'aria-label': t('nav.label') }, h('ul', {}, navigation.map(([path, key]) =>
+      ? h('nav', { 'aria-label': t('nav.label') }, h('ul', {}, navigation(user).map(([path, key]) =>
         h('li', {}, h('a', { href: path, 'aria-current': location.pathname === path ? 'page' : false }, t(key),
           path === '/chat' ? this.chatBadge : null)))))
       : null;

@@ -67,7 +67,7 @@ test('every main screen passes an automated accessibility scan', async () => {
     await kid.page.locator('li.mission', { hasText: '양치하기' }).waitFor();
     for (const [page, who] of [[dad.page, 'parent'], [kid.page, 'child']]) {
       const p = /** @type {import('playwright-core').Page} */ (page);
-      for (const [link, name] of [['홈', 'home'], ['미션', 'missions'], ['가족', 'family'], ['채팅', 'chat']]) {
+      for (const [link, name] of [['홈', 'home'], ['미션', 'missions'], ['선물', 'gifts'], ['가족', 'family'], ['채팅', 'chat']]) {
         await p.getByRole('link', { name: link, exact: true }).click();
         await p.locator('main h1').waitFor();
         await scan(p, `${who} ${name}`);
@@ -79,6 +79,13 @@ test('every main screen passes an automated accessibility scan', async () => {
       await p.getByRole('heading', { name: '알림' }).waitFor();
       await scan(p, `${who} notifications`);
     }
+    await dad.page.getByRole('link', { name: '홈', exact: true }).click();
+    await dad.page.getByRole('link', { name: /도윤의 포도판 자세히/ }).click();
+    await dad.page.getByRole('heading', { name: '도윤의 포도판' }).waitFor();
+    await scan(dad.page, 'parent child page');
+    await kid.page.getByRole('link', { name: '위시리스트' }).click();
+    await kid.page.getByRole('heading', { name: '도윤의 포도판' }).waitFor();
+    await scan(kid.page, 'child wishlist');
     await dad.page.getByRole('link', { name: '가족', exact: true }).click();
     await dad.page.getByRole('button', { name: '아이 초대 코드 만들기' }).click();
     await dad.page.getByTestId('link-code').waitFor();

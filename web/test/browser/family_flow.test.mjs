@@ -87,6 +87,14 @@ test('a parent and a child run a mission and a board end to end, live', async ()
     await p.getByText('2번째 포도판').waitFor();
     await c.getByText('2번째 포도판').waitFor();
     assert.match((await counts.textContent()) ?? '', /^0 \/ 31/);
+
+    // English is one tap away, and stays chosen across a reload.
+    await c.getByRole('button', { name: 'English' }).click();
+    await c.getByRole('link', { name: 'Missions' }).waitFor();
+    await c.getByText('Board no. 2').waitFor();
+    await c.reload();
+    await c.getByRole('heading', { name: 'My grape bunch' }).waitFor();
+    assert.equal(await c.evaluate(() => document.documentElement.lang), 'en');
   });
   await mom.context.close();
   await kid.context.close();

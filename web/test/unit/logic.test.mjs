@@ -107,3 +107,10 @@ test('countdowns read as minutes and seconds', () => {
   assert.equal(countdown(61.9), '01:01');
   assert.equal(countdown(-3), '00:00');
 });
+
+test('gift searches send only what the form says', async () => {
+  const { giftQuery } = await import('../../src/screens/gifts.js').catch(() => ({ giftQuery: null }));
+  assert.ok(giftQuery, 'gifts.js imports without a DOM');
+  assert.equal(giftQuery({ q: ' 공룡 ', category: '', sort: 'relevance' }, null), 'limit=20&q=%EA%B3%B5%EB%A3%A1');
+  assert.equal(giftQuery({ q: '', max_price: '30000', sort: 'price_asc' }, 40), 'limit=20&max_price=30000&sort=price_asc&cursor=40');
+});
