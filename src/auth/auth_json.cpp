@@ -53,11 +53,13 @@ std::string read_new_password(json_reader& in) {
     }
     const auto length = utf8_length(password).value_or(0);
     if (length < min_password_chars) {
-        in.add_error("password",
-                     "Must be at least " + std::to_string(min_password_chars) + " characters.");
+        in.add_error("password", "too_short",
+                     "Must be at least " + std::to_string(min_password_chars) + " characters.",
+                     {{"min", static_cast<std::int64_t>(min_password_chars)}});
     } else if (length > max_password_chars) {
-        in.add_error("password",
-                     "Must be at most " + std::to_string(max_password_chars) + " characters.");
+        in.add_error("password", "too_long",
+                     "Must be at most " + std::to_string(max_password_chars) + " characters.",
+                     {{"max", static_cast<std::int64_t>(max_password_chars)}});
     }
     return password;
 }
@@ -67,7 +69,7 @@ std::optional<std::string> read_email(json_reader& in, std::string_view name, bo
     auto email =
         required ? std::optional{in.required_string(name, rule)} : in.optional_string(name, rule);
     if (email && !email->empty() && !looks_like_email(*email)) {
-        in.add_error(name, "Must be an email address.");
+        in.add_error(name, "not_email", "Must be an email address.");
     }
     return email;
 }
@@ -75,7 +77,8 @@ std::optional<std::string> read_email(json_reader& in, std::string_view name, bo
 std::string read_login_name(json_reader& in) {
     auto login = in.required_string("login", {.min_chars = 1, .max_chars = 32});
     if (!login.empty() && !is_login_name(login)) {
-        in.add_error("login", "Use 3 to 32 letters, digits, dots, dashes or underscores.");
+        in.add_error("login", "bad_login_name",
+                     "Use 3 to 32 letters, digits, dots, dashes or underscores.");
     }
     return login;
 }

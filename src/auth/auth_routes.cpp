@@ -30,7 +30,7 @@ login_request read_login(const nlohmann::json& body) {
     r.login = in.optional_string("login", {.min_chars = 1, .max_chars = 40});
     r.password = in.required_string("password", {.min_chars = 0, .max_chars = 1024, .trim = false});
     if (in.ok() && r.email.has_value() == r.login.has_value()) {
-        in.add_error(r.email ? "login" : "email", "Send either email or login.");
+        in.add_error(r.email ? "login" : "email", "email_or_login", "Send either email or login.");
     }
     in.finish();
     return r;
@@ -64,7 +64,8 @@ std::string read_refresh_cookie(const http::request_context& ctx) {
     }
     auto token = refresh_cookie_of(ctx);
     if (!token) {
-        throw error{errc::unauthorized, "This browser has no session: sign in again."};
+        throw error{errc::unauthorized, "no_session",
+                    "This browser has no session: sign in again."};
     }
     return std::move(*token);
 }
@@ -144,7 +145,7 @@ bool wants_cookie_session(const http::request_context& ctx) {
         throw error{errc::bad_request, "X-Poki-Session must be \"cookie\"."};
     }
     if (!ctx.trusted_origin) {
-        throw error{errc::forbidden,
+        throw error{errc::forbidden, "untrusted_origin",
                     "A browser session is only for this site's own pages and the origins "
                     "http.allowed_origins lists."};
     }

@@ -103,7 +103,7 @@ awaitable<session_tokens> auth_service::signup(signup_request request) {
     };
     auto tokens = co_await database_.run(std::move(create));
     if (!tokens) {
-        throw error{errc::conflict, "An account with this email already exists."};
+        throw error{errc::conflict, "email_taken", "An account with this email already exists."};
     }
     log::info("account created",
               {{"user_id", tokens->user.id}, {"family_id", tokens->user.family_id}});
@@ -198,7 +198,7 @@ awaitable<user_record> auth_service::me(principal who) {
     };
     auto user = co_await database_.run(std::move(find));
     if (!user || user->family_id != who.family_id) {
-        throw error{errc::unauthorized, "This account no longer exists."};
+        throw error{errc::unauthorized, "account_gone", "This account no longer exists."};
     }
     user->password_hash.clear();
     co_return std::move(*user);
@@ -207,7 +207,7 @@ awaitable<user_record> auth_service::me(principal who) {
 principal auth_service::authorize(std::string_view access_token) const {
     const auto who = authenticate(access_token).value();
     if (revocations_.is_revoked(who.user_id)) {
-        throw error{errc::unauthorized, "This account no longer has access."};
+        throw error{errc::unauthorized, "account_removed", "This account no longer has access."};
     }
     return who;
 }
@@ -222,7 +222,7 @@ session_tokens auth_service::enroll(pqxx::transaction_base& tx, new_user account
     try {
         id = auth_repository::create_user(tx, account);
     } catch (const pqxx::unique_violation&) {
-        throw error{errc::conflict, "This login name (or email) is already taken."};
+        throw error{errc::conflict, "login_taken", "This login name (or email) is already taken."};
     }
     const auto created = auth_repository::find_by_id(tx, id);
     if (!created) {

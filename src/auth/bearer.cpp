@@ -5,7 +5,8 @@ namespace poki::auth {
 awaitable<principal> require_principal(const http::request_context& ctx, auth_service& auth) {
     const auto token = ctx.bearer_token();
     if (!token) {
-        throw error{errc::unauthorized, "Send an access token as 'Authorization: Bearer <token>'."};
+        throw error{errc::unauthorized, "token_missing",
+                    "Send an access token as 'Authorization: Bearer <token>'."};
     }
     co_return auth.authorize(*token);
 }
@@ -23,7 +24,8 @@ awaitable<principal> require_stream_principal(const http::request_context& ctx,
     }
     auto who = co_await auth.redeem_stream_ticket(std::move(*ticket));
     if (!who) {
-        throw error{errc::unauthorized, "This stream ticket is unknown, used or expired."};
+        throw error{errc::unauthorized, "ticket_invalid",
+                    "This stream ticket is unknown, used or expired."};
     }
     co_return *who;
 }
@@ -31,7 +33,7 @@ awaitable<principal> require_stream_principal(const http::request_context& ctx,
 awaitable<principal> require_parent(const http::request_context& ctx, auth_service& auth) {
     const auto who = co_await require_principal(ctx, auth);
     if (who.role != role::parent) {
-        throw error{errc::forbidden, "Only a parent may do this."};
+        throw error{errc::forbidden, "parents_only", "Only a parent may do this."};
     }
     co_return who;
 }

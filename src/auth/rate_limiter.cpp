@@ -9,7 +9,7 @@ namespace {
 using clock = std::chrono::steady_clock;
 
 error too_many(std::chrono::seconds retry_after) {
-    return error::too_many(std::max(retry_after, std::chrono::seconds{1}),
+    return error::too_many(std::max(retry_after, std::chrono::seconds{1}), "too_many_attempts",
                            "Too many attempts; try again later.");
 }
 

@@ -22,7 +22,7 @@ std::optional<std::int64_t> cursor_param(const http::request_context& ctx, std::
     const auto* end = text->data() + text->size();
     const auto [ptr, ec] = std::from_chars(text->data(), end, value);
     if (text->empty() || ec != std::errc{} || ptr != end || value < 0) {
-        throw error::validation(std::string{name}, "Must be a message id.");
+        throw error::validation(std::string{name}, "not_message_id", "Must be a message id.");
     }
     return value;
 }
@@ -57,7 +57,7 @@ std::optional<std::string> read_client_id(json_reader& in) {
     const auto raw = in.required_string("client_id", {.min_chars = 1, .max_chars = 64});
     auto client_id = normalize_uuid(raw);
     if (!raw.empty() && !client_id) {
-        in.add_error("client_id", "Must be a UUID.");
+        in.add_error("client_id", "not_uuid", "Must be a UUID.");
     }
     return client_id;
 }
@@ -91,7 +91,7 @@ struct chat_handlers {
         const auto before = cursor_param(ctx, "before");
         const auto after = cursor_param(ctx, "after");
         if (before && after) {
-            throw error::validation("after", "Use before or after, not both.");
+            throw error::validation("after", "before_or_after", "Use before or after, not both.");
         }
         const auto limit = http::page_limit(ctx);
         const auto page =

@@ -60,7 +60,8 @@ awaitable<page<room_summary>> chat_service::rooms(principal who, std::optional<s
 
 awaitable<room> chat_service::open_direct(principal who, std::int64_t member_id) {
     if (member_id == who.user_id) {
-        throw error::validation("member_id", "A direct room is with another member.");
+        throw error::validation("member_id", "direct_room_with_self",
+                                "A direct room is with another member.");
     }
     auto open = [who, member_id](pqxx::work& tx, notify::event_log&) {
         if (!chat_repository::is_active_member(tx, who.family_id, member_id)) {
@@ -119,7 +120,7 @@ awaitable<void> chat_service::remove_message(principal who, std::int64_t room_id
             throw error{errc::not_found, "No such message."};
         }
         if (found->author_id != who.user_id) {
-            throw error{errc::forbidden, "Only its author may delete a message."};
+            throw error{errc::forbidden, "not_author", "Only its author may delete a message."};
         }
         if (chat_repository::tombstone(tx, target.id, message_id)) {
             log.record(to_others(tx, target, who.user_id, "chat.deleted",

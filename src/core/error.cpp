@@ -9,7 +9,19 @@ error error::validation(std::vector<field_error> fields) {
 }
 
 error error::validation(std::string field, std::string message) {
-    return validation({field_error{std::move(field), std::move(message)}});
+    return validation({field_error{std::move(field), std::move(message), "invalid", {}}});
+}
+
+error error::validation(std::string field, std::string_view field_code, std::string message) {
+    return validation(
+        {field_error{std::move(field), std::move(message), std::string{field_code}, {}}});
+}
+
+error error::too_many(std::chrono::seconds retry_after, std::string_view reason,
+                      std::string detail) {
+    error e{errc::too_many_requests, reason, std::move(detail)};
+    e.retry_after_ = retry_after;
+    return e;
 }
 
 error error::too_many(std::chrono::seconds retry_after, std::string detail) {
@@ -25,7 +37,7 @@ error error::busy(std::chrono::seconds retry_after, std::string detail) {
 }
 
 error error::conflict_in_state(std::string detail, std::string state) {
-    error e{errc::conflict, std::move(detail)};
+    error e{errc::conflict, "wrong_state", std::move(detail)};
     e.extensions_.emplace_back("state", std::move(state));
     return e;
 }

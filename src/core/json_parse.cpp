@@ -26,22 +26,25 @@ class strict_builder {
     }
     bool string(json::string_t& v) {
         if (v.find('\0') != std::string::npos) {
-            return refuse(path(), "Must not contain the character U+0000.");
+            return refuse(path(), "nul_character", "Must not contain the character U+0000.");
         }
         return value(json(std::move(v)));
     }
-    bool binary(json::binary_t& /*v*/) { return refuse(path(), "Binary values are not JSON."); }
+    bool binary(json::binary_t& /*v*/) {
+        return refuse(path(), "not_json", "Binary values are not JSON.");
+    }
 
     bool start_object(std::size_t /*size*/) { return open(json::object()); }
     bool key(json::string_t& k) {
         auto& top = frames_.back();
         if (k.find('\0') != std::string::npos) {
             top.key.reset();
-            return refuse(path(), "Member names must not contain the character U+0000.");
+            return refuse(path(), "nul_character",
+                          "Member names must not contain the character U+0000.");
         }
         if (top.node->contains(k)) {
             top.key = std::move(k);
-            return refuse(path(), "This member appears more than once.");
+            return refuse(path(), "duplicate_member", "This member appears more than once.");
         }
         top.key = std::move(k);
         return true;
@@ -60,12 +63,13 @@ class strict_builder {
                      const nlohmann::detail::exception& ex) {
         const std::string_view what{ex.what()};
         if (ex.id == 406) {  // out_of_range: a number no double can hold
-            return refuse(path(), "This number is too large.");
+            return refuse(path(), "number_too_large", "This number is too large.");
         }
         if (what.find("ill-formed UTF-8") != std::string_view::npos ||
             what.find("surrogate") != std::string_view::npos) {
-            return refuse(path(), "Every string must be valid UTF-8 (error at byte " +
-                                      std::to_string(position) + ").");
+            return refuse(path(), "not_utf8",
+                          "Every string must be valid UTF-8 (error at byte " +
+                              std::to_string(position) + ").");
         }
         failure_ = error{errc::bad_request, "The body is not valid JSON (error at byte " +
                                                 std::to_string(position) + ")."};
@@ -90,8 +94,8 @@ class strict_builder {
         std::size_t index = 0;           // arrays: the element being read
     };
 
-    bool refuse(std::string field, std::string message) {
-        failure_ = error::validation(std::move(field), std::move(message));
+    bool refuse(std::string field, std::string_view code, std::string message) {
+        failure_ = error::validation(std::move(field), code, std::move(message));
         return false;
     }
 
@@ -120,7 +124,8 @@ class strict_builder {
     bool open(json container) {
         if (frames_.size() >= limits_.max_depth) {
             return refuse(
-                path(), "Nested more than " + std::to_string(limits_.max_depth) + " levels deep.");
+                path(), "too_deep",
+                "Nested more than " + std::to_string(limits_.max_depth) + " levels deep.");
         }
         auto* node = place(std::move(container));
         frames_.push_back(frame{node, std::nullopt, 0});

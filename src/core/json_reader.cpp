@@ -63,7 +63,7 @@ std::optional<std::size_t> utf8_length(std::string_view text) noexcept {
 
 json_reader::json_reader(const nlohmann::json& document) : document_{document} {
     if (!document_.is_object()) {
-        errors_.push_back({"", "The body must be a JSON object."});
+        errors_.push_back({"", "The body must be a JSON object.", "not_object", {}});
     }
 }
 
@@ -74,7 +74,7 @@ const nlohmann::json* json_reader::member(std::string_view name, bool required) 
     const auto it = document_.find(name);
     if (it == document_.end() || it->is_null()) {
         if (required) {
-            errors_.push_back({std::string{name}, "This field is required."});
+            errors_.push_back({std::string{name}, "This field is required.", "required", {}});
         }
         return nullptr;
     }
@@ -87,19 +87,20 @@ std::optional<std::string> json_reader::optional_string(std::string_view name, s
         return std::nullopt;
     }
     if (!value->is_string()) {
-        errors_.push_back({std::string{name}, "Must be a string."});
+        errors_.push_back({std::string{name}, "Must be a string.", "not_string", {}});
         return std::nullopt;
     }
     const auto& raw = value->get_ref<const std::string&>();
     const std::string_view text = rule.trim ? trim(raw) : std::string_view{raw};
     if (text.find('\0') != std::string_view::npos) {
         // PostgreSQL text cannot hold it; a libpq parameter would be cut short there.
-        errors_.push_back({std::string{name}, "Must not contain the character U+0000."});
+        errors_.push_back(
+            {std::string{name}, "Must not contain the character U+0000.", "nul_character", {}});
         return std::nullopt;
     }
     const auto length = utf8_length(text);
     if (!length) {
-        errors_.push_back({std::string{name}, "Must be valid UTF-8."});
+        errors_.push_back({std::string{name}, "Must be valid UTF-8.", "not_utf8", {}});
         return std::nullopt;
     }
     if (*length < rule.min_chars) {
@@ -107,12 +108,16 @@ std::optional<std::string> json_reader::optional_string(std::string_view name, s
             {std::string{name},
              rule.min_chars == 1
                  ? std::string{"Must not be empty."}
-                 : "Must be at least " + std::to_string(rule.min_chars) + " characters."});
+                 : "Must be at least " + std::to_string(rule.min_chars) + " characters.",
+             rule.min_chars == 1 ? "empty" : "too_short",
+             {{"min", static_cast<std::int64_t>(rule.min_chars)}}});
         return std::nullopt;
     }
     if (*length > rule.max_chars) {
         errors_.push_back({std::string{name},
-                           "Must be at most " + std::to_string(rule.max_chars) + " characters."});
+                           "Must be at most " + std::to_string(rule.max_chars) + " characters.",
+                           "too_long",
+                           {{"max", static_cast<std::int64_t>(rule.max_chars)}}});
         return std::nullopt;
     }
     return std::string{text};
@@ -134,13 +139,16 @@ std::optional<std::int64_t> json_reader::optional_integer(std::string_view name,
     if (!value->is_number_integer() ||
         (value->is_number_unsigned() &&
          value->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))) {
-        errors_.push_back({std::string{name}, "Must be an integer."});
+        errors_.push_back({std::string{name}, "Must be an integer.", "not_integer", {}});
         return std::nullopt;
     }
     const auto n = value->get<std::int64_t>();
     if (n < min || n > max) {
-        errors_.push_back({std::string{name}, "Must be between " + std::to_string(min) + " and " +
-                                                  std::to_string(max) + "."});
+        errors_.push_back(
+            {std::string{name},
+             "Must be between " + std::to_string(min) + " and " + std::to_string(max) + ".",
+             "out_of_range",
+             {{"min", min}, {"max", max}}});
         return std::nullopt;
     }
     return n;
@@ -160,7 +168,7 @@ std::optional<bool> json_reader::optional_bool(std::string_view name) {
         return std::nullopt;
     }
     if (!value->is_boolean()) {
-        errors_.push_back({std::string{name}, "Must be true or false."});
+        errors_.push_back({std::string{name}, "Must be true or false.", "not_boolean", {}});
         return std::nullopt;
     }
     return value->get<bool>();
@@ -184,12 +192,14 @@ std::string json_reader::required_enum(std::string_view name,
         message += a;
     }
     message += '.';
-    errors_.push_back({std::string{name}, std::move(message)});
+    errors_.push_back({std::string{name}, std::move(message), "not_allowed", {}});
     return {};
 }
 
-void json_reader::add_error(std::string_view field, std::string message) {
-    errors_.push_back({std::string{field}, std::move(message)});
+void json_reader::add_error(std::string_view field, std::string_view code, std::string message,
+                            std::vector<std::pair<std::string, std::int64_t>> limits) {
+    errors_.push_back(
+        {std::string{field}, std::move(message), std::string{code}, std::move(limits)});
 }
 
 void json_reader::reject_unknown(std::initializer_list<std::string_view> known) {
@@ -198,7 +208,7 @@ void json_reader::reject_unknown(std::initializer_list<std::string_view> known) 
     }
     for (const auto& [key, value] : document_.items()) {
         if (std::find(known.begin(), known.end(), key) == known.end()) {
-            errors_.push_back({key, "Unknown field."});
+            errors_.push_back({key, "Unknown field.", "unknown_field", {}});
         }
     }
 }

@@ -6,7 +6,7 @@ namespace poki {
 
 void require_parent(const principal& who) {
     if (who.role != role::parent) {
-        throw error{errc::forbidden, "Only a parent may do this."};
+        throw error{errc::forbidden, "parents_only", "Only a parent may do this."};
     }
 }
 

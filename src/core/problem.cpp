@@ -63,8 +63,9 @@ problem_details to_problem(const error& e, std::string_view request_id) {
     const auto kind = kind_of(e.code());
     problem_details p;
     p.status = kind.status;
-    p.code = std::string{to_string(e.code())};
-    p.type = type_uri(p.code);
+    p.category = std::string{to_string(e.code())};
+    p.code = e.reason().empty() ? p.category : e.reason();
+    p.type = type_uri(p.category);
     p.title = std::string{kind.title};
     p.detail = e.detail();
     p.errors = e.fields();
@@ -78,6 +79,7 @@ problem_details internal_problem(std::string_view request_id) {
     problem_details p;
     p.status = 500;
     p.code = std::string{to_string(errc::internal)};
+    p.category = p.code;
     p.type = type_uri(p.code);
     p.title = std::string{kind_of(errc::internal).title};
     p.detail = "Something went wrong on our side. Quote the request id when reporting it.";
@@ -88,12 +90,19 @@ problem_details internal_problem(std::string_view request_id) {
 std::string to_json(const problem_details& p) {
     nlohmann::json body{
         {"type", p.type},     {"title", p.title}, {"status", p.status},
-        {"detail", p.detail}, {"code", p.code},
+        {"detail", p.detail}, {"code", p.code},   {"category", p.category},
     };
     if (!p.errors.empty()) {
         auto& errors = body["errors"] = nlohmann::json::array();
         for (const auto& f : p.errors) {
-            errors.push_back({{"field", f.field}, {"message", f.message}});
+            auto& entry = errors.emplace_back(
+                nlohmann::json{{"field", f.field}, {"message", f.message}, {"code", f.code}});
+            if (!f.limits.empty()) {
+                auto& limits = entry["params"] = nlohmann::json::object();
+                for (const auto& [name, value] : f.limits) {
+                    limits[name] = value;
+                }
+            }
         }
     }
     if (p.retry_after) {

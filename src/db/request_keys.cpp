@@ -27,13 +27,14 @@ std::optional<keyed_answer> claim_request_key(pqxx::transaction_base& tx, const 
     if (earlier.empty()) {
         // Pruned between the two statements: treat this as the key's first use.
         if (tx.exec_prepared("request_key_claim", key.user_id, key.key, key.digest).empty()) {
-            throw error{errc::conflict, "This Idempotency-Key is in use; retry the request."};
+            throw error{errc::conflict, "idempotency_key_in_use",
+                        "This Idempotency-Key is in use; retry the request."};
         }
         return std::nullopt;
     }
     const auto row = earlier[0];
     if (row[0].as<std::string>() != key.digest) {
-        throw error::validation("Idempotency-Key",
+        throw error::validation("Idempotency-Key", "idempotency_key_reused",
                                 "This key was already used for a different request.");
     }
     auto stored = nlohmann::json::parse(row[1].as<std::string>());

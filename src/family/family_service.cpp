@@ -73,7 +73,8 @@ awaitable<member> family_service::rename_member(principal who, std::int64_t memb
 awaitable<void> family_service::remove_member(principal who, std::int64_t member_id) {
     require_parent(who);
     if (member_id == who.user_id) {
-        throw error{errc::conflict, "You cannot remove yourself from your family."};
+        throw error{errc::conflict, "cannot_remove_self",
+                    "You cannot remove yourself from your family."};
     }
     auto remove = [who, member_id](pqxx::work& tx, notify::event_log& log) {
         const auto removed = family_repository::find_member(tx, who.family_id, member_id);
@@ -104,7 +105,8 @@ awaitable<auth::session_tokens> family_service::join(join_request request,
     co_await limiter_.hit(wrong_key, max_wrong_codes, lockout);
     auto code = co_await codes_.redeem(link_codes::normalize(request.code));
     if (!code) {
-        throw error::validation("code", "This code is wrong, already used or expired.");
+        throw error::validation("code", "code_invalid",
+                                "This code is wrong, already used or expired.");
     }
     co_await limiter_.give_back(wrong_key);
     std::exception_ptr failure;
@@ -125,7 +127,8 @@ awaitable<auth::session_tokens> family_service::join(join_request request,
 awaitable<auth::session_tokens> family_service::enroll(join_request request,
                                                        const link_code& code) {
     if (code.admits == role::parent && !request.email) {
-        throw error::validation("email", "A parent joins with an email address.");
+        throw error::validation("email", "parent_needs_email",
+                                "A parent joins with an email address.");
     }
     auth::new_user account;
     account.family_id = code.family_id;

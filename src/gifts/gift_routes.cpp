@@ -25,7 +25,8 @@ gift_query read_query(const http::request_context& ctx) {
     if (auto q = ctx.query_param("q")) {
         const auto length = utf8_length(*q);
         if (!length || *length > 100) {
-            errors.push_back({"q", "Must be UTF-8 text of at most 100 characters."});
+            errors.push_back(
+                {"q", "Must be UTF-8 text of at most 100 characters.", "too_long", {{"max", 100}}});
         } else {
             // Words separated by any run of spaces search as one phrase.
             std::string words;
@@ -48,7 +49,7 @@ gift_query read_query(const http::request_context& ctx) {
     }
     if (auto category = ctx.query_param("category")) {
         if (std::find(categories.begin(), categories.end(), *category) == categories.end()) {
-            errors.push_back({"category", "Unknown category."});
+            errors.push_back({"category", "Unknown category.", "not_allowed", {}});
         } else {
             query.category = std::move(*category);
         }
@@ -60,7 +61,7 @@ gift_query read_query(const http::request_context& ctx) {
     query.min_price = price("min_price");
     query.max_price = price("max_price");
     if (query.min_price && query.max_price && *query.min_price > *query.max_price) {
-        errors.push_back({"max_price", "Must not be below min_price."});
+        errors.push_back({"max_price", "Must not be below min_price.", "below_min_price", {}});
     }
     if (const auto age = http::integer_param(ctx, "age", 0, 99)) {
         query.age = static_cast<int>(*age);
@@ -75,7 +76,10 @@ gift_query read_query(const http::request_context& ctx) {
         } else if (*sort == "popular") {
             query.sort = gift_sort::popular;
         } else {
-            errors.push_back({"sort", "Must be relevance, price_asc, price_desc or popular."});
+            errors.push_back({"sort",
+                              "Must be relevance, price_asc, price_desc or popular.",
+                              "not_allowed",
+                              {}});
         }
     }
     // The cursor is the position of the next page in the same search.
@@ -90,7 +94,7 @@ gift_query read_query(const http::request_context& ctx) {
 std::optional<std::string> url_field(json_reader& in, std::string_view name) {
     auto value = in.optional_string(name, {.min_chars = 1, .max_chars = 2000});
     if (value && !is_web_url(*value)) {
-        in.add_error(name, "Must be an http:// or https:// address.");
+        in.add_error(name, "not_http_url", "Must be an http:// or https:// address.");
         return std::nullopt;
     }
     return value;
@@ -105,10 +109,11 @@ new_wish read_wish(const nlohmann::json& body) {
     item.link_url = url_field(in, "link_url");
     item.image_url = url_field(in, "image_url");
     if (item.gift_id && (item.name || item.link_url || item.image_url)) {
-        in.add_error("gift_id", "A catalog gift comes with its own name and image.");
+        in.add_error("gift_id", "gift_or_name",
+                     "A catalog gift comes with its own name and image.");
     }
     if (!item.gift_id && !item.name && in.ok()) {
-        in.add_error("name", "Give a catalog gift_id, or a name.");
+        in.add_error("name", "gift_or_name", "Give a catalog gift_id, or a name.");
     }
     in.finish();
     return item;

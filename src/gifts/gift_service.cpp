@@ -20,7 +20,8 @@ void require_reader(principal who, std::int64_t child_id) {
 
 void require_owner(principal who, std::int64_t child_id) {
     if (who.user_id != child_id) {
-        throw error{errc::forbidden, "Only the child edits their own wishlist."};
+        throw error{errc::forbidden, "wishlist_child_only",
+                    "Only the child edits their own wishlist."};
     }
 }
 
@@ -81,14 +82,14 @@ awaitable<keyed_answer> gift_service::add_wish(principal who, std::int64_t child
             }
             const auto g = gift_repository::find(tx, *item.gift_id);
             if (!g) {
-                throw error::validation("gift_id", "No such gift in the catalog.");
+                throw error::validation("gift_id", "unknown_gift", "No such gift in the catalog.");
             }
             row.name = g->name;
             row.image_url = g->image_url;
             price = g->price_won;
         }
         if (gift_repository::active_count(tx, child_id) >= max_wishes) {
-            throw error{errc::conflict, "A wishlist holds at most 100 items."};
+            throw error{errc::conflict, "wishlist_full", "A wishlist holds at most 100 items."};
         }
         auto stored = gift_repository::add(tx, child_id, who.family_id, row, price);
         if (!stored) {  // a concurrent add of the same gift won

@@ -32,16 +32,16 @@ awaitable<board> board_service::configure(principal who, std::int64_t child_id,
         auto b = grape_repository::lock_open_board(tx, child_id);
         if (settings.goal) {
             if (*settings.goal < b.attached) {
-                throw error::validation("goal", "The bunch already has " +
-                                                    std::to_string(b.attached) +
-                                                    " grapes attached; the goal cannot be lower.");
+                throw error::validation("goal", "goal_below_attached",
+                                        "The bunch already has " + std::to_string(b.attached) +
+                                            " grapes attached; the goal cannot be lower.");
             }
             b.goal = *settings.goal;
         }
         if (settings.wish_item_id) {
             const auto& wish = *settings.wish_item_id;
             if (wish && !grape_repository::pickable_wish(tx, child_id, *wish)) {
-                throw error::validation("wish_item_id",
+                throw error::validation("wish_item_id", "not_pickable",
                                         "Must be an item on this child's wishlist not given yet.");
             }
             b.gift = wish ? std::optional{board_gift{*wish, {}, {}}} : std::nullopt;
@@ -59,16 +59,19 @@ awaitable<board> board_service::attach(principal who, std::int64_t child_id, int
     auto stick = [who, child_id, count](pqxx::work& tx, notify::event_log& log) {
         family::require_child(tx, who.family_id, child_id);
         if (who.user_id != child_id) {
-            throw error{errc::forbidden, "Only the child sticks grapes on their own bunch."};
+            throw error{errc::forbidden, "attach_child_only",
+                        "Only the child sticks grapes on their own bunch."};
         }
         auto b = grape_repository::lock_open_board(tx, child_id);
         if (count > b.waiting()) {
-            throw error{errc::conflict, "Only " + std::to_string(b.waiting()) +
-                                            " grapes are waiting to be attached."};
+            throw error{
+                errc::conflict, "not_enough_waiting",
+                "Only " + std::to_string(b.waiting()) + " grapes are waiting to be attached."};
         }
         if (b.attached + count > b.goal) {
-            throw error{errc::conflict, "The bunch has room for " +
-                                            std::to_string(b.goal - b.attached) + " more grapes."};
+            throw error{
+                errc::conflict, "bunch_overflow",
+                "The bunch has room for " + std::to_string(b.goal - b.attached) + " more grapes."};
         }
         b.attached += count;
         grape_repository::set_attached(tx, b);

@@ -166,8 +166,9 @@ ledger_entry grape_repository::append(pqxx::transaction_base& tx, board& locked,
                                       const ledger_change& change) {
     const auto balance = locked.balance + change.amount;
     if (balance < 0) {
-        throw error{errc::conflict, "That would take the grapes below zero: the child has " +
-                                        std::to_string(locked.balance) + "."};
+        throw error{errc::conflict, "balance_below_zero",
+                    "That would take the grapes below zero: the child has " +
+                        std::to_string(locked.balance) + "."};
     }
     const auto row =
         tx.exec_prepared1("grapes.append", locked.child_id, locked.family_id,

@@ -82,7 +82,7 @@ struct grape_handlers {
         const auto amount = in.required_integer("amount", -max_adjustment, max_adjustment);
         auto reason = in.required_string("reason", {.min_chars = 1, .max_chars = 200});
         if (amount == 0) {
-            in.add_error("amount", "Must not be zero.");
+            in.add_error("amount", "zero", "Must not be zero.");
         }
         in.finish();
         auto key = http::request_key_of(ctx, who.user_id);

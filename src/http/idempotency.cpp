@@ -32,7 +32,7 @@ std::optional<std::string> idempotency_key(const request_context& ctx) {
     const bool visible =
         std::all_of(value.begin(), value.end(), [](char c) { return c > ' ' && c < 0x7F; });
     if (value.empty() || value.size() > 100 || !visible) {
-        throw error::validation("Idempotency-Key",
+        throw error::validation("Idempotency-Key", "bad_idempotency_key",
                                 "Must be 1 to 100 visible ASCII characters (a UUID works).");
     }
     return std::string{value};

@@ -19,9 +19,12 @@ std::optional<std::int64_t> integer_param(const request_context& ctx, std::strin
     const auto* end = text->data() + text->size();
     const auto [ptr, ec] = std::from_chars(text->data(), end, value);
     if (text->empty() || ec != std::errc{} || ptr != end || value < min || value > max) {
-        throw error::validation(std::string{name}, "Must be a whole number between " +
-                                                       std::to_string(min) + " and " +
-                                                       std::to_string(max) + ".");
+        throw error::validation(
+            {field_error{std::string{name},
+                         "Must be a whole number between " + std::to_string(min) + " and " +
+                             std::to_string(max) + ".",
+                         "out_of_range",
+                         {{"min", min}, {"max", max}}}});
     }
     return value;
 }

@@ -29,12 +29,12 @@ std::optional<std::string> due_time(json_reader& in) {
     }
     const auto parsed = parse_rfc3339(*text);
     if (!parsed) {
-        in.add_error("due_at",
+        in.add_error("due_at", "not_rfc3339",
                      "Must be an RFC 3339 time with a zone, like 2026-12-24T18:00:00+09:00.");
         return std::nullopt;
     }
     if (*parsed <= std::chrono::system_clock::now()) {
-        in.add_error("due_at", "Must lie in the future.");
+        in.add_error("due_at", "in_the_past", "Must lie in the future.");
         return std::nullopt;
     }
     return format_rfc3339(*parsed);
@@ -89,7 +89,8 @@ mission_filter read_filter(const http::request_context& ctx) {
         filter.status = parse_mission_status(*status);
         if (!filter.status) {
             throw error::validation(
-                "status", "Must be one of assigned, submitted, approved, rejected, expired.");
+                "status", "not_allowed",
+                "Must be one of assigned, submitted, approved, rejected, expired.");
         }
     }
     filter.before = http::page_cursor(ctx);

@@ -183,7 +183,8 @@ awaitable<transition> mission_service::submit(principal who, std::int64_t id,
     auto hand_in = [who, id, note = std::move(note)](pqxx::work& tx, notify::event_log& log) {
         auto m = visible(mission_repository::lock(tx, id), who);
         if (who.user_id != m.child_id) {
-            throw error{errc::forbidden, "Only the child the mission is for submits it."};
+            throw error{errc::forbidden, "not_your_mission",
+                        "Only the child the mission is for submits it."};
         }
         if (m.status == mission_status::submitted) {
             return transition{std::move(m), false};

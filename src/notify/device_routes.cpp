@@ -15,7 +15,7 @@ std::string checked_token(const http::request_context& ctx) {
         token.find_first_not_of(
             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789:_-.") !=
             std::string_view::npos) {
-        throw error::validation("fcm_token", "Must be an FCM registration token.");
+        throw error::validation("fcm_token", "not_fcm_token", "Must be an FCM registration token.");
     }
     return std::string{token};
 }

@@ -18,7 +18,8 @@ std::optional<std::int64_t> id_param(const http::request_context& ctx, std::stri
     }
     const auto id = parse_event_id(*text);
     if (!id) {
-        throw error::validation(std::string{name}, "Must be an event id (a non-negative integer).");
+        throw error::validation(std::string{name}, "not_event_id",
+                                "Must be an event id (a non-negative integer).");
     }
     return id;
 }
@@ -30,7 +31,8 @@ std::optional<std::int64_t> resume_point(const http::request_context& ctx) {
     if (!header.empty()) {
         const auto id = parse_event_id({header.data(), header.size()});
         if (!id) {
-            throw error::validation("Last-Event-ID", "Must be an event id this stream sent.");
+            throw error::validation("Last-Event-ID", "unknown_event_id",
+                                    "Must be an event id this stream sent.");
         }
         return id;
     }
@@ -58,7 +60,7 @@ struct event_handlers {
         const auto resume_after = resume_point(ctx);
         auto slot = hub.reserve_stream(who.user_id);
         if (!slot) {
-            throw error::too_many(std::chrono::seconds{5},
+            throw error::too_many(std::chrono::seconds{5}, "too_many_streams",
                                   "This account has as many event streams open as it may; close "
                                   "one (one per app or tab is enough).");
         }

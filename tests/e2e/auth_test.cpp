@@ -226,12 +226,16 @@ TEST(Auth, BadInputIsNamed) {
         R"({"email":"not-an-email","password":"long enough pw","display_name":"Mom"})");
     expect_problem(bad_email, 422, "validation_failed");
     EXPECT_EQ(field_of(bad_email), "email");
+    EXPECT_EQ(json_of(bad_email)["errors"][0]["code"], "not_email");
     const auto short_pw =
         server.request("POST", "/api/v1/auth/signup",
                        R"({"email":"a@example.com","password":"short","display_name":"Mom"})");
     expect_problem(short_pw, 422, "validation_failed");
     EXPECT_EQ(field_of(short_pw), "password");
     EXPECT_NE(short_pw.body.find("at least 8 characters"), std::string::npos);
+    // What an app needs to say it in its own words: the field's code and its numbers.
+    EXPECT_EQ(json_of(short_pw)["errors"][0]["code"], "too_short");
+    EXPECT_EQ(json_of(short_pw)["errors"][0]["params"]["min"], 8);
     expect_problem(server.request("POST", "/api/v1/auth/login",
                                   R"({"email":"a@example.com","login":"kid","password":"x"})"),
                    422, "validation_failed");
@@ -246,7 +250,7 @@ TEST(Auth, BadInputIsNamed) {
                                                  {"password", "another password"},
                                                  {"display_name", "Twin"}}
                                       .dump()),
-                   409, "conflict");
+                   409, "conflict", "email_taken");
 }
 
 TEST(Auth, LoginAttemptsAreLimited) {
@@ -259,7 +263,7 @@ TEST(Auth, LoginAttemptsAreLimited) {
     expect_problem(attempt("wrong 1"), 401, "unauthorized");
     expect_problem(attempt("wrong 2"), 401, "unauthorized");
     const auto limited = attempt(a.password);  // even the right password waits now
-    expect_problem(limited, 429, "too_many_requests");
+    expect_problem(limited, 429, "too_many_requests", "too_many_attempts");
     EXPECT_FALSE(limited.header("retry-after").empty());
     EXPECT_GT(std::stoi(limited.header("retry-after")), 0);
 }

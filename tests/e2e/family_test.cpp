@@ -20,7 +20,9 @@ TEST(Family, ChildJoinsWithACodeAndLogsInWithItsLogin) {
     const auto code = link_code(server, mom, "child");
     const auto joined = join(server, code, login);
     ASSERT_EQ(joined.status, 201) << joined.body;
-    expect_problem(join(server, code, login + "x"), 422, "validation_failed");  // single use
+    const auto reused = join(server, code, login + "x");  // single use
+    expect_problem(reused, 422, "validation_failed");
+    EXPECT_EQ(json_of(reused)["errors"][0]["code"], "code_invalid") << reused.body;
 
     const auto r =
         server.request("POST", "/api/v1/auth/login",
@@ -124,7 +126,7 @@ TEST(Family, RemovedMemberLosesAccessAtOnce) {
     EXPECT_EQ(server.request("GET", "/api/v1/family", {}, bearer(kid.access)).status, 200);
     expect_problem(server.request("DELETE", "/api/v1/family/members/" + std::to_string(mom.id), {},
                                   bearer(mom.access)),
-                   409, "conflict");
+                   409, "conflict", "cannot_remove_self");
     const auto removed = server.request(
         "DELETE", "/api/v1/family/members/" + std::to_string(kid.id), {}, bearer(mom.access));
     EXPECT_EQ(removed.status, 204) << removed.body;

@@ -80,7 +80,7 @@ TEST(Grapes, TheLedgerNeverGoesBelowZeroAndRetriesWriteOnce) {
     EXPECT_EQ(board_of(server, mom, kid.id)["total"], 7);
 
     // Corrections: never below zero.
-    expect_problem(award(server, mom, kid.id, -8, "실수"), 409, "conflict");
+    expect_problem(award(server, mom, kid.id, -8, "실수"), 409, "conflict", "balance_below_zero");
     const auto corrected = award(server, mom, kid.id, -2, "두 번 셌어요");
     ASSERT_EQ(corrected.status, 201) << corrected.body;
     EXPECT_EQ(json_of(corrected)["entry"]["kind"], "correction");
@@ -125,7 +125,7 @@ TEST(Grapes, OnlyTheChildAttachesAndNeverMoreThanWasAwarded) {
 
     expect_problem(attach(server, mom, kid.id, 1), 403, "forbidden");
     expect_problem(attach(server, sibling, kid.id, 1), 403, "forbidden");
-    expect_problem(attach(server, kid, kid.id, 7), 409, "conflict");
+    expect_problem(attach(server, kid, kid.id, 7), 409, "conflict", "not_enough_waiting");
     expect_problem(attach(server, kid, kid.id, 0), 422, "validation_failed");
 
     std::atomic<int> attached{0};
@@ -171,7 +171,7 @@ TEST(Grapes, AFullBoardIsRedeemedForItsGiftAndTheRestCarriesOver) {
         server.request("POST", child_path(kid.id, "/board/redeem"), {}, bearer(mom.access));
     expect_problem(early, 409, "conflict");
     EXPECT_EQ(json_of(early)["state"], "collecting");
-    expect_problem(attach(server, kid, kid.id, 2), 409, "conflict");  // past the goal
+    expect_problem(attach(server, kid, kid.id, 2), 409, "conflict", "bunch_overflow");
     ASSERT_EQ(attach(server, kid, kid.id, 1).status, 200);
     EXPECT_EQ(board_of(server, kid, kid.id)["status"], "full");
     expect_problem(

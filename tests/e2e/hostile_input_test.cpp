@@ -344,7 +344,7 @@ TEST(HostileInput, OneUserMayHoldOnlySoManyEventStreams) {
     auto third = open();
     EXPECT_EQ(third->status(), 429);
     const auto problem = nlohmann::json::parse(third->error_body(seconds{5}));
-    EXPECT_EQ(problem["code"], "too_many_requests");
+    EXPECT_EQ(problem["code"], "too_many_streams");
     third.reset();
     first.reset();  // closing one frees its place
     EXPECT_TRUE(eventually([&] { return open()->status() == 200; }, seconds{5}, milliseconds{100}));

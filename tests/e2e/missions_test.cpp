@@ -22,7 +22,7 @@ std::string status_of(const running_server& server, const member_session& who, s
 }
 
 void expect_conflict_in(const http_reply& r, const std::string& state) {
-    expect_problem(r, 409, "conflict");
+    expect_problem(r, 409, "conflict", "wrong_state");
     EXPECT_EQ(json_of(r)["state"], state) << r.body;
 }
 

@@ -24,7 +24,10 @@ TEST(Problem, EveryCodeMapsToItsStatus) {
 }
 
 TEST(Problem, RendersRfc9457Members) {
-    const auto p = to_problem(error::validation({{"email", "Must be an email address."}}), "req-1");
+    const auto p =
+        to_problem(error::validation(
+                       {{"email", "Must be at most 254 characters.", "too_long", {{"max", 254}}}}),
+                   "req-1");
     const auto body = nlohmann::json::parse(to_json(p));
     EXPECT_EQ(body["status"], 422);
     EXPECT_EQ(body["code"], "validation_failed");
@@ -33,6 +36,18 @@ TEST(Problem, RendersRfc9457Members) {
     EXPECT_EQ(body["request_id"], "req-1");
     ASSERT_EQ(body["errors"].size(), 1U);
     EXPECT_EQ(body["errors"][0]["field"], "email");
+    EXPECT_EQ(body["errors"][0]["code"], "too_long");
+    EXPECT_EQ(body["errors"][0]["params"]["max"], 254);
+    EXPECT_EQ(body["category"], "validation_failed");
+}
+
+TEST(Problem, ASpecificReasonIsTheCodeAndTheErrcItsCategory) {
+    const auto body = nlohmann::json::parse(
+        to_json(to_problem(error{errc::conflict, "email_taken", "Taken."}, "r")));
+    EXPECT_EQ(body["code"], "email_taken");
+    EXPECT_EQ(body["category"], "conflict");
+    EXPECT_EQ(body["type"], "/problems/conflict");
+    EXPECT_EQ(body["status"], 409);
 }
 
 TEST(Problem, RetryAfterIsCarried) {
@@ -47,7 +62,8 @@ TEST(Problem, AConflictNamesTheCurrentState) {
     EXPECT_EQ(p.status, 409);
     const auto body = nlohmann::json::parse(to_json(p));
     EXPECT_EQ(body["state"], "approved");
-    EXPECT_EQ(body["code"], "conflict");
+    EXPECT_EQ(body["code"], "wrong_state");
+    EXPECT_EQ(body["category"], "conflict");
 }
 
 TEST(Problem, InternalDetailNeverLeaks) {

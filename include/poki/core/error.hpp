@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <exception>
 #include <optional>
 #include <string>
@@ -31,10 +32,13 @@ enum class errc {
     internal,           ///< a bug or an unexpected failure; details only in the log
 };
 
-/// One invalid input field, reported in problem details' errors[].
+/// One invalid input field, reported in problem details' errors[]. `code` is what an app
+/// translates ("required", "too_long" …) and `limits` the numbers its text needs ({max: 40}).
 struct field_error {
     std::string field;
     std::string message;
+    std::string code = "invalid";
+    std::vector<std::pair<std::string, std::int64_t>> limits;
     friend bool operator==(const field_error&, const field_error&) = default;
 };
 
@@ -43,18 +47,29 @@ struct field_error {
 class error : public std::exception {
   public:
     error(errc code, std::string detail) : code_{code}, detail_{std::move(detail)} {}
+    /// With the specific, stable reason an app translates ("email_taken"); problem details
+    /// carry it as `code` and the errc as `category`.
+    error(errc code, std::string_view reason, std::string detail)
+        : code_{code}, reason_{reason}, detail_{std::move(detail)} {}
     /// An unexpected failure with no detail (result<T>::error() of a success needs one).
     error() = default;
 
     static error validation(std::vector<field_error> fields);
     static error validation(std::string field, std::string message);
+    /// One invalid field with its stable code ("code_expired").
+    static error validation(std::string field, std::string_view field_code, std::string message);
     static error too_many(std::chrono::seconds retry_after, std::string detail);
     /// A dependency or a bounded queue is full for now (503 with Retry-After).
     static error busy(std::chrono::seconds retry_after, std::string detail);
     /// A change the resource's current state forbids; `state` is reported as `state`.
     static error conflict_in_state(std::string detail, std::string state);
+    /// A rate limit with its reason ("too_many_login_attempts").
+    static error too_many(std::chrono::seconds retry_after, std::string_view reason,
+                          std::string detail);
 
     [[nodiscard]] errc code() const noexcept { return code_; }
+    /// The specific stable reason; empty when the errc says it all.
+    [[nodiscard]] const std::string& reason() const noexcept { return reason_; }
     [[nodiscard]] const std::string& detail() const noexcept { return detail_; }
     [[nodiscard]] const std::vector<field_error>& fields() const noexcept { return fields_; }
     [[nodiscard]] std::optional<std::chrono::seconds> retry_after() const noexcept {
@@ -69,6 +84,7 @@ class error : public std::exception {
 
   private:
     errc code_ = errc::internal;
+    std::string reason_;
     std::string detail_;
     std::vector<field_error> fields_;
     std::optional<std::chrono::seconds> retry_after_;

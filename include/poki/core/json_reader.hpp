@@ -37,7 +37,8 @@ class json_reader {
                                             std::initializer_list<std::string_view> allowed);
 
     /// Records a problem found by the caller's own rule.
-    void add_error(std::string_view field, std::string message);
+    void add_error(std::string_view field, std::string_view code, std::string message,
+                   std::vector<std::pair<std::string, std::int64_t>> limits = {});
 
     /// Rejects members the route does not know, so typos do not pass silently.
     void reject_unknown(std::initializer_list<std::string_view> known);

@@ -16,7 +16,9 @@ struct problem_details {
     int status = 500;
     std::string type;   ///< URI reference naming the problem type
     std::string title;  ///< short, fixed per type
-    std::string code;   ///< stable machine code, e.g. "validation_failed"
+    std::string
+        code;  ///< stable machine code: the specific reason ("email_taken"), else the category
+    std::string category;  ///< one of the errc names ("conflict"), for a client that knows no more
     std::string detail;
     std::vector<field_error> errors;
     std::optional<std::chrono::seconds> retry_after;
