@@ -6,9 +6,9 @@
  * @typedef {{ id: number, family_id: number, role: 'parent' | 'child', display_name: string,
  *             email?: string | null, login?: string | null, avatar_color?: string }} User
  * @typedef {{ access_token: string, expires_in: number, user: User }} SessionAnswer
- * @typedef {{ field: string, message: string, code?: string }} FieldProblem
- * @typedef {{ status: number, code?: string, detail?: string, errors?: FieldProblem[],
- *             request_id?: string }} Problem
+ * @typedef {{ field: string, message: string, code?: string, params?: Record<string, number> }} FieldProblem
+ * @typedef {{ status: number, code?: string, category?: string, detail?: string,
+ *             errors?: FieldProblem[], request_id?: string }} Problem
  */
 
 export class ApiError extends Error {
@@ -20,6 +20,8 @@ export class ApiError extends Error {
     super(problem.code ?? `http_${status}`);
     this.status = status;
     this.code = problem.code ?? 'unknown';
+    /** The generic kind ("conflict"), for a code this app does not know yet. */
+    this.category = problem.category ?? this.code;
     this.errors = problem.errors ?? [];
     this.requestId = problem.request_id;
   }

@@ -61,12 +61,27 @@ export function format(template, params) {
 }
 
 /**
- * A message key for a problem `code` (and, for a field error, its field), so an app shows
- * its own words; unknown codes fall back to the generic text of their status.
+ * The message key for a problem: its specific `code` when this app knows it, else its
+ * `category` (one of the generic kinds), else the generic "something went wrong".
+ * @param {string | undefined} code
+ * @param {string} [category]
+ * @returns {MessageKey}
+ */
+export function problemKey(code, category) {
+  for (const candidate of [code, category]) {
+    const key = `problem.${candidate ?? 'unknown'}`;
+    if (key in ko) return /** @type {MessageKey} */ (key);
+  }
+  return 'problem.unknown';
+}
+
+/**
+ * The message key for one field's problem code ("too_long"); "invalid" for one this app
+ * does not know.
  * @param {string | undefined} code
  * @returns {MessageKey}
  */
-export function problemKey(code) {
-  const key = `problem.${code ?? 'unknown'}`;
-  return /** @type {MessageKey} */ (key in ko ? key : 'problem.unknown');
+export function fieldProblemKey(code) {
+  const key = `invalid.${code ?? 'invalid'}`;
+  return /** @type {MessageKey} */ (key in ko ? key : 'invalid.invalid');
 }

@@ -1,6 +1,6 @@
 // Small building blocks every screen uses: labelled fields, buttons, the error region.
 import { h } from './dom.js';
-import { t, problemKey } from './i18n.js';
+import { t, problemKey, fieldProblemKey } from './i18n.js';
 import { ApiError, NetworkError } from './api.js';
 
 /** @typedef {import('./i18n.js').MessageKey} MessageKey */
@@ -38,9 +38,10 @@ export function input(label, attrs = {}) {
  */
 export function describeError(error) {
   if (error instanceof ApiError) {
-    const base = t(problemKey(error.code));
-    const fields = [...new Set(error.errors.map((e) => fieldLabel(e.field)))];
-    return fields.length ? `${base} (${fields.join(', ')})` : base;
+    const base = t(problemKey(error.code, error.category));
+    const fields = error.errors.map((e) =>
+      `${fieldLabel(e.field)}: ${t(fieldProblemKey(e.code), e.params ?? {})}`);
+    return fields.length ? `${base} ${[...new Set(fields)].join(' · ')}` : base;
   }
   if (error instanceof NetworkError) return t('problem.network');
   return t('problem.unknown');

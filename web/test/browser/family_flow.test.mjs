@@ -99,3 +99,30 @@ test('a parent and a child run a mission and a board end to end, live', async ()
   await mom.context.close();
   await kid.context.close();
 });
+
+test('problems are told in the app\'s own words, from their codes', async () => {
+  const anon = await openPage(browser, 'signed-out');
+  await withReport('problem-words', server, [anon], async () => {
+    const page = anon.page;
+    const email = `taken-${unique()}@example.com`;
+    const signUp = async (/** @type {string} */ password) => {
+      await page.goto(`${server.url}/signup`);
+      await page.getByLabel('이름', { exact: true }).fill('엄마');
+      await page.getByLabel('이메일', { exact: true }).fill(email);
+      await page.getByLabel('비밀번호', { exact: true }).fill(password);
+      // The browser's own checks would stop a short password before the server sees it.
+      await page.locator('form').evaluate((f) => f.setAttribute('novalidate', ''));
+      await page.getByRole('button', { name: '가입하기' }).click();
+    };
+    await signUp('short');
+    await page.getByText('입력한 내용을 확인해 주세요. 비밀번호: 8자 이상이어야 해요').waitFor();
+    await signUp('correct horse battery');
+    await page.waitForURL('**/family');
+    await page.getByRole('button', { name: '로그아웃' }).click();
+    await page.waitForURL('**/login');
+    await signUp('correct horse battery');
+    await page.getByText('이미 이 이메일로 가입한 계정이 있어요.').waitFor();
+    assert.equal(await page.getByText('already exists').count(), 0, 'never the server\'s English');
+  });
+  await anon.context.close();
+});

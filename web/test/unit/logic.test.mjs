@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ko } from '../../src/i18n/ko.js';
 import { en } from '../../src/i18n/en.js';
-import { format, problemKey } from '../../src/lib/i18n.js';
+import { format, problemKey, fieldProblemKey } from '../../src/lib/i18n.js';
 import { StreamCursor, reconnectDelay } from '../../src/lib/stream_cursor.js';
 import { matchRoute, findRoute } from '../../src/lib/routes.js';
 import { grapeLayout } from '../../src/lib/grape_layout.js';
@@ -45,6 +45,10 @@ test('every generic problem code has its own text', () => {
     assert.equal(problemKey(code), `problem.${code}`);
   }
   assert.equal(problemKey('something_new'), 'problem.unknown');
+  assert.equal(problemKey('email_taken', 'conflict'), 'problem.email_taken');
+  assert.equal(problemKey('a_reason_from_a_newer_server', 'conflict'), 'problem.conflict');
+  assert.equal(fieldProblemKey('too_long'), 'invalid.too_long');
+  assert.equal(fieldProblemKey('something_new'), 'invalid.invalid');
   assert.equal(problemKey(undefined), 'problem.unknown');
 });
 
