@@ -1,28 +1,14 @@
 // axe-core over every main screen, for a parent and for a child, phone-sized: no serious or
 // critical violation (labels, names, contrast, landmarks, keyboard focus order).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { PokiServer, apiFamily, launchBrowser, logIn, openPage, withReport } from './support.mjs';
+import { apiFamily, logIn, openPage, withReport, sharedServerAndBrowser } from './support.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-/** @type {PokiServer} */
-let server;
-/** @type {import('playwright-core').Browser} */
-let browser;
-
-before(async () => {
-  server = new PokiServer();
-  await server.start();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = sharedServerAndBrowser();
 
 /**
  * The serious and critical violations on the page as it is now.
@@ -42,11 +28,11 @@ async function violations(page) {
 }
 
 test('every main screen passes an automated accessibility scan', async () => {
-  const family = await apiFamily(server);
-  const anon = await openPage(browser, 'signed-out');
-  const dad = await openPage(browser, 'parent');
-  const kid = await openPage(browser, 'child');
-  await withReport('accessibility', server, [anon, dad, kid], async () => {
+  const family = await apiFamily(env.server);
+  const anon = await openPage(env.browser, 'signed-out');
+  const dad = await openPage(env.browser, 'parent');
+  const kid = await openPage(env.browser, 'child');
+  await withReport('accessibility', env.server, [anon, dad, kid], async () => {
     /** @type {string[]} */
     const problems = [];
     /** @param {import('playwright-core').Page} page @param {string} name */
@@ -55,12 +41,12 @@ test('every main screen passes an automated accessibility scan', async () => {
       for (const v of await violations(page)) problems.push(`${name}: ${v}`);
     };
     for (const path of ['/login', '/signup', '/join']) {
-      await anon.page.goto(`${server.url}${path}`);
+      await anon.page.goto(`${env.server.url}${path}`);
       await anon.page.locator('form').waitFor();
       await scan(anon.page, path);
     }
-    await logIn(dad.page, server, family.parent);
-    await logIn(kid.page, server, family.child);
+    await logIn(dad.page, env.server, family.parent);
+    await logIn(kid.page, env.server, family.child);
     await dad.page.getByRole('link', { name: '미션' }).click();
     await dad.page.getByLabel('할 일').fill('양치하기');
     await dad.page.getByRole('button', { name: '미션 주기' }).click();

@@ -1,34 +1,20 @@
 // Chat between two pages, live both ways: Korean and emoji, read marks, unread badges, and
 // text that looks like HTML shown as text.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PokiServer, apiFamily, launchBrowser, logIn, openPage, withReport } from './support.mjs';
+import { apiFamily, logIn, openPage, withReport, sharedServerAndBrowser } from './support.mjs';
 
-/** @type {PokiServer} */
-let server;
-/** @type {import('playwright-core').Browser} */
-let browser;
-
-before(async () => {
-  server = new PokiServer();
-  await server.start();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = sharedServerAndBrowser();
 
 test('the family room carries messages live both ways, as text', async () => {
-  const family = await apiFamily(server);
-  const dad = await openPage(browser, 'parent', { width: 1280, height: 900 });
-  const kid = await openPage(browser, 'child');
-  await withReport('chat', server, [dad, kid], async () => {
+  const family = await apiFamily(env.server);
+  const dad = await openPage(env.browser, 'parent', { width: 1280, height: 900 });
+  const kid = await openPage(env.browser, 'child');
+  await withReport('chat', env.server, [dad, kid], async () => {
     const p = dad.page;
     const c = kid.page;
-    await logIn(p, server, family.parent);
-    await logIn(c, server, family.child);
+    await logIn(p, env.server, family.parent);
+    await logIn(c, env.server, family.child);
 
     // The parent writes first, while the child is on the home screen: a badge appears.
     await p.getByRole('link', { name: '채팅' }).click();

@@ -1,36 +1,22 @@
 // A whole family in two browser contexts: sign up, invite, join, a mission from assignment
 // to approval, the grapes stuck on, the board redeemed; every change arrives live.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PokiServer, launchBrowser, openPage, withReport } from './support.mjs';
+import { openPage, withReport, sharedServerAndBrowser } from './support.mjs';
 
-/** @type {PokiServer} */
-let server;
-/** @type {import('playwright-core').Browser} */
-let browser;
-
-before(async () => {
-  server = new PokiServer({ missions: { max_reward: 40 } });
-  await server.start();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = sharedServerAndBrowser({ missions: { max_reward: 40 } });
 
 const unique = () => Math.random().toString(36).slice(2, 10);
 
 test('a parent and a child run a mission and a board end to end, live', async () => {
-  const mom = await openPage(browser, 'parent', { width: 1280, height: 900 });
-  const kid = await openPage(browser, 'child');
-  await withReport('family-flow', server, [mom, kid], async () => {
+  const mom = await openPage(env.browser, 'parent', { width: 1280, height: 900 });
+  const kid = await openPage(env.browser, 'child');
+  await withReport('family-flow', env.server, [mom, kid], async () => {
     const p = mom.page;
     const c = kid.page;
 
     // The parent signs up and makes a child code.
-    await p.goto(`${server.url}/missions`);
+    await p.goto(`${env.server.url}/missions`);
     await p.waitForURL('**/login');
     await p.getByRole('link', { name: '가족 만들기' }).click();
     await p.getByLabel('이름', { exact: true }).fill('엄마');
@@ -44,7 +30,7 @@ test('a parent and a child run a mission and a board end to end, live', async ()
     await p.getByText(/후 만료/).waitFor();
 
     // The child joins in the other context; the parent's family list shows them live.
-    await c.goto(`${server.url}/join?code=${code}`);
+    await c.goto(`${env.server.url}/join?code=${code}`);
     await c.getByLabel('이름', { exact: true }).fill('하린');
     await c.getByLabel('아이디', { exact: true }).fill(`harin-${unique()}`);
     await c.getByLabel('비밀번호', { exact: true }).fill('grapes and more');
@@ -101,12 +87,12 @@ test('a parent and a child run a mission and a board end to end, live', async ()
 });
 
 test('problems are told in the app\'s own words, from their codes', async () => {
-  const anon = await openPage(browser, 'signed-out');
-  await withReport('problem-words', server, [anon], async () => {
+  const anon = await openPage(env.browser, 'signed-out');
+  await withReport('problem-words', env.server, [anon], async () => {
     const page = anon.page;
     const email = `taken-${unique()}@example.com`;
     const signUp = async (/** @type {string} */ password) => {
-      await page.goto(`${server.url}/signup`);
+      await page.goto(`${env.server.url}/signup`);
       await page.getByLabel('이름', { exact: true }).fill('엄마');
       await page.getByLabel('이메일', { exact: true }).fill(email);
       await page.getByLabel('비밀번호', { exact: true }).fill(password);

@@ -1,34 +1,20 @@
 // Gift search in Korean, in English with a typo, with a filter and endless scrolling; the
 // child wishes for a gift and a parent makes it the board's gift, seen live on both pages.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PokiServer, apiFamily, launchBrowser, logIn, openPage, withReport } from './support.mjs';
+import { apiFamily, logIn, openPage, withReport, sharedServerAndBrowser } from './support.mjs';
 
-/** @type {PokiServer} */
-let server;
-/** @type {import('playwright-core').Browser} */
-let browser;
-
-before(async () => {
-  server = new PokiServer();
-  await server.start();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = sharedServerAndBrowser();
 
 test('a child finds a gift, wishes for it, and a parent makes it the board\'s gift', async () => {
-  const family = await apiFamily(server);
-  const dad = await openPage(browser, 'parent', { width: 1280, height: 900 });
-  const kid = await openPage(browser, 'child');
-  await withReport('gifts', server, [dad, kid], async () => {
+  const family = await apiFamily(env.server);
+  const dad = await openPage(env.browser, 'parent', { width: 1280, height: 900 });
+  const kid = await openPage(env.browser, 'child');
+  await withReport('gifts', env.server, [dad, kid], async () => {
     const p = dad.page;
     const c = kid.page;
-    await logIn(p, server, family.parent);
-    await logIn(c, server, family.child);
+    await logIn(p, env.server, family.parent);
+    await logIn(c, env.server, family.child);
 
     await c.getByRole('link', { name: '선물' }).click();
     const results = c.getByRole('list', { name: '검색 결과' });

@@ -1,39 +1,25 @@
 // The pages outlive the server and their access tokens: after a restart (and a dropped
 // network) they reconnect by themselves and show what happened meanwhile, each once; past
 // the access token's lifetime they keep working, renewed from the cookie.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PokiServer, apiFamily, launchBrowser, logIn, openPage, withReport } from './support.mjs';
+import { apiFamily, logIn, openPage, withReport, sharedServerAndBrowser } from './support.mjs';
 
 const accessTtlSeconds = 60; // the shortest the server allows
 
-/** @type {PokiServer} */
-let server;
-/** @type {import('playwright-core').Browser} */
-let browser;
-
-before(async () => {
-  server = new PokiServer({ auth: { jwt_secret: 'browser-test-signing-key-0123456789abcdef', scrypt_log2_n: 10, access_ttl_s: accessTtlSeconds } });
-  await server.start();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = sharedServerAndBrowser({ auth: { jwt_secret: 'browser-test-signing-key-0123456789abcdef', scrypt_log2_n: 10, access_ttl_s: accessTtlSeconds } });
 
 test('pages reconnect after a restart and a dropped network, and outlive the access token', async () => {
-  const family = await apiFamily(server);
-  const dad = await openPage(browser, 'parent', { width: 1280, height: 900 });
-  const kid = await openPage(browser, 'child');
-  await withReport('restart', server, [dad, kid], async () => {
+  const family = await apiFamily(env.server);
+  const dad = await openPage(env.browser, 'parent', { width: 1280, height: 900 });
+  const kid = await openPage(env.browser, 'child');
+  await withReport('restart', env.server, [dad, kid], async () => {
     const p = dad.page;
     const c = kid.page;
     const signedInAt = Date.now();
-    await logIn(p, server, family.parent);
-    await logIn(c, server, family.child);
-    const childId = (await (await fetch(`${server.url}/api/v1/family`, {
+    await logIn(p, env.server, family.parent);
+    await logIn(c, env.server, family.child);
+    const childId = (await (await fetch(`${env.server.url}/api/v1/family`, {
       headers: { Authorization: `Bearer ${family.parentToken}` },
     })).json()).members.find((/** @type {any} */ m) => m.role === 'child').id;
     const assign = (/** @type {string} */ title) =>
@@ -44,9 +30,9 @@ test('pages reconnect after a restart and a dropped network, and outlive the acc
     await missions('이 닦기').waitFor();
 
     // The server goes away and comes back; a mission made right after shows up once.
-    await server.stop('SIGKILL');
+    await env.server.stop('SIGKILL');
     await c.getByTestId('live-status').filter({ hasText: '다시 연결하는 중' }).waitFor();
-    await server.start();
+    await env.server.start();
     await assign('신발 정리');
     await missions('신발 정리').waitFor({ timeout: 20000 });
     await c.waitForFunction(() => document.querySelector('[data-testid="live-status"]')?.getAttribute('data-connected') === 'true');

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync, openSync, readFileSync, rmSync }
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 /** @param {string} name */
@@ -205,4 +206,23 @@ export async function logIn(page, server, who) {
   await page.getByLabel('비밀번호', { exact: true }).fill(who.password);
   await page.getByRole('button', { name: '로그인' }).click();
   await page.getByRole('heading', { name: /안녕하세요/ }).waitFor();
+}
+
+/**
+ * One server and one browser for a test file, started before its tests and stopped after.
+ * @param {Record<string, unknown>} [extra] server configuration, as for PokiServer
+ */
+export function sharedServerAndBrowser(extra = {}) {
+  /** @type {{ server: PokiServer, browser: import('playwright-core').Browser }} */
+  const env = /** @type {any} */ ({});
+  before(async () => {
+    env.server = new PokiServer(extra);
+    await env.server.start();
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
 }
