@@ -78,7 +78,7 @@ std::map<std::string, std::string> read_tree(const fs::path& root, std::size_t m
         total += bytes.size();
         if (total > max_bytes) {
             throw site_error{"web.root: " + root.string() + " holds more than " +
-                             std::to_string(max_bytes / (1024U * 1024U)) +
+                             std::to_string((max_bytes >> 20U)) +
                              " MiB; it is kept in memory, so serve large files elsewhere"};
         }
         files.emplace("/" + fs::relative(it->path(), root).generic_string(), std::move(bytes));

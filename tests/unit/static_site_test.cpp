@@ -36,11 +36,14 @@ class StaticSiteTest : public ::testing::Test {
         fs::create_directory_symlink("/etc", root_ / "etc");
         site_ = static_site::load(root_);
     }
+
+  public:
     ~StaticSiteTest() override {
         fs::remove_all(root_);
         fs::remove(root_.parent_path() / (root_.filename().string() + "-outside.txt"));
     }
 
+  protected:
     fs::path root_;
     static_site site_;
 };
@@ -85,8 +88,8 @@ TEST_F(StaticSiteTest, NoPathEscapesTheRoot) {
     for (const std::string& path :
          {outside, std::string{"/assets/../index.html"}, std::string{"/%2e%2e/etc/passwd"},
           std::string{"/%2E%2E/%2e%2e/etc/passwd"}, std::string{"/assets/%2e%2e%2fidx"},
-          std::string{"/.."}, std::string{"/./index.html"}, std::string{"/..\\..\\etc\\passwd"},
-          std::string{"/assets\\app-5XK2B3QZ.js"}, std::string{"/%5c..%5cetc"},
+          std::string{"/.."}, std::string{"/./index.html"}, std::string{R"(/..\..\etc\passwd)"},
+          std::string{R"(/assets\app-5XK2B3QZ.js)"}, std::string{"/%5c..%5cetc"},
           std::string{"/index.html%00.png"}, std::string{"/a%00b"}, std::string{"/%ff"},
           std::string{"/%zz"}, std::string{"relative"}}) {
         EXPECT_EQ(site_.resolve(path), nullptr) << path;

@@ -41,8 +41,11 @@ class WebRoutesTest : public ::testing::Test {
         metrics_ = std::make_unique<http::http_metrics>(routes_);
         dispatcher_ = std::make_unique<http::dispatcher>(routes_, *metrics_, ids_, nullptr);
     }
+
+  public:
     ~WebRoutesTest() override { fs::remove_all(root_); }
 
+  protected:
     http::response send(verb method, const std::string& target,
                         std::initializer_list<std::pair<field, std::string>> headers = {},
                         bool secure = false) {

@@ -46,7 +46,7 @@ class site_error : public std::runtime_error {
 
 class static_site {
   public:
-    static constexpr std::size_t default_max_bytes = 64U * 1024U * 1024U;
+    static constexpr std::size_t default_max_bytes = std::size_t{64} << 20U;
 
     /// Reads every regular file under `root` (names starting with '.' are skipped; a `.gz`
     /// or `.br` file becomes a variant of the file it compresses). Throws site_error when the
