@@ -71,6 +71,7 @@ export class App {
     this.liveStatus = h('span', { class: 'live-status', role: 'status', 'data-testid': 'live-status' });
     /** @type {Promise<any> | null} */
     this.family = null;
+    this.started = false;
     /** @type {ReturnType<typeof bell> | null} */
     this.bell = null;
     /** @type {HTMLElement} */
@@ -99,11 +100,15 @@ export class App {
         void this.countUnreadChat();
       } else {
         this.live.stop();
+        // Signed out here, elsewhere ("log out" in another tab) or removed from the family:
+        // a signed-in screen must not stay up with stale data.
+        if (this.started) this.render();
       }
     });
   }
 
   async start() {
+    this.started = false;
     replace(this.root,
       h('a', { class: 'skip', href: '#main' }, t('nav.skip')),
       this.header, this.main);
@@ -114,6 +119,7 @@ export class App {
     } catch {
       // offline or the server is down: the sign-in screen says so when used
     }
+    this.started = true;
     this.render();
   }
 

@@ -25,6 +25,8 @@ export function h(tag, attrs = {}, ...children) {
       }
     } else if (properties.has(name)) {
       /** @type {any} */ (el)[name] = value;
+      // An input's value is also its default, so form.reset() returns to it.
+      if (name === 'value' && el instanceof HTMLInputElement) el.defaultValue = String(value);
     } else if (value === true) {
       el.setAttribute(name, '');
     } else if (value !== false && value !== null && value !== undefined) {
