@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "poki/auth/auth_routes.hpp"
+#include "poki/calls/calls_routes.hpp"
 #include "poki/chat/chat_routes.hpp"
 #include "poki/core/log.hpp"
 #include "poki/db/request_keys.hpp"
@@ -164,6 +165,7 @@ void app::build_routes() {
     grapes::add_grape_routes(router_, boards_, auth_);
     gifts::add_gift_routes(router_, gifts_, auth_);
     diagnostics::add_client_error_routes(router_, client_errors_, auth_);
+    calls::add_calls_routes(router_, auth_, config_.calls);
     if (web_app_) {
         web::add_web_routes(router_, *web_app_);
     }

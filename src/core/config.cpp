@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "poki/core/comma_list.hpp"
+
 extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX, not in a header
 
 namespace poki {
@@ -142,6 +144,17 @@ const std::vector<field_spec>& fields() {
             "http.drain_timeout_ms", [](config & c) -> auto& { return c.http.drain_timeout; }),
         field(
             "web.root", [](config & c) -> auto& { return c.web.root; }),
+        field(
+            "calls.stun_urls", [](config & c) -> auto& { return c.calls.stun_urls; }),
+        field(
+            "calls.turn_urls", [](config & c) -> auto& { return c.calls.turn_urls; }),
+        field(
+            "calls.turn_secret", [](config & c) -> auto& { return c.calls.turn_secret; }),
+        field(
+            "calls.turn_secret_file", [](config & c) -> auto& { return c.calls.turn_secret_file; }),
+        field(
+            "calls.turn_credential_ttl_s",
+            [](config & c) -> auto& { return c.calls.turn_credential_ttl_s; }),
         field(
             "tls.enabled", [](config & c) -> auto& { return c.tls.enabled; }),
         field(
@@ -335,18 +348,18 @@ void apply_json(config& c, const nlohmann::json& node, const std::string& prefix
     }
 }
 
-/// auth.jwt_secret_file: the key is read at start-up, so it never sits in the config or the
-/// environment of the process.
-void read_secret_file(auth_config& auth) {
-    if (auth.jwt_secret_file.empty()) {
+/// `<key>_file`: a secret read at start-up, so it never sits in the config or the environment
+/// of the process.
+void read_secret_file(std::string& secret_out, const std::string& file, const std::string& key) {
+    if (file.empty()) {
         return;
     }
-    if (!auth.jwt_secret.empty()) {
-        throw config_error{"config: auth.jwt_secret and auth.jwt_secret_file are both set"};
+    if (!secret_out.empty()) {
+        throw config_error{"config: " + key + " and " + key + "_file are both set"};
     }
-    std::ifstream in{auth.jwt_secret_file};
+    std::ifstream in{file};
     if (!in) {
-        throw config_error{"config: auth.jwt_secret_file: cannot read " + auth.jwt_secret_file};
+        throw config_error{"config: " + key + "_file: cannot read " + file};
     }
     std::stringstream text;
     text << in.rdbuf();
@@ -354,7 +367,33 @@ void read_secret_file(auth_config& auth) {
     while (!secret.empty() && std::isspace(static_cast<unsigned char>(secret.back())) != 0) {
         secret.pop_back();
     }
-    auth.jwt_secret = std::move(secret);
+    secret_out = std::move(secret);
+}
+
+/// ICE server URLs (RFC 7064/7065) of the schemes a key allows, and TURN only with a secret.
+void validate_calls(const calls_config& calls) {
+    const auto check = [](const std::string& list, std::string_view key,
+                          std::initializer_list<std::string_view> schemes) {
+        for (const auto url : comma_list(list)) {
+            const bool known = std::any_of(schemes.begin(), schemes.end(), [&](std::string_view s) {
+                return url.starts_with(s) && url.size() > s.size();
+            });
+            if (!known) {
+                throw config_error{"config: " + std::string{key} + ": \"" + std::string{url} +
+                                   "\" is not a " + std::string{*schemes.begin()} + " URL"};
+            }
+        }
+    };
+    check(calls.stun_urls, "calls.stun_urls", {"stun:", "stuns:"});
+    check(calls.turn_urls, "calls.turn_urls", {"turn:", "turns:"});
+    if (!comma_list(calls.turn_urls).empty() && calls.turn_secret.size() < 16) {
+        throw config_error{
+            "config: calls.turn_secret (or calls.turn_secret_file) must be set, 16+ characters, "
+            "when calls.turn_urls lists TURN servers: it is the TURN server's static-auth-secret"};
+    }
+    if (calls.turn_credential_ttl_s < 60 || calls.turn_credential_ttl_s > 86400) {
+        throw config_error{"config: calls.turn_credential_ttl_s: must be between 60 and 86400"};
+    }
 }
 
 void validate(const config& c) {
@@ -501,8 +540,10 @@ config load_config(const nlohmann::json& document, const environment& env) {
             throw config_error{"config: " + name + " (" + it->key + "): " + message};
         }
     }
-    read_secret_file(c.auth);
+    read_secret_file(c.auth.jwt_secret, c.auth.jwt_secret_file, "auth.jwt_secret");
+    read_secret_file(c.calls.turn_secret, c.calls.turn_secret_file, "calls.turn_secret");
     validate(c);
+    validate_calls(c.calls);
     return c;
 }
 

@@ -1,5 +1,6 @@
 #include "poki/core/crypto.hpp"
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
 
@@ -13,6 +14,9 @@ namespace {
 
 constexpr std::string_view alphabet{
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"};
+
+constexpr std::string_view standard_alphabet{
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"};
 
 int value_of(char c) {
     const auto pos = alphabet.find(c);
@@ -97,6 +101,33 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
         throw std::runtime_error{"HMAC failed"};
     }
     return {mac.begin(), mac.begin() + length};
+}
+
+std::string hmac_sha1(std::string_view key, std::string_view data) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
+    unsigned int length = 0;
+    if (HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), bytes_of(data), data.size(),
+             mac.data(), &length) == nullptr) {
+        throw std::runtime_error{"HMAC failed"};
+    }
+    return {mac.begin(), mac.begin() + length};
+}
+
+std::string base64_encode(std::string_view bytes) {
+    std::string out;
+    out.reserve((bytes.size() + 2) / 3 * 4);
+    const auto take = [&](std::size_t i) {
+        return i < bytes.size() ? static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i]))
+                                : 0U;
+    };
+    for (std::size_t i = 0; i < bytes.size(); i += 3) {
+        const std::size_t n = std::min<std::size_t>(3, bytes.size() - i);  // n bytes: n + 1 digits
+        const std::uint32_t group = (take(i) << 16U) | (take(i + 1) << 8U) | take(i + 2);
+        for (std::size_t k = 0; k < 4; ++k) {
+            out.push_back(k <= n ? standard_alphabet[(group >> (18U - 6U * k)) & 0x3fU] : '=');
+        }
+    }
+    return out;
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) noexcept {

@@ -25,5 +25,22 @@ TEST(Hmac, MatchesRfc4231Case2) {
               "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM");
 }
 
+TEST(Hmac, Sha1MatchesRfc2202Case2) {
+    // effcdf6ae5eb2fa2d27416d5f184df9c259a7c79, in standard base64 (as coturn compares it).
+    EXPECT_EQ(base64_encode(hmac_sha1("Jefe", "what do ya want for nothing?")),
+              "7/zfauXrL6LSdBbV8YTfnCWafHk=");
+}
+
+TEST(Base64, MatchesRfc4648Vectors) {
+    EXPECT_EQ(base64_encode(""), "");
+    EXPECT_EQ(base64_encode("f"), "Zg==");
+    EXPECT_EQ(base64_encode("fo"), "Zm8=");
+    EXPECT_EQ(base64_encode("foo"), "Zm9v");
+    EXPECT_EQ(base64_encode("foob"), "Zm9vYg==");
+    EXPECT_EQ(base64_encode("fooba"), "Zm9vYmE=");
+    EXPECT_EQ(base64_encode("foobar"), "Zm9vYmFy");
+    EXPECT_EQ(base64_encode(std::string("\xfb\xff", 2)), "+/8=");
+}
+
 }  // namespace
 }  // namespace poki::crypto

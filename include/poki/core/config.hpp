@@ -163,6 +163,17 @@ struct web_config {
     static std::string default_web_root();
 };
 
+struct calls_config {
+    /// Comma-separated: "stun:stun.example.com:3478"; sent to every caller as they are.
+    std::string stun_urls;
+    /// Comma-separated: "turn:turn.example.com:3478?transport=udp, turns:…:5349"; each
+    /// caller gets short-lived credentials for them in coturn's shared-secret scheme.
+    std::string turn_urls;
+    std::string turn_secret;  ///< coturn's static-auth-secret (or turn_secret_file)
+    std::string turn_secret_file;
+    int turn_credential_ttl_s = 3600;
+};
+
 struct config {
     /// "production" (the default) or "development", which allows what a developer's machine
     /// may do and a service must not: a random per-process signing key.
@@ -180,6 +191,7 @@ struct config {
     missions_config missions;
     diagnostics_config diagnostics;
     web_config web;
+    calls_config calls;
 
     [[nodiscard]] bool development() const noexcept { return mode == "development"; }
 };

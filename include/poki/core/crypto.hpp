@@ -17,6 +17,11 @@ namespace poki::crypto {
 /// Raw 32-byte digests.
 [[nodiscard]] std::string sha256(std::string_view data);
 [[nodiscard]] std::string hmac_sha256(std::string_view key, std::string_view data);
+/// For coturn's shared-secret credentials, which are defined over SHA-1.
+[[nodiscard]] std::string hmac_sha1(std::string_view key, std::string_view data);
+
+/// Standard base64 with padding (RFC 4648 §4).
+[[nodiscard]] std::string base64_encode(std::string_view bytes);
 
 /// Compares without leaking, through timing, where the first difference is.
 [[nodiscard]] bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
