@@ -1,7 +1,6 @@
 #include "poki/http/cors.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <stdexcept>
 
 #include "poki/core/comma_list.hpp"
@@ -57,11 +56,7 @@ bool cors_policy::trusts(const request& req) const noexcept {
     }
     const auto authority = origin.substr(scheme_end + 3);
     const auto host = header(req, field::host);
-    return !authority.empty() && authority.size() == host.size() &&
-           std::equal(authority.begin(), authority.end(), host.begin(), [](char a, char b) {
-               return std::tolower(static_cast<unsigned char>(a)) ==
-                      std::tolower(static_cast<unsigned char>(b));
-           });
+    return !authority.empty() && beast::iequals(authority, host);
 }
 
 void cors_policy::decorate(response& res, const request& req) const {

@@ -74,6 +74,8 @@ export class App {
     this.started = false;
     /** @type {ReturnType<typeof bell> | null} */
     this.bell = null;
+    /** @type {string | null} */
+    this.bellLocale = null;
     /** @type {HTMLElement} */
     this.chatBadge = h('span', { class: 'unread', 'data-testid': 'chat-unread', hidden: true });
     /** @type {Context} */
@@ -217,8 +219,15 @@ export class App {
         h('li', {}, h('a', { href: path, 'aria-current': location.pathname === path ? 'page' : false }, t(key),
           path === '/chat' ? this.chatBadge : null)))))
       : null;
-    this.bell?.dispose();
-    this.bell = user ? bell(this.ctx) : null;
+    // One bell per session and language: a navigation keeps it (and its count) as it is.
+    if (!user || this.bellLocale !== locale()) {
+      this.bell?.dispose();
+      this.bell = null;
+    }
+    if (user && !this.bell) {
+      this.bell = bell(this.ctx);
+      this.bellLocale = locale();
+    }
     const signOut = user ? h('button', { type: 'button', class: 'link' }, t('auth.logout')) : null;
     signOut?.addEventListener('click', async () => {
       try {
