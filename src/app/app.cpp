@@ -21,6 +21,7 @@
 #include "poki/notify/device_routes.hpp"
 #include "poki/notify/event_routes.hpp"
 #include "poki/ops/ops_routes.hpp"
+#include "poki/realtime/realtime_routes.hpp"
 #include "poki/web/web_routes.hpp"
 
 namespace poki {
@@ -98,7 +99,8 @@ app::app(config cfg)
     , redis_{ioc_, config_.redis}
     , ops_{database_, reads_, redis_}
     , events_{database_, reads_, redis_, config_.events, config_.push}
-    , event_hub_{ioc_, database_, redis_, config_.redis, config_.events}
+    , presence_{ioc_, redis_, config_.presence}
+    , event_hub_{ioc_, database_, presence_, config_.redis, config_.events}
     , push_{ioc_, database_, event_hub_, config_.push}
     , auth_{database_, redis_, config_.auth}
     , families_{database_, redis_, auth_, events_}
@@ -109,8 +111,19 @@ app::app(config cfg)
     , boards_{database_, reads_, events_}
     , missions_{ioc_, database_, reads_, events_, config_.missions}
     , client_errors_{database_, redis_, config_.diagnostics}
+    , sockets_{ioc_,
+               database_,
+               presence_,
+               config_.redis,
+               redis_,
+               config_.ws,
+               [this](std::int64_t user) {
+                   auth_.revoked().note_removal(user, auth::revocation_source::elsewhere);
+               }}
     , web_app_{load_web_app(config_.web)} {
     auth_.on_sign_in(&notify::device_service::signed_in);
+    auth_.revoked().on_revoked(
+        [this](std::int64_t user, auth::revocation_source source) { end_sessions(user, source); });
     build_routes();
     // Routes are complete: per-route metric slots can be laid out.
     http_metrics_ = std::make_unique<http::http_metrics>(router_);
@@ -134,6 +147,8 @@ app::app(config cfg)
     metrics_.add([this](std::string& out) { devices_.render_metrics(out); });
     metrics_.add([this](std::string& out) { events_.render_metrics(out); });
     metrics_.add([this](std::string& out) { event_hub_.render_metrics(out); });
+    metrics_.add([this](std::string& out) { presence_.render_metrics(out); });
+    metrics_.add([this](std::string& out) { sockets_.render_metrics(out); });
     metrics_.add([this](std::string& out) { push_.render_metrics(out); });
     metrics_.add([this](std::string& out) { chat_writer_.render_metrics(out); });
     metrics_.add([this](std::string& out) { missions_.render_metrics(out); });
@@ -166,8 +181,17 @@ void app::build_routes() {
     gifts::add_gift_routes(router_, gifts_, auth_);
     diagnostics::add_client_error_routes(router_, client_errors_, auth_);
     calls::add_calls_routes(router_, auth_, config_.calls);
+    realtime::add_realtime_routes(router_, sockets_, presence_, database_, auth_);
     if (web_app_) {
         web::add_web_routes(router_, *web_app_);
+    }
+}
+
+void app::end_sessions(std::int64_t user_id, auth::revocation_source source) {
+    event_hub_.end_streams(user_id);
+    sockets_.end_sessions(user_id);
+    if (source == auth::revocation_source::here) {
+        sockets_.announce_revocation(user_id);
     }
 }
 
@@ -186,6 +210,8 @@ int app::run() {
     server_->start();
     redis_.start();
     event_hub_.start();
+    presence_.start();
+    sockets_.start();
     push_.start();
     net::co_spawn(ioc_, devices_.run_pruning(), net::detached);
     net::co_spawn(ioc_, events_.run_retention(), net::detached);
@@ -233,6 +259,7 @@ awaitable<void> app::shut_down() {
     server_->stop_accepting();
     co_await server_->drain(config_.http.drain_timeout);
     event_hub_.stop();
+    sockets_.stop();
     reads_.stop();
     redis_.stop();
     // Let the Redis strand close its connection before the loop ends.

@@ -32,6 +32,8 @@
 #include "poki/notify/event_service.hpp"
 #include "poki/notify/push_worker.hpp"
 #include "poki/ops/ops_service.hpp"
+#include "poki/presence/presence_tracker.hpp"
+#include "poki/realtime/socket_hub.hpp"
 #include "poki/web/static_site.hpp"
 
 namespace poki {
@@ -61,6 +63,9 @@ class app {
 
   private:
     void build_routes();
+    /// A member signed out everywhere or removed: their open connections close, here and
+    /// (when it happened here) on every other instance.
+    void end_sessions(std::int64_t user_id, auth::revocation_source source);
     awaitable<void> shut_down();
 
     config config_;
@@ -73,6 +78,7 @@ class app {
     cache::redis_client redis_;
     ops::ops_service ops_;
     notify::event_service events_;
+    presence::presence_tracker presence_;
     notify::event_hub event_hub_;
     notify::push_worker push_;
     auth::auth_service auth_;
@@ -84,6 +90,7 @@ class app {
     grapes::board_service boards_;
     missions::mission_service missions_;
     diagnostics::client_error_service client_errors_;
+    realtime::socket_hub sockets_;
     std::optional<web::static_site> web_app_;  ///< none: the API only
     http::router router_;
     std::unique_ptr<http::http_metrics> http_metrics_;

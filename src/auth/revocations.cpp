@@ -25,16 +25,30 @@ void revocations::declare_statements(db::pool& database) {
 
 void revocations::merge(const pqxx::result& rows) {
     const auto now = clock::now();
-    const std::unique_lock lock{mutex_};
-    // Entries are never dropped because a read missed them (it may have started before a
-    // local removal committed); only because their tokens cannot be alive any more.
-    std::erase_if(until_, [now](const auto& entry) { return entry.second < now; });
-    for (const auto& row : rows) {
-        const auto removed_at = clock::time_point{milliseconds{row[1].as<std::int64_t>()}};
-        const auto until = removed_at + keep_for_;
-        auto [slot, made] = until_.try_emplace(row[0].as<std::int64_t>(), until);
-        if (!made && slot->second < until) {
-            slot->second = until;
+    std::vector<std::int64_t> fresh;
+    {
+        const std::unique_lock lock{mutex_};
+        // Entries are never dropped because a read missed them (it may have started before a
+        // local removal committed); only because their tokens cannot be alive any more.
+        std::erase_if(until_, [now](const auto& entry) { return entry.second < now; });
+        for (const auto& row : rows) {
+            const auto removed_at = clock::time_point{milliseconds{row[1].as<std::int64_t>()}};
+            const auto until = removed_at + keep_for_;
+            auto [slot, made] = until_.try_emplace(row[0].as<std::int64_t>(), until);
+            if (made) {
+                fresh.push_back(slot->first);
+            } else if (slot->second < until) {
+                slot->second = until;
+            }
+        }
+    }
+    tell(fresh, revocation_source::elsewhere);
+}
+
+void revocations::tell(const std::vector<std::int64_t>& users, revocation_source source) const {
+    for (const auto user : users) {
+        for (const auto& fn : listeners_) {
+            fn(user, source);
         }
     }
 }
@@ -58,9 +72,16 @@ awaitable<void> revocations::run(milliseconds period) {
     co_await run_periodically("revocation refresh", period, std::move(job));
 }
 
-void revocations::note_removal(std::int64_t user_id) {
-    const std::unique_lock lock{mutex_};
-    until_[user_id] = clock::now() + keep_for_;
+void revocations::note_removal(std::int64_t user_id, revocation_source source) {
+    bool fresh = false;
+    {
+        const std::unique_lock lock{mutex_};
+        auto [slot, made] = until_.insert_or_assign(user_id, clock::now() + keep_for_);
+        fresh = made;
+    }
+    if (fresh) {
+        tell({user_id}, source);
+    }
 }
 
 bool revocations::is_revoked(std::int64_t user_id) const {

@@ -156,6 +156,23 @@ const std::vector<field_spec>& fields() {
             "calls.turn_credential_ttl_s",
             [](config & c) -> auto& { return c.calls.turn_credential_ttl_s; }),
         field(
+            "ws.ping_interval_s", [](config & c) -> auto& { return c.ws.ping_interval_s; }),
+        field(
+            "ws.max_message_bytes", [](config & c) -> auto& { return c.ws.max_message_bytes; }),
+        field(
+            "ws.max_queued_bytes", [](config & c) -> auto& { return c.ws.max_queued_bytes; }),
+        field(
+            "ws.max_connections_per_user",
+            [](config & c) -> auto& { return c.ws.max_connections_per_user; }),
+        field(
+            "ws.max_errors_per_minute",
+            [](config & c) -> auto& { return c.ws.max_errors_per_minute; }),
+        field(
+            "presence.heartbeat_s", [](config & c) -> auto& { return c.presence.heartbeat_s; }),
+        field(
+            "presence.offline_grace_ms",
+            [](config & c) -> auto& { return c.presence.offline_grace; }),
+        field(
             "tls.enabled", [](config & c) -> auto& { return c.tls.enabled; }),
         field(
             "tls.address", [](config & c) -> auto& { return c.tls.address; }),
@@ -410,6 +427,18 @@ void validate(const config& c) {
     require(c.http.max_body_bytes > 0, "http.max_body_bytes", "must be positive");
     require(c.http.max_header_bytes >= 1024, "http.max_header_bytes", "must be at least 1024");
     require(c.http.max_connections > 0, "http.max_connections", "must be positive");
+    require(c.ws.ping_interval_s >= 1 && c.ws.ping_interval_s <= 300, "ws.ping_interval_s",
+            "must be between 1 and 300");
+    require(c.ws.max_message_bytes >= 1024 && c.ws.max_message_bytes <= 16777216,
+            "ws.max_message_bytes", "must be between 1024 and 16777216");
+    require(c.ws.max_queued_bytes >= c.ws.max_message_bytes, "ws.max_queued_bytes",
+            "must be at least ws.max_message_bytes");
+    require(c.ws.max_connections_per_user >= 1, "ws.max_connections_per_user", "must be positive");
+    require(c.ws.max_errors_per_minute >= 1, "ws.max_errors_per_minute", "must be positive");
+    require(c.presence.heartbeat_s >= 1 && c.presence.heartbeat_s <= 300, "presence.heartbeat_s",
+            "must be between 1 and 300");
+    require(c.presence.offline_grace <= milliseconds{60000}, "presence.offline_grace_ms",
+            "must be at most 60000");
     require(c.database.pool_size >= 1 && c.database.pool_size <= 512, "database.pool_size",
             "must be between 1 and 512");
     require(c.database.pipeline_connections >= 1 && c.database.pipeline_connections <= 64,

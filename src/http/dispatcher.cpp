@@ -35,7 +35,8 @@ void set_transport_headers(response& res, bool secure) {
 }  // namespace
 
 awaitable<response> dispatcher::handle(const request& req, connection_info conn,
-                                       stream_function* stream_out) {
+                                       stream_function* stream_out,
+                                       websocket_function* websocket_out) {
     const auto started = std::chrono::steady_clock::now();
     const auto client_id = req[request_id_header];
     std::string request_id = choose_request_id({client_id.data(), client_id.size()}, ids_);
@@ -48,6 +49,7 @@ awaitable<response> dispatcher::handle(const request& req, connection_info conn,
     response res;
     const route* matched = nullptr;
     bool streaming = false;
+    bool upgraded = false;
     if (path.empty() || path.front() != '/') {
         res = problem_response(to_problem(
             error{errc::bad_request, "The request target must be an absolute path."}, request_id));
@@ -74,7 +76,7 @@ awaitable<response> dispatcher::handle(const request& req, connection_info conn,
                 matched = found.matched;
                 request_context ctx{
                     req, path,         query,       std::move(found.params), request_id, client,
-                    {},  std::nullopt, conn.secure, cors_.trusts(req)};
+                    {},  std::nullopt, conn.secure, cors_.trusts(req),       {}};
                 try {
                     if (!query_is_decodable(query)) {
                         throw error{errc::bad_request,
@@ -87,6 +89,15 @@ awaitable<response> dispatcher::handle(const request& req, connection_info conn,
                         stream_out != nullptr) {
                         *stream_out = std::move(ctx.stream);
                         streaming = true;
+                    }
+                    if (ctx.websocket && res.result() == status::switching_protocols &&
+                        req.method() == verb::get && websocket_out != nullptr) {
+                        *websocket_out = std::move(ctx.websocket);
+                        upgraded = true;
+                    } else if (res.result() == status::switching_protocols) {
+                        // A route answered 101 without a connection to hand over (or over
+                        // HEAD): nothing could serve it.
+                        throw std::logic_error{"101 without a websocket function"};
                     }
                 } catch (const error& e) {
                     res = problem_response(to_problem(e, request_id));
@@ -103,7 +114,7 @@ awaitable<response> dispatcher::handle(const request& req, connection_info conn,
             }
         }
     }
-    finish(res, req, request_id, matched, started, client, streaming, conn.secure);
+    finish(res, req, request_id, matched, started, client, streaming, upgraded, conn.secure);
     co_return res;
 }
 
@@ -129,7 +140,7 @@ response dispatcher::reject(const problem_details& problem, std::string_view met
 
 void dispatcher::finish(response& res, const request& req, const std::string& request_id,
                         const route* matched, std::chrono::steady_clock::time_point started,
-                        std::string_view client, bool streaming, bool secure) {
+                        std::string_view client, bool streaming, bool upgraded, bool secure) {
     if (res.result() == status::unauthorized) {
         res.set(field::www_authenticate, "Bearer");
     }
@@ -137,7 +148,10 @@ void dispatcher::finish(response& res, const request& req, const std::string& re
     res.set(request_id_header, request_id);
     set_transport_headers(res, secure);
     cors_.decorate(res, req);
-    if (streaming) {
+    if (upgraded) {
+        // Beast writes the handshake answer; these headers are only added to it.
+        res.body().clear();
+    } else if (streaming) {
         // The body runs until the connection closes: no length, no keep-alive.
         res.keep_alive(false);
         res.body().clear();

@@ -18,7 +18,7 @@ constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 server::server(net::io_context& ioc, const config& cfg, dispatcher& dispatch, http_metrics& metrics)
     : ioc_{ioc}
     , config_{cfg}
-    , env_{dispatch, cfg.http, registry_, metrics}
+    , env_{dispatch, cfg.http, cfg.ws, registry_, metrics}
     , http_acceptor_{net::make_strand(ioc)}
     , sweep_timer_{net::make_strand(ioc)} {}
 

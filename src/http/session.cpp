@@ -14,6 +14,9 @@
 #include "poki/core/log.hpp"
 #include "poki/core/problem.hpp"
 
+#include "io_deadline.hpp"
+#include "websocket_link.hpp"
+
 namespace poki::http {
 namespace {
 
@@ -104,7 +107,7 @@ class session final : public tracked_connection,
     }
 
     [[nodiscard]] bool overdue(std::chrono::steady_clock::time_point now) const noexcept override {
-        return deadline_.load(std::memory_order_relaxed) < now.time_since_epoch().count();
+        return deadline_.passed(now);
     }
 
     void stop(bool immediately) override {
@@ -170,11 +173,25 @@ class session final : public tracked_connection,
     }
 
     /// The next I/O must finish within `timeout`; the server's sweep closes us otherwise.
-    void arm(std::chrono::milliseconds timeout) noexcept {
-        deadline_.store((std::chrono::steady_clock::now() + timeout).time_since_epoch().count(),
-                        std::memory_order_relaxed);
+    void arm(std::chrono::milliseconds timeout) noexcept { deadline_.arm(timeout); }
+    void disarm() noexcept { deadline_.disarm(); }
+
+    /// Hands the connection to a websocket function after Beast's handshake, which carries
+    /// the dispatcher's headers (request id …). Shutdown closes it with 1001.
+    awaitable<void> serve_websocket(const request& req, const response& decorations,
+                                    websocket_function& body) {
+        websocket_link<Stream> link{stream_, env_.websocket, env_.limits.write_timeout, deadline_};
+        if (!co_await link.accept(req, decorations)) {
+            co_return;
+        }
+        stop_handler_ = [&link] { link.stop(); };
+        if (draining_ || env_.registry.draining()) {
+            stop_requested_ = true;
+            link.stop();
+        }
+        co_await link.serve(body);
+        stop_handler_ = {};
     }
-    void disarm() noexcept { deadline_.store(no_deadline, std::memory_order_relaxed); }
 
     awaitable<void> run(std::shared_ptr<session> /*keep_alive*/) {
         if constexpr (is_tls<Stream>) {
@@ -252,11 +269,17 @@ class session final : public tracked_connection,
 
             disarm();
             stream_function stream_body;
+            websocket_function websocket_body;
             bool keep_alive = false;
             {
                 const auto req = parser.release();
                 auto res = co_await env_.dispatch.handle(
-                    req, connection_info{remote_, is_tls<Stream>}, &stream_body);
+                    req, connection_info{remote_, is_tls<Stream>}, &stream_body, &websocket_body);
+                if (websocket_body) {
+                    buffer = beast::flat_buffer{};
+                    co_await serve_websocket(req, res, websocket_body);
+                    break;
+                }
                 if (draining_ || env_.registry.draining()) {
                     res.keep_alive(false);
                 }
@@ -311,8 +334,7 @@ class session final : public tracked_connection,
     Stream stream_;
     std::string remote_;
     connection_registry::registration registration_;
-    static constexpr std::int64_t no_deadline = std::numeric_limits<std::int64_t>::max();
-    std::atomic<std::int64_t> deadline_{no_deadline};  // steady_clock ticks
+    io_deadline deadline_;
     bool idle_ = false;                     // strand only: waiting for the first byte of a request
     bool draining_ = false;                 // strand only: finish the current request, then close
     bool stop_requested_ = false;           // strand only: the stream must end

@@ -7,7 +7,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "poki/core/crypto.hpp"
 #include "poki/core/log.hpp"
 #include "poki/core/metrics.hpp"
 #include "poki/notify/event_repository.hpp"
@@ -19,25 +18,15 @@ namespace {
 
 constexpr std::size_t heartbeat_chunk = 2000;
 
-std::string presence_key(std::int64_t user_id) {
-    return "poki:online:" + std::to_string(user_id);
-}
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 }  // namespace
 
-event_hub::event_hub(net::io_context& ioc, db::pool& database, cache::redis_client& redis,
+event_hub::event_hub(net::io_context& ioc, db::pool& database, presence::presence_tracker& presence,
                      const redis_config& redis_cfg, const events_config& cfg)
     : ioc_{ioc}
     , database_{database}
-    , redis_{redis}
+    , presence_{presence}
     , config_{cfg}
-    , instance_id_{crypto::base64url_encode(crypto::random_bytes(9))}
+    , stream_places_{cfg.max_streams_per_user}
     , subscriber_{ioc, redis_cfg, [this](std::string_view channel, std::string_view payload) {
                       on_message(channel, payload);
                   }} {}
@@ -53,30 +42,6 @@ void event_hub::stop() {
     subscriber_.stop();
 }
 
-stream_slot::~stream_slot() {
-    if (hub_ != nullptr) {
-        hub_->release_stream(user_id_);
-    }
-}
-
-std::optional<stream_slot> event_hub::reserve_stream(std::int64_t user_id) {
-    const std::lock_guard lock{mutex_};
-    auto& held = reserved_[user_id];
-    if (held >= config_.max_streams_per_user) {
-        return std::nullopt;
-    }
-    ++held;
-    return stream_slot{*this, user_id};
-}
-
-void event_hub::release_stream(std::int64_t user_id) {
-    const std::lock_guard lock{mutex_};
-    if (const auto found = reserved_.find(user_id);
-        found != reserved_.end() && --found->second <= 0) {
-        reserved_.erase(found);
-    }
-}
-
 void event_hub::attach(std::int64_t user_id, const std::shared_ptr<event_stream>& stream) {
     bool first = false;
     {
@@ -88,7 +53,6 @@ void event_hub::attach(std::int64_t user_id, const std::shared_ptr<event_stream>
     }
     if (first) {
         subscriber_.subscribe(user_channel(user_id));
-        mark_presence(user_id, true);
     }
 }
 
@@ -114,7 +78,6 @@ void event_hub::detach(std::int64_t user_id, const event_stream* stream) {
     }
     if (last) {
         subscriber_.unsubscribe(user_channel(user_id));
-        mark_presence(user_id, false);
     }
 }
 
@@ -143,32 +106,26 @@ awaitable<bool> event_hub::wait_subscribed(std::int64_t user_id) {
 }
 
 awaitable<bool> event_hub::online(std::int64_t user_id) {
-    cache::redis_command count{"ZCOUNT", presence_key(user_id), std::to_string(now_ms()), "+inf"};
-    const auto reply = co_await redis_.command(std::move(count));
-    co_return !reply.is_error() && reply.integer > 0;
+    co_return co_await presence_.online(user_id);
 }
 
-void event_hub::mark_presence(std::int64_t user_id, bool present) {
-    // Presence is a hint for push (skip users who are connected); a failed update is
-    // corrected by the next heartbeat, so nobody waits for it.
-    const auto ttl_ms = std::int64_t{config_.heartbeat_s} * 3000;
-    std::vector<cache::redis_command> commands;
-    if (present) {
-        commands.push_back(
-            {"ZADD", presence_key(user_id), std::to_string(now_ms() + ttl_ms), instance_id_});
-        commands.push_back({"PEXPIRE", presence_key(user_id), std::to_string(ttl_ms)});
-    } else {
-        commands.push_back({"ZREM", presence_key(user_id), instance_id_});
-    }
-    auto send = [](cache::redis_client& redis,
-                   std::vector<cache::redis_command> batch) -> awaitable<void> {
-        try {
-            co_await redis.pipeline(std::move(batch));
-        } catch (const std::exception&) {
-            // Redis is down; the heartbeat refreshes presence once it is back.
+std::vector<std::shared_ptr<event_stream>> event_hub::streams_of(std::int64_t user_id) const {
+    std::vector<std::shared_ptr<event_stream>> live;
+    const std::lock_guard lock{mutex_};
+    if (const auto found = streams_.find(user_id); found != streams_.end()) {
+        for (const auto& w : found->second) {
+            if (auto s = w.lock()) {
+                live.push_back(std::move(s));
+            }
         }
-    };
-    net::co_spawn(ioc_, send(redis_, std::move(commands)), net::detached);
+    }
+    return live;
+}
+
+void event_hub::end_streams(std::int64_t user_id) {
+    for (const auto& s : streams_of(user_id)) {
+        s->end();
+    }
 }
 
 void event_hub::on_message(std::string_view channel, std::string_view payload) {
@@ -177,18 +134,9 @@ void event_hub::on_message(std::string_view channel, std::string_view payload) {
     if (!user_id || !event) {
         return;
     }
-    std::vector<std::shared_ptr<event_stream>> targets;
-    {
-        const std::lock_guard lock{mutex_};
-        const auto found = streams_.find(*user_id);
-        if (found == streams_.end()) {
-            return;
-        }
-        for (const auto& w : found->second) {
-            if (auto s = w.lock()) {
-                targets.push_back(std::move(s));
-            }
-        }
+    const auto targets = streams_of(*user_id);
+    if (targets.empty()) {
+        return;
     }
     // Serialised once, shared by every stream of the user.
     const auto frame =
@@ -222,7 +170,6 @@ awaitable<void> event_hub::heartbeat_once() {
         }
     }
     heartbeats_.fetch_add(1, std::memory_order_relaxed);
-    const auto ttl_ms = std::int64_t{config_.heartbeat_s} * 3000;
     for (std::size_t from = 0; from < users.size(); from += heartbeat_chunk) {
         const auto chunk = std::span<const std::int64_t>{users}.subspan(
             from, std::min(heartbeat_chunk, users.size() - from));
@@ -233,38 +180,13 @@ awaitable<void> event_hub::heartbeat_once() {
         };
         auto latest = co_await database_.run(std::move(read));
         std::sort(latest.begin(), latest.end());
-        std::vector<cache::redis_command> presence;
-        presence.reserve(chunk.size() * 2);
         for (const auto user : chunk) {
             const auto found = std::lower_bound(latest.begin(), latest.end(),
                                                 std::pair<std::int64_t, std::int64_t>{user, 0});
             const std::int64_t seq =
                 (found != latest.end() && found->first == user) ? found->second : 0;
-            std::vector<std::shared_ptr<event_stream>> targets;
-            {
-                const std::lock_guard lock{mutex_};
-                if (const auto it = streams_.find(user); it != streams_.end()) {
-                    for (const auto& w : it->second) {
-                        if (auto s = w.lock()) {
-                            targets.push_back(std::move(s));
-                        }
-                    }
-                }
-            }
-            for (const auto& s : targets) {
+            for (const auto& s : streams_of(user)) {
                 s->heartbeat(seq);
-            }
-            if (!targets.empty()) {
-                presence.push_back(
-                    {"ZADD", presence_key(user), std::to_string(now_ms() + ttl_ms), instance_id_});
-                presence.push_back({"PEXPIRE", presence_key(user), std::to_string(ttl_ms)});
-            }
-        }
-        if (!presence.empty()) {
-            try {
-                co_await redis_.pipeline(std::move(presence));
-            } catch (const std::exception&) {
-                // Redis is down: presence ages out, so users may get a push they did not need.
             }
         }
     }

@@ -67,9 +67,8 @@ struct event_handlers {
         auto opened = co_await hub.open_stream(who.user_id, resume_after);
         // The slot goes with the stream function: freed when the stream ends, or when it
         // never starts.
-        ctx.stream = [opened, held = std::move(*slot)](http::stream_channel& channel) {
-            return opened->run(channel);
-        };
+        ctx.stream = [opened, held = std::move(*slot), online = hub.presence().connect(who)](
+                         http::stream_channel& channel) { return opened->run(channel); };
         http::response res{http::status::ok, 11};
         res.set(http::field::content_type, "text/event-stream; charset=utf-8");
         res.set(http::field::cache_control, "no-store");

@@ -129,6 +129,10 @@ void event_stream::deliver(std::int64_t seq, std::shared_ptr<const std::string> 
     });
 }
 
+void event_stream::end() {
+    net::post(strand_, [self = shared_from_this()] { self->stop(); });
+}
+
 void event_stream::heartbeat(std::int64_t latest_seq) {
     net::post(strand_, [self = shared_from_this(), latest_seq] { self->on_heartbeat(latest_seq); });
 }

@@ -123,7 +123,8 @@ class EventStreamTest : public ::testing::Test {
         client_->start();
         events_ = std::make_unique<event_service>(*pool_, *reads_, *client_, events_config_,
                                                   push_config_);
-        hub_ = std::make_unique<event_hub>(ioc_, *pool_, *client_, redis_config_, events_config_);
+        presence_ = std::make_unique<presence::presence_tracker>(ioc_, *client_, presence_config_);
+        hub_ = std::make_unique<event_hub>(ioc_, *pool_, *presence_, redis_config_, events_config_);
         hub_->start();
         for (int i = 0; i < 300 && client_->stats().state != cache::redis_state::connected; ++i) {
             ioc_.restart();
@@ -196,6 +197,8 @@ class EventStreamTest : public ::testing::Test {
     std::unique_ptr<cache::redis_client> client_;
     std::unique_ptr<db::read_pipeline> reads_;
     std::unique_ptr<event_service> events_;
+    presence_config presence_config_;
+    std::unique_ptr<presence::presence_tracker> presence_;
     std::unique_ptr<event_hub> hub_;
     std::int64_t user_id_ = 0;
 };

@@ -102,7 +102,7 @@ TEST(Router, FallbackAnswersReadsOfUnmatchedPathsOnly) {
 TEST(RequestContext, QueryParametersAreDecoded) {
     request req{verb::get, "/x?q=%ED%8F%AC%EB%8F%84+kid&limit=5&empty=&flag", 11};
     const auto [path, query] = split_target("/x?q=%ED%8F%AC%EB%8F%84+kid&limit=5&empty=&flag");
-    request_context ctx{req, path, query, {}, "id", "", {}, std::nullopt};
+    request_context ctx{req, path, query, {}, "id", "", {}, std::nullopt, false, false, {}};
     EXPECT_EQ(path, "/x");
     EXPECT_EQ(ctx.query_param("q"), "포도 kid");
     EXPECT_EQ(ctx.query_param("limit"), "5");

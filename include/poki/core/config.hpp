@@ -174,6 +174,23 @@ struct calls_config {
     int turn_credential_ttl_s = 3600;
 };
 
+struct websocket_config {
+    int ping_interval_s = 20;  ///< a ping after this long without a frame; closed after two
+    std::size_t max_message_bytes = std::size_t{64} * 1024;  ///< larger messages close (1009)
+    std::size_t max_queued_bytes = std::size_t{256} * 1024;  ///< unsent bytes before a cut-off
+    int max_connections_per_user = 8;                        ///< on one instance
+    int max_errors_per_minute = 20;  ///< refused messages before the connection closes (1008)
+};
+
+struct presence_config {
+    /// How often an instance refreshes its users' presence in Redis. A killed instance's users
+    /// go offline after at most three intervals plus one sweep (4 × heartbeat_s).
+    int heartbeat_s = 10;
+    /// A member whose last connection closed stays online this long, so a reload or a quick
+    /// reconnect does not flap.
+    milliseconds offline_grace{5000};
+};
+
 struct config {
     /// "production" (the default) or "development", which allows what a developer's machine
     /// may do and a service must not: a random per-process signing key.
@@ -192,6 +209,8 @@ struct config {
     diagnostics_config diagnostics;
     web_config web;
     calls_config calls;
+    websocket_config ws;
+    presence_config presence;
 
     [[nodiscard]] bool development() const noexcept { return mode == "development"; }
 };

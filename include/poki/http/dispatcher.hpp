@@ -34,8 +34,11 @@ class dispatcher {
     /// Never throws: every failure becomes a problem response. When the route answers with
     /// a stream and `stream_out` is given, the stream function is moved there and the
     /// response is its header (no Content-Length; the body ends when the connection does).
+    /// Likewise a WebSocket upgrade: the function goes to `websocket_out` and the response (101)
+    /// only carries the headers to add to the handshake answer.
     awaitable<response> handle(const request& req, connection_info conn,
-                               stream_function* stream_out = nullptr);
+                               stream_function* stream_out = nullptr,
+                               websocket_function* websocket_out = nullptr);
 
     /// A response for a request that could not be parsed or read (400, 413 …), with the same
     /// headers, metrics and log line as any other.
@@ -48,7 +51,7 @@ class dispatcher {
   private:
     void finish(response& res, const request& req, const std::string& request_id,
                 const route* matched, std::chrono::steady_clock::time_point started,
-                std::string_view client, bool streaming, bool secure);
+                std::string_view client, bool streaming, bool upgraded, bool secure);
 
     const router& routes_;
     http_metrics& metrics_;

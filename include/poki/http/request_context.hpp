@@ -10,6 +10,7 @@
 #include "poki/http/route_params.hpp"
 #include "poki/http/streaming.hpp"
 #include "poki/http/types.hpp"
+#include "poki/http/websocket.hpp"
 
 namespace poki::http {
 
@@ -30,6 +31,9 @@ struct request_context {
     /// Its Origin is this server or a configured origin (cors_policy::trusts): what a route
     /// that acts on a cookie requires, so another site cannot make a browser call it.
     bool trusted_origin = false;
+    /// A handler that accepts a WebSocket upgrade sets this and returns status 101 (its
+    /// headers join Beast's handshake answer); the connection is then handed to it.
+    websocket_function websocket;
 
     /// A query parameter, percent-decoded; nullopt when absent.
     [[nodiscard]] std::optional<std::string> query_param(std::string_view name) const;

@@ -15,6 +15,7 @@ namespace poki::http {
 struct session_environment {
     dispatcher& dispatch;
     const http_config& limits;
+    const websocket_config& websocket;
     connection_registry& registry;
     http_metrics& metrics;
 };

@@ -50,6 +50,8 @@ class event_stream : public std::enable_shared_from_this<event_stream> {
     void deliver(std::int64_t seq, std::shared_ptr<const std::string> frame);
     /// The user's newest event number, from the hub's periodic check (any thread).
     void heartbeat(std::int64_t latest_seq);
+    /// Ends the stream (any thread): the user signed out everywhere or was removed.
+    void end();
 
   private:
     void on_live(std::int64_t seq, std::shared_ptr<const std::string> frame);
