@@ -254,7 +254,8 @@ TEST(Realtime, GoingOfflineCarriesLastSeen) {
     EXPECT_EQ((*offline)["online"], false);
     ASSERT_TRUE((*offline)["last_seen"].is_string()) << offline->dump();
     const auto r = env.server.request("GET", "/api/v1/family/presence", {}, bearer(mom.access));
-    for (const auto& p : json_of(r)["items"]) {
+    const auto items = json_of(r)["items"];
+    for (const auto& p : items) {
         if (p["user_id"] == kid.id) {
             EXPECT_EQ(p["online"], false);
             EXPECT_EQ(p["last_seen"], (*offline)["last_seen"]);
