@@ -117,13 +117,15 @@ app::app(config cfg)
                config_.redis,
                redis_,
                config_.ws,
-               [this](std::int64_t user) {
-                   auth_.revoked().note_removal(user, auth::revocation_source::elsewhere);
+               [this](std::int64_t user, std::int64_t floor) {
+                   auth_.revoked().note(user, floor, auth::revocation_source::elsewhere);
                }}
     , web_app_{load_web_app(config_.web)} {
     auth_.on_sign_in(&notify::device_service::signed_in);
     auth_.revoked().on_revoked(
-        [this](std::int64_t user, auth::revocation_source source) { end_sessions(user, source); });
+        [this](std::int64_t user, std::int64_t floor, auth::revocation_source source) {
+            end_sessions(user, floor, source);
+        });
     build_routes();
     // Routes are complete: per-route metric slots can be laid out.
     http_metrics_ = std::make_unique<http::http_metrics>(router_);
@@ -187,11 +189,14 @@ void app::build_routes() {
     }
 }
 
-void app::end_sessions(std::int64_t user_id, auth::revocation_source source) {
+void app::end_sessions(std::int64_t user_id, std::int64_t generation_floor,
+                       auth::revocation_source source) {
+    // Every connection of the user closes, also one opened a moment ago with a newer token:
+    // it reconnects at once, and the streams keep no generation to tell them apart.
     event_hub_.end_streams(user_id);
     sockets_.end_sessions(user_id);
     if (source == auth::revocation_source::here) {
-        sockets_.announce_revocation(user_id);
+        sockets_.announce_revocation(user_id, generation_floor);
     }
 }
 

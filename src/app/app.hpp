@@ -65,7 +65,8 @@ class app {
     void build_routes();
     /// A member signed out everywhere or removed: their open connections close, here and
     /// (when it happened here) on every other instance.
-    void end_sessions(std::int64_t user_id, auth::revocation_source source);
+    void end_sessions(std::int64_t user_id, std::int64_t generation_floor,
+                      auth::revocation_source source);
     awaitable<void> shut_down();
 
     config config_;

@@ -5,7 +5,7 @@ namespace {
 
 constexpr const char* user_columns =
     "u.id, u.family_id, u.role, u.email, u.login, u.display_name, u.avatar_color, u.password_hash, "
-    "f.name";
+    "f.name, u.session_generation";
 
 std::optional<user_record> to_user(const pqxx::result& rows) {
     if (rows.empty()) {
@@ -26,6 +26,7 @@ std::optional<user_record> to_user(const pqxx::result& rows) {
     u.avatar_color = row[6].as<std::string>();
     u.password_hash = row[7].as<std::string>();
     u.family_name = row[8].as<std::string>();
+    u.session_generation = row[9].as<std::int64_t>();
     return u;
 }
 
@@ -60,6 +61,13 @@ void auth_repository::declare_statements(db::pool& database) {
                      " FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE");
     database.declare("auth.mark_rotated",
                      "UPDATE refresh_tokens SET rotated_at = now() WHERE id = $1");
+    database.declare("auth.end_sessions",
+                     "UPDATE users SET session_generation = session_generation + 1,"
+                     " sessions_ended_at = now() WHERE id = $1 AND removed_at IS NULL"
+                     " RETURNING session_generation");
+    database.declare("auth.revoke_all_refresh",
+                     "UPDATE refresh_tokens SET revoked_at = now()"
+                     " WHERE user_id = $1 AND revoked_at IS NULL");
     database.declare("auth.revoke_chain",
                      "UPDATE refresh_tokens SET revoked_at = now()"
                      " WHERE chain = $1::uuid AND revoked_at IS NULL");
@@ -113,6 +121,16 @@ std::optional<refresh_record> auth_repository::lock_refresh(pqxx::transaction_ba
 
 void auth_repository::mark_rotated(pqxx::transaction_base& tx, std::int64_t id) {
     tx.exec_prepared("auth.mark_rotated", id);
+}
+
+std::optional<std::int64_t> auth_repository::end_sessions(pqxx::transaction_base& tx,
+                                                          std::int64_t user_id) {
+    const auto rows = tx.exec_prepared("auth.end_sessions", user_id);
+    if (rows.empty()) {
+        return std::nullopt;
+    }
+    tx.exec_prepared("auth.revoke_all_refresh", user_id);
+    return rows[0][0].as<std::int64_t>();
 }
 
 void auth_repository::revoke_chain(pqxx::transaction_base& tx, const std::string& chain) {

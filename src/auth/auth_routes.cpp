@@ -118,6 +118,17 @@ struct auth_handlers {
         co_return res;
     }
 
+    [[nodiscard]] awaitable<http::response> logout_everywhere(http::request_context& ctx) const {
+        const bool cookie = wants_cookie_session(ctx);
+        const auto who = co_await require_principal(ctx, service);
+        co_await service.logout_everywhere(who);
+        auto res = http::empty_response(http::status::no_content);
+        if (cookie) {
+            res.set(http::field::set_cookie, cleared_refresh_cookie(ctx));
+        }
+        co_return res;
+    }
+
     [[nodiscard]] awaitable<http::response> stream_ticket(http::request_context& ctx) const {
         const auto who = co_await require_principal(ctx, service);
         const auto ticket = co_await service.issue_stream_ticket(who);
@@ -174,6 +185,8 @@ void add_auth_routes(http::router& routes, auth_service& service) {
     routes.add(verb::post, "/api/v1/auth/login", http::handler_of(h, &auth_handlers::login));
     routes.add(verb::post, "/api/v1/auth/refresh", http::handler_of(h, &auth_handlers::refresh));
     routes.add(verb::post, "/api/v1/auth/logout", http::handler_of(h, &auth_handlers::logout));
+    routes.add(verb::post, "/api/v1/auth/logout-everywhere",
+               http::handler_of(h, &auth_handlers::logout_everywhere));
     routes.add(verb::post, "/api/v1/stream-tickets",
                http::handler_of(h, &auth_handlers::stream_ticket));
     routes.add(verb::get, "/api/v1/me", http::handler_of(h, &auth_handlers::me));

@@ -64,8 +64,9 @@ session_tokens auth_service::issue(pqxx::transaction_base& tx, const user_record
                                    const std::string& chain) const {
     session_tokens out;
     const auto now = now_seconds();
-    out.access_token = jwt_.sign(access_claims{principal{user.id, user.family_id, user.role}, now,
-                                               now + config_.access_ttl_s});
+    out.access_token = jwt_.sign(
+        access_claims{principal{user.id, user.family_id, user.role, user.session_generation}, now,
+                      now + config_.access_ttl_s});
     out.refresh_token = base64url_encode(random_bytes(32));
     auth_repository::insert_refresh(tx, user.id, chain, sha256(out.refresh_token),
                                     std::chrono::seconds{config_.refresh_ttl_s});
@@ -191,6 +192,14 @@ awaitable<void> auth_service::logout(principal who, std::string refresh_token) {
     co_await database_.transaction(std::move(revoke));
 }
 
+awaitable<void> auth_service::logout_everywhere(principal who) {
+    auto end = [who](pqxx::work& tx) { return auth_repository::end_sessions(tx, who.user_id); };
+    const auto generation = co_await database_.transaction(std::move(end));
+    if (generation) {
+        revocations_.note(who.user_id, *generation, revocation_source::here);
+    }
+}
+
 awaitable<user_record> auth_service::me(principal who) {
     auto find = [who](pqxx::connection& c) {
         pqxx::nontransaction tx{c};
@@ -206,10 +215,17 @@ awaitable<user_record> auth_service::me(principal who) {
 
 principal auth_service::authorize(std::string_view access_token) const {
     const auto who = authenticate(access_token).value();
-    if (revocations_.is_revoked(who.user_id)) {
-        throw error{errc::unauthorized, "account_removed", "This account no longer has access."};
+    switch (revocations_.check(who)) {
+        case access::allowed:
+            return who;
+        case access::removed:
+            throw error{errc::unauthorized, "account_removed",
+                        "This account no longer has access."};
+        case access::signed_out:
+            break;
     }
-    return who;
+    throw error{errc::unauthorized, "session_ended",
+                "This session was signed out everywhere; sign in again."};
 }
 
 awaitable<std::string> auth_service::hash_password(std::string password) {
@@ -235,7 +251,8 @@ awaitable<stream_ticket> auth_service::issue_stream_ticket(principal who) {
     constexpr int lifetime_s = 60;
     stream_ticket t{base64url_encode(random_bytes(24)), lifetime_s};
     const std::string value = std::to_string(who.user_id) + ":" + std::to_string(who.family_id) +
-                              ":" + std::string{to_string(who.role)};
+                              ":" + std::to_string(who.session_generation) + ":" +
+                              std::string{to_string(who.role)};
     cache::redis_command set{"SET", "poki:ticket:" + base64url_encode(sha256(t.ticket)), value,
                              "EX", std::to_string(lifetime_s)};
     const auto reply = co_await redis_.command(std::move(set));
@@ -254,13 +271,19 @@ awaitable<std::optional<principal>> auth_service::redeem_stream_ticket(std::stri
     if (reply.is_nil()) {
         co_return std::nullopt;
     }
+    // Written by issue_stream_ticket: "<user>:<family>:<generation>:<role>".
     const auto first = reply.text.find(':');
     const auto second = reply.text.find(':', first + 1);
+    const auto third = reply.text.find(':', second + 1);
+    if (third == std::string::npos) {
+        co_return std::nullopt;  // a ticket from before generations: issued a minute ago at most
+    }
     principal who;
     who.user_id = std::stoll(reply.text.substr(0, first));
     who.family_id = std::stoll(reply.text.substr(first + 1, second - first - 1));
-    who.role = parse_role(reply.text.substr(second + 1)).value_or(role::child);
-    if (revocations_.is_revoked(who.user_id)) {
+    who.session_generation = std::stoll(reply.text.substr(second + 1, third - second - 1));
+    who.role = parse_role(reply.text.substr(third + 1)).value_or(role::child);
+    if (revocations_.check(who) != access::allowed) {
         co_return std::nullopt;
     }
     co_return who;

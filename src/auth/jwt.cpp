@@ -49,6 +49,7 @@ std::string jwt_codec::sign(const access_claims& claims) const {
     const nlohmann::json payload{{"sub", std::to_string(claims.who.user_id)},
                                  {"fam", claims.who.family_id},
                                  {"role", to_string(claims.who.role)},
+                                 {"gen", claims.who.session_generation},
                                  {"iat", claims.issued_at},
                                  {"exp", claims.expires_at}};
     auto token = base64url_encode(header.dump()) + "." + base64url_encode(payload.dump());
@@ -109,6 +110,14 @@ result<access_claims> jwt_codec::verify(std::string_view token, std::int64_t now
     claims.who.family_id = payload["fam"].get<std::int64_t>();
     claims.expires_at = payload["exp"].get<std::int64_t>();
     claims.issued_at = payload.value("iat", std::int64_t{0});
+    // Tokens from before "log out everywhere" existed have no generation: the first one.
+    const auto generation = payload.find("gen");
+    if (generation != payload.end()) {
+        if (!generation->is_number_integer()) {
+            return rejected();
+        }
+        claims.who.session_generation = generation->get<std::int64_t>();
+    }
     if (claims.expires_at <= now) {
         return rejected();
     }

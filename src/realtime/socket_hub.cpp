@@ -68,7 +68,7 @@ void forget(Map& map, std::int64_t key, const socket_client* client) {
 socket_hub::socket_hub(net::io_context& ioc, db::pool& database,
                        presence::presence_tracker& presence, const redis_config& redis_cfg,
                        cache::redis_client& redis, const websocket_config& cfg,
-                       std::function<void(std::int64_t)> on_revoked_elsewhere)
+                       revoked_elsewhere on_revoked_elsewhere)
     : ioc_{ioc}
     , database_{database}
     , presence_{presence}
@@ -257,17 +257,20 @@ void socket_hub::end_sessions(std::int64_t user_id) {
     }
 }
 
-void socket_hub::announce_revocation(std::int64_t user_id) {
-    auto publish = [](cache::redis_client& redis, std::int64_t user) -> awaitable<void> {
+void socket_hub::announce_revocation(std::int64_t user_id, std::int64_t generation_floor) {
+    // "<user>:<floor>"
+    auto publish = [](cache::redis_client& redis, std::string payload) -> awaitable<void> {
         try {
             cache::redis_command command{"PUBLISH", std::string{revoked_channel},
-                                         std::to_string(user)};
+                                         std::move(payload)};
             co_await redis.command(std::move(command));
         } catch (const std::exception&) {
             // Redis is down: other instances read the removal from PostgreSQL on their poll.
         }
     };
-    net::co_spawn(ioc_, publish(redis_, user_id), net::detached);
+    net::co_spawn(ioc_,
+                  publish(redis_, std::to_string(user_id) + ":" + std::to_string(generation_floor)),
+                  net::detached);
 }
 
 awaitable<void> socket_hub::send_to_user(std::int64_t user_id, std::string text) {
@@ -277,8 +280,13 @@ awaitable<void> socket_hub::send_to_user(std::int64_t user_id, std::string text)
 
 void socket_hub::on_message(std::string_view channel, std::string_view payload) {
     if (channel == revoked_channel) {
-        if (const auto user = number_after(payload, ""); user && on_revoked_elsewhere_) {
-            on_revoked_elsewhere_(*user);
+        const auto colon = payload.find(':');
+        const auto user = number_after(payload.substr(0, colon), "");
+        const auto floor = colon == std::string_view::npos
+                               ? std::nullopt
+                               : number_after(payload.substr(colon + 1), "");
+        if (user && floor && on_revoked_elsewhere_) {
+            on_revoked_elsewhere_(*user, *floor);
         }
         return;
     }

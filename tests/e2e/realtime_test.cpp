@@ -1,6 +1,6 @@
 // The WebSocket on the real binary: who may connect, what malformed input gets, presence in
 // one family across instances, a killed instance's members going offline by themselves, and
-// a removed member's connections closing everywhere.
+// a removed member's connections (and those of one who logs out everywhere) closing everywhere.
 #include <csignal>
 
 #include <gtest/gtest.h>
@@ -321,6 +321,73 @@ TEST(Realtime, RemovalClosesTheMembersSocketsAndStreamsOnEveryInstance) {
     // The parent's connection is untouched.
     mom_ws->send(nlohmann::json{{"type", "ping"}});
     EXPECT_TRUE(mom_ws->next_of_type("pong", wait));
+}
+
+/// Signs in once more as an existing account: another device's session.
+nlohmann::json sign_in(const running_server& server, const std::string& email) {
+    const auto r =
+        server.request("POST", "/api/v1/auth/login",
+                       nlohmann::json{{"email", email}, {"password", "correct horse"}}.dump());
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json_of(r);
+}
+
+TEST(Realtime, LoggingOutEverywhereEndsEverySessionOnEveryInstance) {
+    two_instances env;
+    const auto email = "p-" + random_suffix() + "@example.com";
+    const auto signup = env.a.request(
+        "POST", "/api/v1/auth/signup",
+        nlohmann::json{{"email", email}, {"password", "correct horse"}, {"display_name", "엄마"}}
+            .dump());
+    ASSERT_EQ(signup.status, 201) << signup.body;
+    const auto phone = json_of(signup);
+    const auto laptop = sign_in(env.b, email);
+    const member_session on_phone{phone["user"]["id"], phone["user"]["family_id"],
+                                  phone["access_token"]};
+    const member_session on_laptop{on_phone.id, on_phone.family_id, laptop["access_token"]};
+    const auto kid = child(env.a, on_phone);
+
+    auto phone_ws = connect(env.a, on_phone);
+    ASSERT_TRUE(phone_ws->next_of_type("hello", wait));
+    auto laptop_ws = connect(env.b, on_laptop);
+    ASSERT_TRUE(laptop_ws->next_of_type("hello", wait));
+    sse_client laptop_stream{env.b.port(), "/api/v1/events", bearer(on_laptop.access)};
+    ASSERT_EQ(laptop_stream.status(), 200);
+    const auto unused_ticket = ticket_for(env.b, on_laptop);
+    auto kid_ws = connect(env.b, kid);
+    ASSERT_TRUE(kid_ws->next_of_type("hello", wait));
+
+    const auto out =
+        env.a.request("POST", "/api/v1/auth/logout-everywhere", {}, bearer(on_phone.access));
+    ASSERT_EQ(out.status, 204) << out.body;
+
+    EXPECT_TRUE(phone_ws->wait_closed(wait));
+    EXPECT_EQ(phone_ws->close_code(), 4001);
+    EXPECT_TRUE(laptop_ws->wait_closed(wait));
+    EXPECT_EQ(laptop_ws->close_code(), 4001);
+    EXPECT_TRUE(laptop_stream.wait_closed(wait));
+    for (const auto* server : {&env.a, &env.b}) {
+        for (const auto* token : {&on_phone.access, &on_laptop.access}) {
+            const auto me = server->request("GET", "/api/v1/me", {}, bearer(*token));
+            EXPECT_EQ(me.status, 401);
+            EXPECT_EQ(json_of(me)["code"], "session_ended");
+        }
+    }
+    EXPECT_EQ(ws_client(env.b.port(), "/api/v1/ws?ticket=" + unused_ticket).status(), 401);
+    const auto refreshed =
+        env.b.request("POST", "/api/v1/auth/refresh",
+                      nlohmann::json{{"refresh_token", laptop["refresh_token"]}}.dump());
+    EXPECT_EQ(refreshed.status, 401);
+
+    // Signing in again works at once, on either instance, even within the same second.
+    const auto again = sign_in(env.b, email);
+    const member_session fresh{on_phone.id, on_phone.family_id, again["access_token"]};
+    EXPECT_EQ(env.a.request("GET", "/api/v1/me", {}, bearer(fresh.access)).status, 200);
+    auto fresh_ws = connect(env.a, fresh);
+    EXPECT_TRUE(fresh_ws->next_of_type("hello", wait));
+    // The rest of the family is untouched.
+    kid_ws->send(nlohmann::json{{"type", "ping"}});
+    EXPECT_TRUE(kid_ws->next_of_type("pong", wait));
 }
 
 }  // namespace

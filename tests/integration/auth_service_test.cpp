@@ -174,6 +174,49 @@ TEST_F(AuthServiceTest, StreamTicketsWorkOnceAndNotForRemovedMembers) {
               errc::unauthorized);
 }
 
+TEST_F(AuthServiceTest, LoggingOutEverywhereEndsOlderSessionsOnly) {
+    const auto email = unique_email();
+    const auto first = signup(email);
+    const auto second = login(email, "correct horse");
+    const auto who = *service_->authenticate(first.access_token);
+    const auto ticket = run(service_->issue_stream_ticket(who));
+    std::vector<std::pair<std::int64_t, std::int64_t>> heard;
+    service_->revoked().on_revoked(
+        [&heard](std::int64_t user, std::int64_t floor, revocation_source source) {
+            EXPECT_EQ(source, revocation_source::here);
+            heard.emplace_back(user, floor);
+        });
+
+    run(service_->logout_everywhere(who));
+    ASSERT_EQ(heard.size(), 1U);
+    EXPECT_EQ(heard[0].first, who.user_id);
+    EXPECT_EQ(heard[0].second, who.session_generation + 1);
+    for (const auto* token : {&first.access_token, &second.access_token}) {
+        try {
+            (void)service_->authorize(*token);
+            ADD_FAILURE() << "a token from before still works";
+        } catch (const error& e) {
+            EXPECT_EQ(e.code(), errc::unauthorized);
+            EXPECT_EQ(e.reason(), "session_ended");
+        }
+    }
+    EXPECT_FALSE(run(service_->redeem_stream_ticket(ticket.ticket)));
+    EXPECT_EQ(failure_of([&] { (void)run(service_->refresh(second.refresh_token)); }),
+              errc::unauthorized);
+
+    const auto third = login(email, "correct horse");
+    const auto now = service_->authorize(third.access_token);
+    EXPECT_EQ(now.session_generation, who.session_generation + 1);
+    EXPECT_EQ(run(service_->me(now)).id, who.user_id);
+    // The floor also reaches an instance that reads it from PostgreSQL.
+    auth_service elsewhere{*stack_.pool, *stack_.redis, config_};
+    run(elsewhere.revoked().refresh());
+    EXPECT_EQ(failure_of([&] { (void)elsewhere.authorize(first.access_token); }),
+              errc::unauthorized);
+    EXPECT_NO_THROW((void)elsewhere.authorize(third.access_token));
+    EXPECT_EQ(heard.size(), 1U);
+}
+
 /// Each test gets a Redis of its own: user ids restart in every scratch database, so marks such
 /// as revocations must not be shared with other tests.
 class AuthWithOwnRedisTest : public AuthServiceTest {};

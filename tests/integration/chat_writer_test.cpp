@@ -73,7 +73,7 @@ TEST(ChatWriter, APoisonedSendFailsAloneAndItsGroupIsCommitted) {
     for (int i = 0; i < sends; ++i) {
         const auto& f = i % 2 == 0 ? a : b;
         send_request r;
-        r.author = principal{f.member, f.family, role::parent};
+        r.author = principal{f.member, f.family, role::parent, 0};
         r.room_id = f.room;
         r.client_id = "00000000-0000-4000-8000-" + std::to_string(100000000000 + i);
         r.text = i == poisoned ? std::string{"cut\0short", 9} : "hello " + std::to_string(i);

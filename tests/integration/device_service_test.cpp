@@ -37,7 +37,7 @@ class DeviceServiceTest : public ::testing::Test {
         service_ = std::make_unique<device_service>(*pool_, config_);
     }
 
-    principal user(std::size_t i) const { return principal{users_.at(i), 0, role::child}; }
+    principal user(std::size_t i) const { return principal{users_.at(i), 0, role::child, 0}; }
 
     std::int64_t count(const std::string& sql) {
         pqxx::connection c{db_.url()};

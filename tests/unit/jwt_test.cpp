@@ -35,7 +35,7 @@ std::string secret_b() {
 }
 
 access_claims sample(std::int64_t exp = 2000) {
-    return access_claims{principal{7, 3, role::child}, 1000, exp};
+    return access_claims{principal{7, 3, role::child, 2}, 1000, exp};
 }
 
 TEST(Jwt, SignsAndVerifies) {
@@ -46,6 +46,7 @@ TEST(Jwt, SignsAndVerifies) {
     EXPECT_EQ(claims->who.user_id, 7);
     EXPECT_EQ(claims->who.family_id, 3);
     EXPECT_EQ(claims->who.role, role::child);
+    EXPECT_EQ(claims->who.session_generation, 2);
 }
 
 TEST(Jwt, RejectsExpiredTamperedAndForeignTokens) {

@@ -46,6 +46,10 @@ class auth_repository {
                                                       const std::string& token_hash);
     static void mark_rotated(pqxx::transaction_base& tx, std::int64_t id);
     static void revoke_chain(pqxx::transaction_base& tx, const std::string& chain);
+    /// Raises the user's session generation and revokes every refresh token; the new
+    /// generation, or nothing for a removed member.
+    static std::optional<std::int64_t> end_sessions(pqxx::transaction_base& tx,
+                                                    std::int64_t user_id);
 };
 
 }  // namespace poki::auth

@@ -59,8 +59,9 @@ class auth_service {
 
     auth_service(db::pool& database, cache::redis_client& redis, const auth_config& cfg);
 
-    /// Checks an access token and that its member was not removed since it was issued. No I/O:
-    /// removals are kept in memory (see revocations). Throws errc::unauthorized.
+    /// Checks an access token, that its member was not removed and that they did not log out
+    /// everywhere since it was issued. No I/O: revocations are kept in memory (see
+    /// revocations). Throws errc::unauthorized.
     [[nodiscard]] principal authorize(std::string_view access_token) const;
 
     /// A one-time ticket (60 s) for EventSource and WebSocket, which cannot send headers.
@@ -87,6 +88,10 @@ class auth_service {
     awaitable<session_tokens> refresh(std::string refresh_token);
     /// Revokes the refresh token's chain if it is the caller's; unknown tokens are ignored.
     awaitable<void> logout(principal who, std::string refresh_token);
+    /// Ends every session of the caller on every device: refresh tokens revoked, access tokens
+    /// and stream tickets issued until now refused, open streams and sockets closed (through
+    /// the revocation listeners). A sign-in afterwards starts a fresh generation.
+    awaitable<void> logout_everywhere(principal who);
     /// The caller's account; errc::unauthorized once the member was removed.
     awaitable<user_record> me(principal who);
 

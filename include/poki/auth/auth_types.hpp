@@ -19,6 +19,7 @@ struct user_record {
     std::string avatar_color;
     std::string password_hash;
     std::string family_name;
+    std::int64_t session_generation = 0;
 };
 
 struct new_user {

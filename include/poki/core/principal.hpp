@@ -27,6 +27,9 @@ struct principal {
     std::int64_t user_id = 0;
     std::int64_t family_id = 0;
     poki::role role = role::child;
+    /// The generation of the user's sessions the token was issued in; "log out everywhere"
+    /// raises it, and tokens of older generations are refused.
+    std::int64_t session_generation = 0;
 };
 
 /// The one role check of services: errc::forbidden unless a parent is calling.

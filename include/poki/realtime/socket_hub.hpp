@@ -33,10 +33,13 @@ using message_handler =
 
 class socket_hub {
   public:
-    /// `on_revoked_elsewhere(user_id)`: another instance revoked the user's sessions.
+    using revoked_elsewhere = std::function<void(std::int64_t user_id, std::int64_t floor)>;
+
+    /// `on_revoked_elsewhere(user_id, generation_floor)`: another instance revoked the user's
+    /// sessions below that generation (removal: all of them).
     socket_hub(net::io_context& ioc, db::pool& database, presence::presence_tracker& presence,
                const redis_config& redis_cfg, cache::redis_client& redis,
-               const websocket_config& cfg, std::function<void(std::int64_t)> on_revoked_elsewhere);
+               const websocket_config& cfg, revoked_elsewhere on_revoked_elsewhere);
     ~socket_hub();
     socket_hub(const socket_hub&) = delete;
     socket_hub& operator=(const socket_hub&) = delete;
@@ -57,8 +60,9 @@ class socket_hub {
 
     /// Closes the user's connections here with 4001 (session ended). Thread-safe.
     void end_sessions(std::int64_t user_id);
-    /// Tells every other instance to revoke the user's sessions (after a local removal).
-    void announce_revocation(std::int64_t user_id);
+    /// Tells every other instance to revoke the user's sessions below `generation_floor` (after
+    /// a removal or a "log out everywhere" committed here).
+    void announce_revocation(std::int64_t user_id, std::int64_t generation_floor);
 
     /// Sends `text` to every connection of the user, on whichever instance holds them.
     awaitable<void> send_to_user(std::int64_t user_id, std::string text);
@@ -81,7 +85,7 @@ class socket_hub {
     presence::presence_tracker& presence_;
     cache::redis_client& redis_;
     const websocket_config& config_;
-    std::function<void(std::int64_t)> on_revoked_elsewhere_;
+    revoked_elsewhere on_revoked_elsewhere_;
     std::unordered_map<std::string, message_handler> handlers_;  // set before serving
     mutable std::mutex mutex_;
     std::unordered_map<std::int64_t, std::vector<std::weak_ptr<socket_client>>> by_user_;
