@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "poki/auth/auth_routes.hpp"
+#include "poki/calls/call_messages.hpp"
 #include "poki/calls/calls_routes.hpp"
 #include "poki/chat/chat_routes.hpp"
 #include "poki/core/log.hpp"
@@ -120,6 +121,7 @@ app::app(config cfg)
                [this](std::int64_t user, std::int64_t floor) {
                    auth_.revoked().note(user, floor, auth::revocation_source::elsewhere);
                }}
+    , calls_{ioc_, database_, redis_, sockets_, events_, presence_, config_.calls}
     , web_app_{load_web_app(config_.web)} {
     auth_.on_sign_in(&notify::device_service::signed_in);
     auth_.revoked().on_revoked(
@@ -151,6 +153,7 @@ app::app(config cfg)
     metrics_.add([this](std::string& out) { event_hub_.render_metrics(out); });
     metrics_.add([this](std::string& out) { presence_.render_metrics(out); });
     metrics_.add([this](std::string& out) { sockets_.render_metrics(out); });
+    metrics_.add([this](std::string& out) { calls_.render_metrics(out); });
     metrics_.add([this](std::string& out) { push_.render_metrics(out); });
     metrics_.add([this](std::string& out) { chat_writer_.render_metrics(out); });
     metrics_.add([this](std::string& out) { missions_.render_metrics(out); });
@@ -182,7 +185,8 @@ void app::build_routes() {
     grapes::add_grape_routes(router_, boards_, auth_);
     gifts::add_gift_routes(router_, gifts_, auth_);
     diagnostics::add_client_error_routes(router_, client_errors_, auth_);
-    calls::add_calls_routes(router_, auth_, config_.calls);
+    calls::add_calls_routes(router_, auth_, calls_, config_.calls);
+    calls::add_call_messages(sockets_, calls_);
     realtime::add_realtime_routes(router_, sockets_, presence_, database_, auth_);
     if (web_app_) {
         web::add_web_routes(router_, *web_app_);
@@ -217,6 +221,7 @@ int app::run() {
     event_hub_.start();
     presence_.start();
     sockets_.start();
+    calls_.start();
     push_.start();
     net::co_spawn(ioc_, devices_.run_pruning(), net::detached);
     net::co_spawn(ioc_, events_.run_retention(), net::detached);

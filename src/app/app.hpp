@@ -9,6 +9,7 @@
 
 #include "poki/auth/auth_service.hpp"
 #include "poki/cache/redis_client.hpp"
+#include "poki/calls/call_service.hpp"
 #include "poki/chat/chat_service.hpp"
 #include "poki/chat/message_writer.hpp"
 #include "poki/core/access_log.hpp"
@@ -92,6 +93,7 @@ class app {
     missions::mission_service missions_;
     diagnostics::client_error_service client_errors_;
     realtime::socket_hub sockets_;
+    calls::call_service calls_;
     std::optional<web::static_site> web_app_;  ///< none: the API only
     http::router router_;
     std::unique_ptr<http::http_metrics> http_metrics_;

@@ -6,6 +6,7 @@
 #include "poki/auth/bearer.hpp"
 #include "poki/chat/chat_json.hpp"
 #include "poki/core/json_reader.hpp"
+#include "poki/core/uuid.hpp"
 #include "poki/http/json_body.hpp"
 #include "poki/http/query_params.hpp"
 #include "poki/http/responses.hpp"
@@ -26,32 +27,6 @@ std::optional<std::int64_t> cursor_param(const http::request_context& ctx, std::
     }
     return value;
 }
-
-}  // namespace
-
-std::optional<std::string> normalize_uuid(std::string_view text) {
-    if (text.size() != 36) {
-        return std::nullopt;
-    }
-    std::string out;
-    out.reserve(36);
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (c != '-') {
-                return std::nullopt;
-            }
-            out.push_back('-');
-        } else if (std::isxdigit(c) != 0) {
-            out.push_back(static_cast<char>(std::tolower(c)));
-        } else {
-            return std::nullopt;
-        }
-    }
-    return out;
-}
-
-namespace {
 
 std::optional<std::string> read_client_id(json_reader& in) {
     const auto raw = in.required_string("client_id", {.min_chars = 1, .max_chars = 64});

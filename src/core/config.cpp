@@ -156,6 +156,15 @@ const std::vector<field_spec>& fields() {
             "calls.turn_credential_ttl_s",
             [](config & c) -> auto& { return c.calls.turn_credential_ttl_s; }),
         field(
+            "calls.ring_timeout_s", [](config & c) -> auto& { return c.calls.ring_timeout_s; }),
+        field(
+            "calls.reconnect_grace_s",
+            [](config & c) -> auto& { return c.calls.reconnect_grace_s; }),
+        field(
+            "calls.max_held_signals", [](config & c) -> auto& { return c.calls.max_held_signals; }),
+        field(
+            "calls.sweep_ms", [](config & c) -> auto& { return c.calls.sweep_ms; }),
+        field(
             "ws.ping_interval_s", [](config & c) -> auto& { return c.ws.ping_interval_s; }),
         field(
             "ws.max_message_bytes", [](config & c) -> auto& { return c.ws.max_message_bytes; }),
@@ -411,6 +420,16 @@ void validate_calls(const calls_config& calls) {
     if (calls.turn_credential_ttl_s < 60 || calls.turn_credential_ttl_s > 86400) {
         throw config_error{"config: calls.turn_credential_ttl_s: must be between 60 and 86400"};
     }
+    const auto within = [](int value, int low, int high, std::string_view key) {
+        if (value < low || value > high) {
+            throw config_error{"config: " + std::string{key} + ": must be between " +
+                               std::to_string(low) + " and " + std::to_string(high)};
+        }
+    };
+    within(calls.ring_timeout_s, 1, 300, "calls.ring_timeout_s");
+    within(calls.reconnect_grace_s, 1, 300, "calls.reconnect_grace_s");
+    within(calls.max_held_signals, 1, 1000, "calls.max_held_signals");
+    within(calls.sweep_ms, 50, 60000, "calls.sweep_ms");
 }
 
 void validate(const config& c) {

@@ -296,6 +296,22 @@ awaitable<void> presence_tracker::heartbeat_once() {
     co_await sweep_dead_instances();
 }
 
+awaitable<std::optional<std::vector<std::string>>> presence_tracker::live_instances() {
+    cache::redis_command live{"ZRANGEBYSCORE", std::string{instances_key}, std::to_string(now_ms()),
+                              "+inf"};
+    const auto reply = co_await redis_.command(std::move(live));
+    if (reply.type != cache::redis_reply::kind::array) {
+        co_return std::nullopt;
+    }
+    std::vector<std::string> out{instance_id_};
+    for (const auto& entry : reply.elements) {
+        if (entry.text != instance_id_) {
+            out.push_back(entry.text);
+        }
+    }
+    co_return out;
+}
+
 awaitable<void> presence_tracker::sweep_dead_instances() {
     cache::redis_command due{"ZRANGEBYSCORE",
                              std::string{instances_key},

@@ -159,7 +159,11 @@ std::vector<std::shared_ptr<socket_client>> socket_hub::clients_of_user(
 }
 
 awaitable<void> socket_hub::serve(principal who, http::websocket_channel& channel) {
-    auto client = std::make_shared<socket_client>(who, channel);
+    auto client = std::make_shared<socket_client>(
+        who,
+        presence_.instance_id() + "/" +
+            std::to_string(next_connection_.fetch_add(1, std::memory_order_relaxed)),
+        channel);
     opened_.fetch_add(1, std::memory_order_relaxed);
     attach(client);
     const auto online = presence_.connect(who);
@@ -178,6 +182,9 @@ awaitable<void> socket_hub::serve(principal who, http::websocket_channel& channe
     }
     client->detach();
     detach(client.get());
+    for (const auto& fn : disconnect_handlers_) {
+        fn(*client);
+    }
 }
 
 awaitable<void> socket_hub::say_hello(socket_client& client) {
@@ -278,6 +285,37 @@ awaitable<void> socket_hub::send_to_user(std::int64_t user_id, std::string text)
     co_await redis_.command(std::move(publish));
 }
 
+awaitable<void> socket_hub::send_to_connection(std::int64_t user_id,
+                                               const std::string& connection_id, std::string text) {
+    co_await send_to_user(user_id, addressed(connection_id, text));
+}
+
+awaitable<void> socket_hub::send_to_user_except(std::int64_t user_id,
+                                                const std::string& connection_id,
+                                                std::string text) {
+    auto payload = addressed(connection_id, text);
+    payload.front() = '!';
+    co_await send_to_user(user_id, std::move(payload));
+}
+
+std::string socket_hub::channel_of(std::int64_t user_id) {
+    return socket_channel(user_id);
+}
+
+std::string socket_hub::addressed(std::string_view connection_id, std::string_view text) {
+    std::string out;
+    out.reserve(connection_id.size() + text.size() + 2);
+    out += '@';
+    out += connection_id;
+    out += ' ';
+    out += text;
+    return out;
+}
+
+const std::string& socket_hub::instance_id() const noexcept {
+    return presence_.instance_id();
+}
+
 void socket_hub::on_message(std::string_view channel, std::string_view payload) {
     if (channel == revoked_channel) {
         const auto colon = payload.find(':');
@@ -295,9 +333,24 @@ void socket_hub::on_message(std::string_view channel, std::string_view payload) 
         return;
     }
     if (const auto user = number_after(channel, socket_prefix)) {
+        // A message ("{…}"), or one addressed to a connection ("@<id> {…}") or to all but one
+        // ("!<id> {…}").
+        std::string_view connection;
+        const char mark = payload.empty() ? '{' : payload.front();
+        if (mark == '@' || mark == '!') {
+            const auto space = payload.find(' ');
+            if (space == std::string_view::npos) {
+                return;
+            }
+            connection = payload.substr(1, space - 1);
+            payload.remove_prefix(space + 1);
+        }
         const auto text = std::make_shared<const std::string>(payload);
         for (const auto& c : clients_of_user(*user)) {
-            c->send(text);
+            const bool is_it = c->connection_id() == connection;
+            if (mark == '@' ? is_it : (mark != '!' || !is_it)) {
+                c->send(text);
+            }
         }
     }
 }

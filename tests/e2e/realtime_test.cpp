@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "support/family_api.hpp"
+#include "support/socket_api.hpp"
 #include "support/sse_client.hpp"
-#include "support/ws_client.hpp"
 
 namespace poki::test {
 namespace {
@@ -21,19 +21,6 @@ nlohmann::json realtime_config(int heartbeat_s = 1, int grace_ms = 300) {
         {"presence", {{"heartbeat_s", heartbeat_s}, {"offline_grace_ms", grace_ms}}},
         {"ws",
          {{"max_message_bytes", 4096}, {"max_queued_bytes", 65536}, {"max_errors_per_minute", 5}}}};
-}
-
-std::string ticket_for(const running_server& server, const member_session& who) {
-    const auto r = server.request("POST", "/api/v1/stream-tickets", {}, bearer(who.access));
-    EXPECT_EQ(r.status, 201) << r.body;
-    return json_of(r)["ticket"];
-}
-
-std::unique_ptr<ws_client> connect(const running_server& server, const member_session& who) {
-    auto ws =
-        std::make_unique<ws_client>(server.port(), "/api/v1/ws?ticket=" + ticket_for(server, who));
-    EXPECT_EQ(ws->status(), 101) << ws->refusal_body();
-    return ws;
 }
 
 const nlohmann::json* presence_of(const nlohmann::json& hello, std::int64_t user) {

@@ -74,6 +74,15 @@ inline member_session child(const running_server& server, const member_session& 
     return {body["user"]["id"], body["user"]["family_id"], body["access_token"]};
 }
 
+/// A second parent of the same family.
+inline member_session second_parent(const running_server& server, const member_session& by) {
+    const auto login = "dad-" + random_suffix().substr(0, 6);
+    const auto r = join(server, link_code(server, by, "parent"), login, login + "@example.com");
+    EXPECT_EQ(r.status, 201) << r.body;
+    const auto body = json_of(r);
+    return {body["user"]["id"], body["user"]["family_id"], body["access_token"]};
+}
+
 /// Removes a member as a parent.
 inline void remove_member(const running_server& server, const member_session& by,
                           std::int64_t member_id) {

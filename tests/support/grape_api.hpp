@@ -15,15 +15,6 @@ inline std::string mission_path(std::int64_t id, const std::string& rest = {}) {
     return "/api/v1/missions/" + std::to_string(id) + rest;
 }
 
-/// A second parent of the same family.
-inline member_session second_parent(const running_server& server, const member_session& by) {
-    const auto login = "dad-" + random_suffix().substr(0, 6);
-    const auto r = join(server, link_code(server, by, "parent"), login, login + "@example.com");
-    EXPECT_EQ(r.status, 201) << r.body;
-    const auto body = json_of(r);
-    return {body["user"]["id"], body["user"]["family_id"], body["access_token"]};
-}
-
 inline nlohmann::json create_mission(const running_server& server, const member_session& by,
                                      std::int64_t child_id, int reward,
                                      const std::string& title = "방 정리하기") {

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "poki/chat/chat_routes.hpp"
+#include "poki/core/uuid.hpp"
 
 namespace poki::chat {
 namespace {

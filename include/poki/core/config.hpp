@@ -172,6 +172,10 @@ struct calls_config {
     std::string turn_secret;  ///< coturn's static-auth-secret (or turn_secret_file)
     std::string turn_secret_file;
     int turn_credential_ttl_s = 3600;
+    int ring_timeout_s = 30;     ///< unanswered this long: missed
+    int reconnect_grace_s = 15;  ///< a party whose connection dropped may come back this long
+    int max_held_signals = 64;   ///< signals kept for a party who has not answered yet
+    int sweep_ms = 1000;         ///< how often ring deadlines and lost parties are looked at
 };
 
 struct websocket_config {

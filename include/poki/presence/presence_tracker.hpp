@@ -64,6 +64,10 @@ class presence_tracker {
     awaitable<std::vector<member_presence>> of_members(std::int64_t family_id,
                                                        std::span<const std::int64_t> members);
 
+    /// The instances that heartbeat lately (this one always among them); nullopt when Redis
+    /// cannot say.
+    awaitable<std::optional<std::vector<std::string>>> live_instances();
+
     /// One heartbeat now: refresh this instance's users, sweep dead instances (tests).
     awaitable<void> heartbeat_once();
 

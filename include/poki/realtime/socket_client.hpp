@@ -16,10 +16,17 @@ namespace poki::realtime {
 
 class socket_client : public std::enable_shared_from_this<socket_client> {
   public:
-    socket_client(principal who, http::websocket_channel& channel)
-        : who_{who}, strand_{channel.executor()}, channel_{&channel} {}
+    socket_client(principal who, std::string connection_id, http::websocket_channel& channel)
+        : who_{who}
+        , connection_id_{std::move(connection_id)}
+        , strand_{channel.executor()}
+        , channel_{&channel} {}
 
     [[nodiscard]] const principal& who() const noexcept { return who_; }
+    /// Unique among all instances' connections: "<instance id>/<number>".
+    [[nodiscard]] const std::string& connection_id() const noexcept { return connection_id_; }
+    /// The connection's strand (outlives the connection).
+    [[nodiscard]] const net::any_io_executor& executor() const noexcept { return strand_; }
 
     /// Queues a message (any thread); dropped once the connection has closed. Until the hello
     /// went out, messages wait behind it (a client always hears hello first).
@@ -41,6 +48,7 @@ class socket_client : public std::enable_shared_from_this<socket_client> {
     void deliver(std::shared_ptr<const std::string> text);
 
     principal who_;
+    std::string connection_id_;
     net::any_io_executor strand_;
     http::websocket_channel* channel_;                            // strand only; null once detached
     std::deque<std::chrono::steady_clock::time_point> refusals_;  // strand only, last minute

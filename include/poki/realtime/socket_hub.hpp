@@ -25,6 +25,9 @@
 
 namespace poki::realtime {
 
+/// Told when a connection has closed (any thread).
+using disconnect_handler = std::function<void(const socket_client& gone)>;
+
 /// Handles one message type (`call.invite` …) on the connection's strand; messages of one
 /// connection are handled one after another, in order. A poki::error it throws becomes an
 /// `error` message with the error's reason as code.
@@ -49,6 +52,8 @@ class socket_hub {
 
     /// Before serving: the handler of messages of `type`.
     void handle(std::string type, message_handler fn);
+    /// Before serving: told of every connection that closes.
+    void on_disconnect(disconnect_handler fn) { disconnect_handlers_.push_back(std::move(fn)); }
 
     /// A place for one more connection of the user, or nullopt at the limit. Thread-safe.
     [[nodiscard]] std::optional<per_user_limit::place> reserve(std::int64_t user_id) {
@@ -66,6 +71,23 @@ class socket_hub {
 
     /// Sends `text` to every connection of the user, on whichever instance holds them.
     awaitable<void> send_to_user(std::int64_t user_id, std::string text);
+    /// Sends `text` to every connection of the user but one.
+    awaitable<void> send_to_user_except(std::int64_t user_id, const std::string& connection_id,
+                                        std::string text);
+    /// Sends `text` to one connection of the user, on whichever instance holds it.
+    awaitable<void> send_to_connection(std::int64_t user_id, const std::string& connection_id,
+                                       std::string text);
+
+    /// The Redis channel each instance holding a connection of the user listens on. A payload
+    /// is a message for all the user's connections, "@<connection id> <message>" for one
+    /// (what addressed() writes; Redis scripts that publish write the same), or
+    /// "!<connection id> <message>" for all but one.
+    [[nodiscard]] static std::string channel_of(std::int64_t user_id);
+    [[nodiscard]] static std::string addressed(std::string_view connection_id,
+                                               std::string_view text);
+
+    /// This instance's id, which begins every connection id here.
+    [[nodiscard]] const std::string& instance_id() const noexcept;
 
     [[nodiscard]] std::size_t connection_count() const;
     void render_metrics(std::string& out) const;
@@ -87,6 +109,8 @@ class socket_hub {
     const websocket_config& config_;
     revoked_elsewhere on_revoked_elsewhere_;
     std::unordered_map<std::string, message_handler> handlers_;  // set before serving
+    std::vector<disconnect_handler> disconnect_handlers_;        // set before serving
+    std::atomic<std::uint64_t> next_connection_{1};
     mutable std::mutex mutex_;
     std::unordered_map<std::int64_t, std::vector<std::weak_ptr<socket_client>>> by_user_;
     std::unordered_map<std::int64_t, std::vector<std::weak_ptr<socket_client>>> by_family_;
