@@ -8,7 +8,7 @@ POKI_PACKAGES=(
   g++ cmake make pkg-config ccache clang-format
   libboost1.81-dev nlohmann-json3-dev libpqxx-dev libhiredis-dev libspdlog-dev libfmt-dev libssl-dev
   libgtest-dev libgmock-dev
-  postgresql postgresql-contrib redis-server openssl procps
+  postgresql postgresql-contrib redis-server openssl procps coturn
 )
 
 say() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
@@ -127,6 +127,28 @@ redis_start() {
 redis_stop() {
   local port="$1"
   redis-cli -h 127.0.0.1 -p "$port" shutdown nosave >/dev/null 2>&1 || true
+}
+
+# coturn on loopback with the shared secret Poki signs TURN credentials with (coturn's
+# use-auth-secret): calls work out of the box. Relays stay on 127.0.0.1 too.
+turn_start() {
+  local dir="$1" port="$2" secret_file="$3"
+  mkdir -p "$dir"
+  if [ -f "$dir/turnserver.pid" ] && kill -0 "$(cat "$dir/turnserver.pid")" 2>/dev/null; then return 0; fi
+  turnserver -n --listening-ip=127.0.0.1 --relay-ip=127.0.0.1 --listening-port="$port" \
+    --min-port=49152 --max-port=49407 --use-auth-secret --static-auth-secret="$(cat "$secret_file")" \
+    --realm=poki.local --no-cli --no-tls --no-dtls --allow-loopback-peers --db="$dir/turndb" \
+    --pidfile="$dir/turnserver.pid" --log-file="$dir/turnserver.log" --simple-log --no-stdout-log \
+    >/dev/null 2>&1 &
+  echo $! > "$dir/turnserver.pid"
+}
+
+turn_stop() {
+  local dir="$1"
+  if [ -f "$dir/turnserver.pid" ]; then
+    kill -TERM "$(cat "$dir/turnserver.pid")" 2>/dev/null || true
+    rm -f "$dir/turnserver.pid"
+  fi
 }
 
 # g++ 12 destroys a capturing lambda twice when it is written inside a co_await expression

@@ -1,7 +1,8 @@
-// TURN and STUN for calls, on the real binary: who gets credentials, and that a TURN server
-// holding the same secret would accept them.
+// TURN and STUN for calls, on the real binary: who gets credentials, and that a real coturn
+// holding the same secret relays with them and refuses forged or expired ones.
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -42,6 +43,79 @@ TEST(Calls, MembersGetIceServersWithTurnCredentialsThatEnd) {
     EXPECT_NEAR(static_cast<double>(expiry), static_cast<double>(expected), 5.0);
     EXPECT_EQ(turn["credential"], crypto::base64_encode(crypto::hmac_sha1(turn_secret, username)));
     EXPECT_EQ(server.log().find(std::string{turn_secret}), std::string::npos);
+}
+
+/// A coturn on loopback with the shared secret, as scripts/run starts one.
+class coturn {
+  public:
+    coturn()
+        : dir_{temp_dir("poki-coturn")}
+        , port_{free_port()}
+        , process_{
+              "turnserver",
+              {"-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1",
+               "--listening-port=" + std::to_string(port_), "--min-port=49152", "--max-port=65535",
+               "--use-auth-secret", "--static-auth-secret=" + std::string{turn_secret},
+               "--realm=poki.test", "--no-cli", "--no-tls", "--no-dtls", "--allow-loopback-peers",
+               "--db=" + (dir_ / "turndb").string(), "--log-file=stdout", "--simple-log"},
+              {},
+              dir_ / "turnserver.log"} {}
+    ~coturn() { std::filesystem::remove_all(dir_); }
+    coturn(const coturn&) = delete;
+    coturn& operator=(const coturn&) = delete;
+
+    [[nodiscard]] std::uint16_t port() const { return port_; }
+
+    /// turnutils_uclient allocating with these credentials and sending through the relay
+    /// (two clients on loopback, each the other's peer): its exit code, 0 when all went well.
+    [[nodiscard]] int allocate(const std::string& username, const std::string& password) const {
+        child_process client{"turnutils_uclient",
+                             {"-y", "-u", username, "-w", password, "-p", std::to_string(port_),
+                              "-n", "5", "-m", "1", "-l", "100", "127.0.0.1"},
+                             {},
+                             dir_ / "uclient.log"};
+        return client.wait(std::chrono::seconds{20}).value_or(-1);
+    }
+
+  private:
+    std::filesystem::path dir_;
+    std::uint16_t port_;
+    child_process process_;
+};
+
+TEST(Calls, ARealCoturnRelaysWithIssuedCredentialsAndRefusesForgedOrExpiredOnes) {
+    const coturn turn;
+    running_server server{
+        {.extra = {
+             {"calls",
+              {{"turn_urls", "turn:127.0.0.1:" + std::to_string(turn.port()) + "?transport=udp"},
+               {"turn_secret", std::string{turn_secret}}}}}}};
+    const auto mom = parent(server);
+    const auto r = server.request("GET", "/api/v1/calls/ice-servers", {}, bearer(mom.access));
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto body = json_of(r);
+    const auto& issued = body["ice_servers"][0];
+    const std::string username = issued["username"];
+    const std::string password = issued["credential"];
+
+    // coturn may take a moment to open its listener.
+    int ok = -1;
+    for (int attempt = 0; attempt < 20 && ok != 0; ++attempt) {
+        ok = turn.allocate(username, password);
+        if (ok != 0) {
+            std::this_thread::sleep_for(std::chrono::milliseconds{250});
+        }
+    }
+    EXPECT_EQ(ok, 0) << "coturn refused credentials the server issued";
+    EXPECT_NE(turn.allocate(username, "Zm9yZ2VkIHBhc3N3b3Jk"), 0);
+    EXPECT_NE(turn.allocate(username.substr(0, username.find(':')) + ":999999", password), 0);
+    const auto expired = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count() -
+                                        60) +
+                         ":" + std::to_string(mom.id);
+    EXPECT_NE(
+        turn.allocate(expired, crypto::base64_encode(crypto::hmac_sha1(turn_secret, expired))), 0);
 }
 
 TEST(Calls, TurnWithoutASecretOrABadUrlStopsStartUp) {
