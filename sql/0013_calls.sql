@@ -39,3 +39,8 @@ CREATE TABLE call_parties (
 CREATE INDEX call_parties_active ON call_parties (user_id) WHERE state IN ('ringing', 'joined');
 CREATE INDEX call_parties_joined ON call_parties (instance_id) WHERE state = 'joined';
 CREATE INDEX call_parties_lost ON call_parties (lost_at) WHERE lost_at IS NOT NULL;
+
+-- A missed call shows in the family chat room: a message of its own kind, written by the
+-- caller, whose client_id is the call's id (so it is written once).
+ALTER TABLE chat_messages ADD COLUMN kind text NOT NULL DEFAULT 'text'
+    CHECK (kind IN ('text', 'missed_call'));

@@ -121,7 +121,7 @@ app::app(config cfg)
                [this](std::int64_t user, std::int64_t floor) {
                    auth_.revoked().note(user, floor, auth::revocation_source::elsewhere);
                }}
-    , calls_{ioc_, database_, redis_, sockets_, events_, presence_, config_.calls}
+    , calls_{ioc_, database_, redis_, sockets_, events_, chat_writer_, presence_, config_.calls}
     , web_app_{load_web_app(config_.web)} {
     auth_.on_sign_in(&notify::device_service::signed_in);
     auth_.revoked().on_revoked(

@@ -48,16 +48,20 @@ notify::event_draft missed_call_event(const call_record& call, std::int64_t call
 
 call_service::call_service(net::io_context& ioc, db::pool& database, cache::redis_client& redis,
                            realtime::socket_hub& sockets, notify::event_service& events,
-                           presence::presence_tracker& presence, const calls_config& cfg)
+                           chat::message_writer& chat, presence::presence_tracker& presence,
+                           const calls_config& cfg)
     : ioc_{ioc}
     , database_{database}
     , sockets_{sockets}
     , events_{events}
+    , chat_{chat}
     , presence_{presence}
     , config_{cfg}
     , relay_{redis, cfg.max_held_signals} {
     call_repository::declare_statements(database_);
     database_.declare("calls.caller_name", "SELECT display_name FROM users WHERE id = $1");
+    database_.declare("calls.family_room",
+                      "SELECT id FROM chat_rooms WHERE family_id = $1 AND kind = 'family'");
 }
 
 void call_service::start() {
@@ -87,9 +91,13 @@ std::optional<call_service::outcome> call_service::apply(pqxx::work& tx, call_re
             drafts.push_back(missed_call_event(call, e.user_id, name));
         }
     }
-    outcome done{call, std::move(events), {}, std::nullopt};
+    outcome done{call, std::move(events), {}, std::nullopt, std::nullopt};
     if (!drafts.empty()) {
         done.recorded = events_.record(tx, std::move(drafts));
+        const auto room = tx.exec_prepared("calls.family_room", call.family_id);
+        if (!room.empty()) {
+            done.missed_in_room = room[0][0].as<std::int64_t>();
+        }
     }
     return done;
 }
@@ -161,6 +169,27 @@ awaitable<void> call_service::announce(outcome done) {
         log::warn("call announcement failed", {{"call_id", call.id}, {"error", e.what()}});
     }
     co_await events_.publish(std::move(done.recorded));
+    if (done.missed_in_room) {
+        co_await note_in_chat(call, *done.missed_in_room);
+    }
+}
+
+awaitable<void> call_service::note_in_chat(const call_record& call, std::int64_t room_id) {
+    // Written by the caller, keyed by the call: a second sweep of the same call finds it. The
+    // writer checks the author is in the family; the role does not matter to it.
+    chat::send_request note{
+        principal{call.caller_id, call.family_id, role::parent, 0}, room_id, call.id,
+        call.media == call_media::video ? "부재중 영상 통화" : "부재중 음성 통화",
+        chat::message_kind::missed_call};
+    try {
+        const auto written = co_await chat_.send(std::move(note));
+        if (written.refused) {
+            log::warn("missed call not noted in chat",
+                      {{"call_id", call.id}, {"error", written.refused->detail()}});
+        }
+    } catch (const std::exception& e) {
+        log::warn("missed call not noted in chat", {{"call_id", call.id}, {"error", e.what()}});
+    }
 }
 
 awaitable<void> call_service::announce_new_call(const outcome& done) {
@@ -236,7 +265,7 @@ awaitable<void> call_service::invite(sender from, std::vector<std::int64_t> to, 
         }
         auto events = call_machine::open(call);
         call_repository::insert(tx, call, config_.ring_timeout_s);
-        return outcome{std::move(call), std::move(events), {}, from};
+        return outcome{std::move(call), std::move(events), {}, from, std::nullopt};
     };
     auto done = co_await database_.transaction(std::move(work));
     if (done.invited_by) {

@@ -14,6 +14,7 @@ void write_message(json_writer& out, const message& m) {
         .field("display_name", m.author_name)
         .end_object()
         .field("client_id", m.client_id)
+        .field("kind", to_string(m.kind))
         .field("text", m.text)
         .field("deleted", !m.text.has_value())
         .field("created_at", m.created_at)

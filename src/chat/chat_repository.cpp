@@ -11,7 +11,7 @@ using db::sql;
 // The message columns every query returns, in to_message's order.
 constexpr std::string_view message_columns =
     "m.room_id, m.id, m.author_id, u.display_name, m.client_id::text AS client_id, m.body,"
-    " m.created_at AT TIME ZONE 'UTC' AS created_at";
+    " m.created_at AT TIME ZONE 'UTC' AS created_at, m.kind";
 
 template <class Row>
 message to_message(const Row& r, int at = 0) {
@@ -25,6 +25,8 @@ message to_message(const Row& r, int at = 0) {
         m.text = r[at + 5].template as<std::string>();
     }
     m.created_at = db::utc_time(r[at + 6]);
+    m.kind = r[at + 7].template as<std::string>() == "missed_call" ? message_kind::missed_call
+                                                                   : message_kind::text;
     return m;
 }
 
@@ -75,7 +77,8 @@ void chat_repository::declare_statements(db::pool& database) {
         "SELECT r.id, r.family_id, r.kind, r.member_a, r.member_b,"
         " COALESCE(r.last_at, r.created_at) AT TIME ZONE 'UTC'," +
             unread +
-            " l.room_id, l.id, l.author_id, l.display_name, l.client_id, l.body, l.created_at"
+            " l.room_id, l.id, l.author_id, l.display_name, l.client_id, l.body, l.created_at,"
+            " l.kind"
             " FROM chat_rooms r" +
             last_message +
             " WHERE r.family_id = $2 AND (r.kind = 'family' OR r.member_a = $1 OR r.member_b = $1)"
@@ -107,8 +110,9 @@ void chat_repository::declare_statements(db::pool& database) {
                      " RETURNING r.id, r.last_id");
     database.declare(
         "chat.insert_all",
-        "INSERT INTO chat_messages (room_id, id, author_id, client_id, body)"
-        " SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::uuid[], $5::text[])"
+        "INSERT INTO chat_messages (room_id, id, author_id, client_id, body, kind)"
+        " SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::uuid[], $5::text[],"
+        " $6::text[])"
         " ON CONFLICT (author_id, client_id) DO NOTHING RETURNING room_id, id,"
         " created_at AT TIME ZONE 'UTC'");
     database.declare("chat.members_of_families",
@@ -261,7 +265,9 @@ std::map<std::pair<std::int64_t, std::int64_t>, std::string> chat_repository::in
     std::vector<std::int64_t> authors;
     std::vector<std::string> client_ids;
     std::vector<std::string> texts;
+    std::vector<std::string> kinds;
     for (const auto& r : rows) {
+        kinds.emplace_back(to_string(r.kind));
         rooms.push_back(r.room_id);
         ids.push_back(r.id);
         authors.push_back(r.author_id);
@@ -269,9 +275,9 @@ std::map<std::pair<std::int64_t, std::int64_t>, std::string> chat_repository::in
         texts.push_back(r.text);
     }
     std::map<std::pair<std::int64_t, std::int64_t>, std::string> out;
-    for (const auto& row : tx.exec_prepared("chat.insert_all", db::int_array(rooms),
-                                            db::int_array(ids), db::int_array(authors),
-                                            db::text_array(client_ids), db::text_array(texts))) {
+    for (const auto& row : tx.exec_prepared(
+             "chat.insert_all", db::int_array(rooms), db::int_array(ids), db::int_array(authors),
+             db::text_array(client_ids), db::text_array(texts), db::text_array(kinds))) {
         out[{row[0].as<std::int64_t>(), row[1].as<std::int64_t>()}] = db::utc_time(row[2]);
     }
     return out;

@@ -74,7 +74,7 @@ awaitable<room> chat_service::open_direct(principal who, std::int64_t member_id)
 
 awaitable<send_outcome> chat_service::send(principal who, std::int64_t room_id,
                                            std::string client_id, std::string text) {
-    send_request request{who, room_id, std::move(client_id), std::move(text)};
+    send_request request{who, room_id, std::move(client_id), std::move(text), message_kind::text};
     auto outcome = co_await writer_.send(std::move(request));
     if (outcome.refused) {
         throw error{*outcome.refused};  // a copy: the outcome dies with this frame

@@ -105,7 +105,8 @@ std::vector<send_outcome> commit_group(pqxx::work& tx, const std::vector<send_re
     std::vector<std::int64_t> families;
     for (const auto i : fresh) {
         const auto& r = requests[i];
-        rows.push_back({r.room_id, next_id[r.room_id]++, r.author.user_id, r.client_id, r.text});
+        rows.push_back(
+            {r.room_id, next_id[r.room_id]++, r.author.user_id, r.client_id, r.text, r.kind});
         if (target_of[i].kind == room_kind::family) {
             families.push_back(target_of[i].family_id);
         }
@@ -128,8 +129,8 @@ std::vector<send_outcome> commit_group(pqxx::work& tx, const std::vector<send_re
                            std::nullopt};
             continue;
         }
-        message m{target.id,   rows[k].id, author_id,    author_name,
-                  r.client_id, r.text,     found->second};
+        message m{target.id,   rows[k].id, author_id,     author_name,
+                  r.client_id, r.text,     found->second, r.kind};
         const std::vector<std::int64_t>* recipients = nullptr;
         if (target.kind == room_kind::family) {
             recipients = &members[target.family_id];
@@ -143,9 +144,13 @@ std::vector<send_outcome> commit_group(pqxx::work& tx, const std::vector<send_re
         const nlohmann::json data{{"room_id", target.id}, {"message", message_json(m)}};
         for (const auto member : *recipients) {
             if (member != author_id) {
-                drafts.push_back(notify::event_draft{
-                    member, "chat.message", data,
-                    notify::push_text{author_name, preview(r.text, push_preview_chars)}});
+                // A missed call's own event (call.missed) is the one pushed.
+                auto push = r.kind == message_kind::text
+                                ? std::optional<notify::push_text>{notify::push_text{
+                                      author_name, preview(r.text, push_preview_chars)}}
+                                : std::nullopt;
+                drafts.push_back(
+                    notify::event_draft{member, "chat.message", data, std::move(push)});
             }
         }
         outcomes[i] = {std::move(m), true, std::nullopt};

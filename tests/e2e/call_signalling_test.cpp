@@ -243,6 +243,17 @@ TEST(CallSignalling, AnUnansweredCallIsMissedAndRecorded) {
     ASSERT_NE(found, items.end()) << r.body;
     EXPECT_EQ((*found)["data"]["call_id"], call_id);
     EXPECT_EQ((*found)["data"]["caller_id"], mom.id);
+
+    // And a line in the family chat room, by the caller, keyed by the call.
+    const auto room = family_room(env.a, kid);
+    const auto history = env.a.request(
+        "GET", "/api/v1/chat/rooms/" + std::to_string(room) + "/messages", {}, bearer(kid.access));
+    ASSERT_EQ(history.status, 200) << history.body;
+    const auto messages = json_of(history)["items"];
+    ASSERT_EQ(messages.size(), 1U) << history.body;
+    EXPECT_EQ(messages[0]["kind"], "missed_call");
+    EXPECT_EQ(messages[0]["client_id"], call_id);
+    EXPECT_EQ(messages[0]["author"]["id"], mom.id);
 }
 
 TEST(CallSignalling, ADroppedConnectionMayComeBackWithinTheGrace) {

@@ -30,19 +30,6 @@ std::string new_uuid() {
     return out;
 }
 
-std::int64_t family_room(const running_server& server, const member_session& who) {
-    const auto r = server.request("GET", "/api/v1/chat/rooms", {}, bearer(who.access));
-    EXPECT_EQ(r.status, 200) << r.body;
-    const auto body = json_of(r);
-    for (const auto& room : body["items"]) {
-        if (room["kind"] == "family") {
-            return room["id"];
-        }
-    }
-    ADD_FAILURE() << "no family room: " << r.body;
-    return 0;
-}
-
 http_reply send(const running_server& server, const member_session& who, std::int64_t room,
                 const std::string& text, const std::string& client_id = new_uuid()) {
     return server.request("POST", "/api/v1/chat/rooms/" + std::to_string(room) + "/messages",

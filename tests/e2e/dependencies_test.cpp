@@ -15,11 +15,6 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using clock_type = std::chrono::steady_clock;
 
-std::int64_t family_room(const running_server& server, const member_session& who) {
-    const auto rooms = json_of(server.request("GET", "/api/v1/chat/rooms", {}, bearer(who.access)));
-    return rooms["items"][0]["id"];
-}
-
 http_reply send_chat(const running_server& server, const member_session& who, std::int64_t room,
                      const std::string& text) {
     // A fresh UUID-shaped id from random bytes, so a retry of the test never collides.

@@ -83,6 +83,20 @@ inline member_session second_parent(const running_server& server, const member_s
     return {body["user"]["id"], body["user"]["family_id"], body["access_token"]};
 }
 
+/// The family's chat room, as the member sees it.
+inline std::int64_t family_room(const running_server& server, const member_session& who) {
+    const auto r = server.request("GET", "/api/v1/chat/rooms", {}, bearer(who.access));
+    EXPECT_EQ(r.status, 200) << r.body;
+    const auto body = json_of(r);
+    for (const auto& room : body["items"]) {
+        if (room["kind"] == "family") {
+            return room["id"];
+        }
+    }
+    ADD_FAILURE() << "no family room: " << r.body;
+    return 0;
+}
+
 /// Removes a member as a parent.
 inline void remove_member(const running_server& server, const member_session& by,
                           std::int64_t member_id) {

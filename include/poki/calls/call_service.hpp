@@ -17,6 +17,7 @@
 
 #include "poki/calls/call_machine.hpp"
 #include "poki/calls/call_relay.hpp"
+#include "poki/chat/message_writer.hpp"
 #include "poki/core/config.hpp"
 #include "poki/core/paging.hpp"
 #include "poki/core/principal.hpp"
@@ -48,7 +49,8 @@ class call_service {
   public:
     call_service(net::io_context& ioc, db::pool& database, cache::redis_client& redis,
                  realtime::socket_hub& sockets, notify::event_service& events,
-                 presence::presence_tracker& presence, const calls_config& cfg);
+                 chat::message_writer& chat, presence::presence_tracker& presence,
+                 const calls_config& cfg);
 
     /// Starts the sweep: ring deadlines, and parties whose connection did not come back.
     void start();
@@ -80,7 +82,8 @@ class call_service {
         call_record call;
         call_events events;
         std::vector<notify::stored_event> recorded;
-        std::optional<sender> invited_by;  ///< set for a new call
+        std::optional<sender> invited_by;            ///< set for a new call
+        std::optional<std::int64_t> missed_in_room;  ///< the family room, when someone missed it
     };
 
     template <class Change>
@@ -93,6 +96,7 @@ class call_service {
     awaitable<void> announce(outcome done);
     awaitable<void> announce_new_call(const outcome& done);
     awaitable<void> send_to_parties(const call_record& call, std::string text);
+    awaitable<void> note_in_chat(const call_record& call, std::int64_t room_id);
     [[nodiscard]] std::string ice_servers_text(std::int64_t user_id) const;
     /// A connection here took part in a call: its close is worth looking up.
     void remember(const std::string& connection_id);
@@ -101,6 +105,7 @@ class call_service {
     db::pool& database_;
     realtime::socket_hub& sockets_;
     notify::event_service& events_;
+    chat::message_writer& chat_;
     presence::presence_tracker& presence_;
     const calls_config& config_;
     call_relay relay_;

@@ -62,6 +62,7 @@ class chat_repository {
         std::int64_t author_id = 0;
         std::string client_id;
         std::string text;
+        message_kind kind = message_kind::text;
     };
     /// Inserts all; returns the created_at of each one stored, by (room, id). Rows whose
     /// (author, client_id) exists already are skipped.

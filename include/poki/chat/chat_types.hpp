@@ -24,6 +24,14 @@ struct room {
     }
 };
 
+/// What a message is: words a member wrote, or a call they made that nobody answered (its
+/// client_id is the call's id).
+enum class message_kind { text, missed_call };
+
+[[nodiscard]] constexpr std::string_view to_string(message_kind k) noexcept {
+    return k == message_kind::missed_call ? "missed_call" : "text";
+}
+
 struct message {
     std::int64_t room_id = 0;
     std::int64_t id = 0;  ///< 1, 2, 3 … within the room, in commit order
@@ -32,6 +40,7 @@ struct message {
     std::string client_id;
     std::optional<std::string> text;  ///< nullopt once deleted
     std::string created_at;           ///< RFC 3339, UTC
+    message_kind kind = message_kind::text;
 };
 
 struct room_summary {

@@ -21,8 +21,9 @@ namespace poki::chat {
 struct send_request {
     principal author;
     std::int64_t room_id = 0;
-    std::string client_id;  ///< a UUID the app chose
-    std::string text;       ///< checked and trimmed
+    std::string client_id;                   ///< a UUID the app chose
+    std::string text;                        ///< checked and trimmed
+    message_kind kind = message_kind::text;  ///< a missed call is not pushed as a message
 };
 
 struct send_outcome {
