@@ -179,5 +179,18 @@ check_coroutine_captures() {
       print "$ARGV:$line: braced argument inside co_await (g++ 12: \"array used as initializer\"): bind it to a local first\n";
       $found = 1;
     }
+    # A coroutine lambda keeps its captures in the lambda object, not in the coroutine: one
+    # spawned detached from a local lambda reads them after the local is gone.
+    my %coroutine_lambdas;
+    while (/auto\s+(\w+)\s*=\s*\[([^\]]*\S[^\]]*)\]\s*\([^)]*\)[^{;]*?awaitable/gs) {
+      $coroutine_lambdas{$1} = 1;
+    }
+    for my $name (keys %coroutine_lambdas) {
+      while (/co_spawn\([^;]*?\b\Q$name\E\s*\([^;]*?detached/gs) {
+        my $line = 1 + (substr($_, 0, pos($_)) =~ tr/\n//);
+        print "$ARGV:$line: detached coroutine from the capturing lambda $name: its captures die with the lambda; use a member or free coroutine with parameters\n";
+        $found = 1;
+      }
+    }
     END { exit($found ? 1 : 0) }')
 }

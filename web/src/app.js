@@ -3,6 +3,7 @@ import { h, replace } from './lib/dom.js';
 import { t, locale, setLocale } from './lib/i18n.js';
 import { Api } from './lib/api.js';
 import { LiveEvents } from './lib/live.js';
+import { LiveSocket } from './lib/socket.js';
 import { findRoute } from './lib/routes.js';
 import { loginScreen, signupScreen, joinScreen } from './screens/auth.js';
 import { familyScreen } from './screens/family.js';
@@ -18,6 +19,7 @@ import { giftsScreen } from './screens/gifts.js';
  * @typedef {{
  *   api: Api,
  *   live: LiveEvents,
+ *   socket: LiveSocket,
  *   navigate: (path: string) => void,
  *   children: () => Promise<Map<number, string>>,
  *   members: () => Promise<Map<number, string>>,
@@ -64,6 +66,7 @@ export class App {
     this.root = root;
     this.api = new Api();
     this.live = new LiveEvents(this.api);
+    this.socket = new LiveSocket(this.api);
     /** @type {Screen | null} */
     this.screen = null;
     this.main = h('main', { id: 'main', tabindex: '-1' });
@@ -82,6 +85,7 @@ export class App {
     this.ctx = {
       api: this.api,
       live: this.live,
+      socket: this.socket,
       navigate: (path) => this.navigate(path),
       children: () => this.children(),
       members: () => this.members(),
@@ -99,9 +103,12 @@ export class App {
       this.family = null;
       if (user) {
         this.live.start();
+        this.socket.start();
         void this.countUnreadChat();
       } else {
         this.live.stop();
+        this.socket.stop();
+        this.liveStatus.textContent = '';
         // Signed out here, elsewhere ("log out" in another tab) or removed from the family:
         // a signed-in screen must not stay up with stale data.
         if (this.started) this.render();

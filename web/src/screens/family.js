@@ -1,7 +1,7 @@
 // The family: members, link codes with their countdown, renaming, removing.
 import { h, replace } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
-import { countdown } from '../lib/format.js';
+import { countdown, dateTime } from '../lib/format.js';
 import { actionButton, field, onSubmit, statusRegion } from '../lib/ui.js';
 import { refresher } from '../lib/refresher.js';
 
@@ -19,18 +19,21 @@ export function familyScreen(ctx) {
   const codeArea = h('div', { class: 'link-code', 'aria-live': 'polite' });
   /** @type {ReturnType<typeof setInterval> | null} */
   let ticking = null;
+  /** @type {Map<number, () => void>} */
+  const dots = new Map();
 
   async function load() {
     /** @type {Family} */
     const family = await ctx.api.get('/family');
     title.textContent = family.name;
+    dots.clear();
     replace(members, family.members.map((m) => memberRow(m)));
   }
 
   /** @param {Member} m */
   function memberRow(m) {
     const name = h('span', { class: 'name' }, m.display_name);
-    const row = h('li', {}, avatar(m),
+    const row = h('li', { 'data-member': String(m.id) }, avatar(m), presenceDot(m.id),
       name, h('span', { class: 'badge' }, t(m.role === 'parent' ? 'role.parent' : 'role.child')));
     if (m.id === me.id || (parent && m.role === 'child')) {
       row.append(actionButton(t('family.rename_member'), () => {
@@ -50,6 +53,24 @@ export function familyScreen(ctx) {
       }, { status, kind: 'danger', label: t('family.remove_named', { name: m.display_name }) }));
     }
     return row;
+  }
+
+  /** A dot that says whether the member is online, kept current by the socket. @param {number} id */
+  function presenceDot(id) {
+    const dot = h('span', { class: 'presence', role: 'img' });
+    const show = () => {
+      const p = ctx.socket.presence.get(id);
+      const online = p?.online ?? false;
+      dot.dataset.online = String(online);
+      const label = online ? t('presence.online')
+        : p?.last_seen ? `${t('presence.offline')}, ${t('presence.last_seen', { time: dateTime(p.last_seen) })}`
+          : t('presence.offline');
+      dot.setAttribute('aria-label', label);
+      dot.title = label;
+    };
+    show();
+    dots.set(id, show);
+    return dot;
   }
 
   /** @param {'child' | 'parent'} role */
@@ -89,10 +110,14 @@ export function familyScreen(ctx) {
   const unsubscribe = ctx.live.subscribe((e) => {
     if (e.type.startsWith('family.') || e.type === 'reset') fresh.reload();
   });
+  const unwatch = ctx.socket.on('presence', () => {
+    for (const show of dots.values()) show();
+  });
   return {
     el,
     dispose() {
       unsubscribe();
+      unwatch();
       fresh.dispose();
       if (ticking) clearInterval(ticking);
     },

@@ -56,12 +56,13 @@ test('missions are edited, sent back and deleted; a removed child is signed out'
     await c.locator('a.room', { hasText: '아빠' }).click();
     await c.locator('li.message.theirs', { hasText: '우리 둘만 아는 비밀 🤫' }).waitFor();
 
-    // Removed from the family while the page is open: the next request signs the child out.
+    // Removed from the family while the page is open: its socket is closed as the session
+    // ended, and the page signs out by itself.
     await p.getByRole('link', { name: '가족', exact: true }).click();
     await p.getByRole('button', { name: '도윤 내보내기' }).click();
     await p.locator('ul.members').getByText('도윤').waitFor({ state: 'detached' });
-    await c.getByRole('link', { name: '홈' }).click();
     await c.waitForURL('**/login');
+    assert.equal(await c.getByTestId('live-status').textContent(), '');
     assert.equal(await c.getByRole('heading', { name: '로그인' }).count(), 1);
   });
   await dad.context.close();
