@@ -1,6 +1,7 @@
 // The machine's ceiling for bench/run: the least a Beast server can do per request
 // (coroutine per connection, keep-alive, a fixed 200 answer), with the same thread count.
-// GET /sse is the least an event stream can be: a header, then a comment every 15 s.
+// GET /sse is the least an event stream can be: a header, then a comment every 15 s; GET /ws
+// the least a WebSocket can be: Beast's stream echoing what it reads.
 #include <iostream>
 #include <string>
 #include <thread>
@@ -17,10 +18,12 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 
 namespace {
 
@@ -39,6 +42,21 @@ net::awaitable<void> stream_events(beast::tcp_stream& stream) {
     }
 }
 
+net::awaitable<void> echo_socket(beast::tcp_stream stream, http::request<http::string_body> req) {
+    websocket::stream<beast::tcp_stream> ws{std::move(stream)};
+    auto [ec] = co_await ws.async_accept(req, use_tuple);
+    beast::flat_buffer buffer;
+    while (!ec) {
+        std::size_t n = 0;
+        std::tie(ec, n) = co_await ws.async_read(buffer, use_tuple);
+        if (!ec) {
+            ws.text(ws.got_text());
+            std::tie(ec, n) = co_await ws.async_write(buffer.data(), use_tuple);
+            buffer.consume(buffer.size());
+        }
+    }
+}
+
 net::awaitable<void> serve(beast::tcp_stream stream) {
     beast::flat_buffer buffer;
     while (true) {
@@ -50,6 +68,10 @@ net::awaitable<void> serve(beast::tcp_stream stream) {
         if (req.target() == "/sse") {
             co_await stream_events(stream);
             break;
+        }
+        if (req.target() == "/ws" && websocket::is_upgrade(req)) {
+            co_await echo_socket(std::move(stream), std::move(req));
+            co_return;
         }
         http::response<http::string_body> res{http::status::ok, req.version()};
         res.set(http::field::content_type, "application/json");
@@ -72,8 +94,9 @@ net::awaitable<void> listen(net::io_context& ioc, net::ip::tcp::acceptor& accept
             break;
         }
         socket.set_option(net::ip::tcp::no_delay{true}, ec);
-        net::co_spawn(socket.get_executor(), serve(beast::tcp_stream{std::move(socket)}),
-                      net::detached);
+        // Taken first: the argument that moves the socket may be evaluated before it.
+        const auto executor = socket.get_executor();
+        net::co_spawn(executor, serve(beast::tcp_stream{std::move(socket)}), net::detached);
     }
 }
 
