@@ -38,6 +38,7 @@ notify::event_draft missed_call_event(const call_record& call, std::int64_t call
             "call.missed",
             {{"call_id", call.id},
              {"caller_id", call.caller_id},
+             {"caller_name", caller_name},
              {"media", to_string(call.media)},
              {"created_at", call.created_at}},
             notify::push_text{"부재중 통화",

@@ -15,6 +15,7 @@ nlohmann::json ice_servers_json(const ice_servers& s, std::chrono::sys_seconds n
         servers.push_back(std::move(one));
     }
     return {{"ice_servers", std::move(servers)},
+            {"ice_transport_policy", s.transport_policy},
             {"expires_at", format_rfc3339(s.expires_at)},
             {"expires_in", (s.expires_at - now).count()}};
 }

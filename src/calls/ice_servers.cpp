@@ -29,6 +29,7 @@ ice_servers ice_servers_for(const calls_config& cfg, std::int64_t user_id,
                             std::chrono::sys_seconds now) {
     ice_servers out;
     out.expires_at = now + std::chrono::seconds{cfg.turn_credential_ttl_s};
+    out.transport_policy = cfg.ice_transport_policy;
     if (auto stun = urls_of(cfg.stun_urls); !stun.empty()) {
         out.servers.push_back(ice_server{std::move(stun), {}, {}});
     }

@@ -156,6 +156,9 @@ const std::vector<field_spec>& fields() {
             "calls.turn_credential_ttl_s",
             [](config & c) -> auto& { return c.calls.turn_credential_ttl_s; }),
         field(
+            "calls.ice_transport_policy",
+            [](config & c) -> auto& { return c.calls.ice_transport_policy; }),
+        field(
             "calls.ring_timeout_s", [](config & c) -> auto& { return c.calls.ring_timeout_s; }),
         field(
             "calls.reconnect_grace_s",
@@ -426,6 +429,9 @@ void validate_calls(const calls_config& calls) {
                                std::to_string(low) + " and " + std::to_string(high)};
         }
     };
+    if (calls.ice_transport_policy != "all" && calls.ice_transport_policy != "relay") {
+        throw config_error{R"(config: calls.ice_transport_policy: must be "all" or "relay")"};
+    }
     within(calls.ring_timeout_s, 1, 300, "calls.ring_timeout_s");
     within(calls.reconnect_grace_s, 1, 300, "calls.reconnect_grace_s");
     within(calls.max_held_signals, 1, 1000, "calls.max_held_signals");

@@ -243,6 +243,7 @@ TEST(CallSignalling, AnUnansweredCallIsMissedAndRecorded) {
     ASSERT_NE(found, items.end()) << r.body;
     EXPECT_EQ((*found)["data"]["call_id"], call_id);
     EXPECT_EQ((*found)["data"]["caller_id"], mom.id);
+    EXPECT_EQ((*found)["data"]["caller_name"], "엄마");
 
     // And a line in the family chat room, by the caller, keyed by the call.
     const auto room = family_room(env.a, kid);

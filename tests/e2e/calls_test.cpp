@@ -28,6 +28,7 @@ TEST(Calls, MembersGetIceServersWithTurnCredentialsThatEnd) {
     ASSERT_EQ(r.status, 200) << r.body;
     const auto body = json_of(r);
     EXPECT_EQ(body["expires_in"], 900);
+    EXPECT_EQ(body["ice_transport_policy"], "all");
     ASSERT_EQ(body["ice_servers"].size(), 2U) << r.body;
     EXPECT_EQ(body["ice_servers"][0]["urls"][0], "stun:127.0.0.1:3478");
     const auto& turn = body["ice_servers"][1];

@@ -4,6 +4,8 @@ import { t, locale, setLocale } from './lib/i18n.js';
 import { Api } from './lib/api.js';
 import { LiveEvents } from './lib/live.js';
 import { LiveSocket } from './lib/socket.js';
+import { CallManager } from './lib/call.js';
+import { callOverlay } from './screens/call.js';
 import { findRoute } from './lib/routes.js';
 import { loginScreen, signupScreen, joinScreen } from './screens/auth.js';
 import { familyScreen } from './screens/family.js';
@@ -20,6 +22,7 @@ import { giftsScreen } from './screens/gifts.js';
  *   api: Api,
  *   live: LiveEvents,
  *   socket: LiveSocket,
+ *   calls: CallManager,
  *   navigate: (path: string) => void,
  *   children: () => Promise<Map<number, string>>,
  *   members: () => Promise<Map<number, string>>,
@@ -67,6 +70,7 @@ export class App {
     this.api = new Api();
     this.live = new LiveEvents(this.api);
     this.socket = new LiveSocket(this.api);
+    this.calls = new CallManager(this.socket);
     /** @type {Screen | null} */
     this.screen = null;
     this.main = h('main', { id: 'main', tabindex: '-1' });
@@ -86,6 +90,7 @@ export class App {
       api: this.api,
       live: this.live,
       socket: this.socket,
+      calls: this.calls,
       navigate: (path) => this.navigate(path),
       children: () => this.children(),
       members: () => this.members(),
@@ -108,6 +113,7 @@ export class App {
       } else {
         this.live.stop();
         this.socket.stop();
+        this.calls.reset();
         this.liveStatus.textContent = '';
         // Signed out here, elsewhere ("log out" in another tab) or removed from the family:
         // a signed-in screen must not stay up with stale data.
@@ -120,7 +126,7 @@ export class App {
     this.started = false;
     replace(this.root,
       h('a', { class: 'skip', href: '#main' }, t('nav.skip')),
-      this.header, this.main);
+      this.header, this.main, callOverlay(this.ctx));
     document.addEventListener('click', (event) => this.followLink(event));
     window.addEventListener('popstate', () => this.render());
     try {

@@ -16,7 +16,8 @@ struct ice_server {
 
 struct ice_servers {
     std::vector<ice_server> servers;
-    std::chrono::sys_seconds expires_at;  ///< ask again before then (TURN credentials end)
+    std::chrono::sys_seconds expires_at;   ///< ask again before then (TURN credentials end)
+    std::string transport_policy = "all";  ///< RTCConfiguration.iceTransportPolicy
 };
 
 }  // namespace poki::calls

@@ -172,6 +172,8 @@ struct calls_config {
     std::string turn_secret;  ///< coturn's static-auth-secret (or turn_secret_file)
     std::string turn_secret_file;
     int turn_credential_ttl_s = 3600;
+    /// "all", or "relay": apps use TURN only, so members never see each other's addresses.
+    std::string ice_transport_policy = "all";
     int ring_timeout_s = 30;     ///< unanswered this long: missed
     int reconnect_grace_s = 15;  ///< a party whose connection dropped may come back this long
     int max_held_signals = 64;   ///< signals kept for a party who has not answered yet

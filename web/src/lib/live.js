@@ -10,6 +10,7 @@ export const eventTypes = [
   'mission.updated', 'mission.deleted', 'mission.expired',
   'grapes.changed', 'board.updated', 'board.redeemed', 'wishlist.changed',
   'chat.message', 'chat.read', 'chat.deleted',
+  'call.missed',
 ];
 
 /** @typedef {{ type: string, id: number, data: any }} LiveEvent */

@@ -35,6 +35,10 @@ export function familyScreen(ctx) {
     const name = h('span', { class: 'name' }, m.display_name);
     const row = h('li', { 'data-member': String(m.id) }, avatar(m), presenceDot(m.id),
       name, h('span', { class: 'badge' }, t(m.role === 'parent' ? 'role.parent' : 'role.child')));
+    if (m.id !== me.id) {
+      row.append(actionButton(t('call.video'), () => ctx.calls.call(m.id, 'video'),
+        { status, label: t('call.start', { name: m.display_name }) }));
+    }
     if (m.id === me.id || (parent && m.role === 'child')) {
       row.append(actionButton(t('family.rename_member'), () => {
         const form = renameForm('field.display_name', m.display_name, async (value) => {

@@ -32,6 +32,8 @@ export function noticeText(n) {
     case 'board.redeemed': return t('notice.board_redeemed');
     case 'wishlist.changed': return t('notice.wishlist_changed');
     case 'chat.message': return t('notice.chat_message', { name });
+    case 'call.missed': return t(d.media === 'audio' ? 'notice.call_missed_audio' : 'notice.call_missed_video',
+      { name: String(d.caller_name ?? '') });
     default: return t('notice.other');
   }
 }
