@@ -85,9 +85,13 @@ export class LiveEvents {
     const source = new EventSource(url);
     this.source = source;
     source.addEventListener('ready', (e) => {
+      // The first stream of a session starts at the newest event: whatever changed between
+      // the screen's first load and now is not in it, so the screen loads once more.
+      const first = this.cursor.lastId === null;
       this.cursor.standAt(/** @type {MessageEvent} */ (e).lastEventId);
       this.attempt = 0;
       this.setStatus(true);
+      if (first) this.emit({ type: 'reset', id: this.cursor.lastId ?? 0, data: null });
     });
     source.addEventListener('reset', (e) => {
       this.cursor.standAt(/** @type {MessageEvent} */ (e).lastEventId);

@@ -74,6 +74,7 @@ export function roomScreen(ctx, params) {
   const roomId = Number(params.id);
   const title = h('h1', {}, t('nav.chat'));
   const status = statusRegion();
+  const callArea = h('div', { class: 'row' });
   const list = h('ol', { class: 'messages', 'aria-live': 'polite', 'aria-label': t('chat.messages') });
   const sentinel = h('li', { class: 'older muted', 'aria-hidden': 'true' });
   /** @type {Map<number, HTMLElement>} */
@@ -154,6 +155,13 @@ export function roomScreen(ctx, params) {
     const rooms = await ctx.api.get('/chat/rooms?limit=200');
     const room = rooms.items.find((/** @type {Room} */ r) => r.id === roomId);
     if (room) title.textContent = roomName(room, me.id, members);
+    // A one-to-one room calls the other member.
+    const other = room?.kind === 'direct' ? room.member_ids?.find((/** @type {number} */ id) => id !== me.id) : undefined;
+    if (other !== undefined) {
+      const name = members.get(other) ?? '';
+      replace(callArea, actionButton(t('call.video'), () => ctx.calls.call(other, 'video'),
+        { status, label: t('call.start', { name }) }));
+    }
     const page = await ctx.api.get(`/chat/rooms/${roomId}/messages?limit=30`);
     olderCursor = page.next_cursor;
     list.append(sentinel);
@@ -207,7 +215,7 @@ export function roomScreen(ctx, params) {
     }
   });
   return {
-    el: h('section', { class: 'chat' }, h('p', {}, h('a', { href: '/chat' }, t('chat.all_rooms'))), title, list, form, status),
+    el: h('section', { class: 'chat' }, h('p', {}, h('a', { href: '/chat' }, t('chat.all_rooms'))), title, callArea, list, form, status),
     dispose() {
       unsubscribe();
       first.dispose();

@@ -86,6 +86,17 @@ test('a parent and a child talk by video through TURN; the first device to answe
       await p.getByText('통화가 끝났어요').waitFor();
       await p.locator('[data-testid="call"]').waitFor({ state: 'hidden', timeout: 10000 });
     }));
+
+    // And again from the one-to-one chat room, this time the child hangs up.
+    await dad.page.getByRole('link', { name: /채팅/ }).click();
+    await dad.page.getByRole('button', { name: `${family.child.name}와 대화하기` }).click();
+    await dad.page.getByRole('button', { name: `${family.child.name}에게 영상 통화` }).click();
+    await inPhase(phone.page, 'incoming');
+    await phone.page.getByRole('button', { name: '받기' }).click();
+    await seesVideo(dad.page);
+    await phone.page.getByRole('button', { name: '끊기' }).click();
+    await dad.page.getByText('통화가 끝났어요').waitFor();
+
     const calls = await (await fetch(`${env.server.url}/api/v1/calls`, {
       headers: { Authorization: `Bearer ${family.parentToken}` },
     })).json();
