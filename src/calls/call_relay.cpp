@@ -65,24 +65,26 @@ bool in_the_call(party_state s) {
 
 }  // namespace
 
+call_relay::call_relay(cache::redis_client& redis, int max_held)
+    : redis_{redis}
+    , max_held_{max_held}
+    , sync_{std::string{sync_script}}
+    , relay_{std::string{relay_script}} {}
+
 awaitable<void> call_relay::sync(const call_record& call) {
     const bool over = is_final(call.state);
-    cache::redis_command command{"EVAL",
-                                 std::string{sync_script},
-                                 "1",
-                                 live_key(call.id),
-                                 std::to_string(call.version),
-                                 std::to_string(over ? over_ttl_s : live_ttl_s),
-                                 over ? "1" : "0"};
+    std::vector<std::string> args{std::to_string(call.version),
+                                  std::to_string(over ? over_ttl_s : live_ttl_s), over ? "1" : "0"};
     for (const auto& p : call.parties) {
         if (over || in_the_call(p.state)) {
-            command.push_back(std::to_string(p.user_id));
-            command.push_back(realtime::socket_hub::channel_of(p.user_id));
-            command.push_back(p.in_call && p.state == party_state::joined ? p.in_call->connection_id
-                                                                          : std::string{});
+            args.push_back(std::to_string(p.user_id));
+            args.push_back(realtime::socket_hub::channel_of(p.user_id));
+            args.push_back(p.in_call && p.state == party_state::joined ? p.in_call->connection_id
+                                                                       : std::string{});
         }
     }
-    const auto reply = co_await redis_.command(std::move(command));
+    std::vector<std::string> keys{live_key(call.id)};
+    const auto reply = co_await sync_.run(redis_, std::move(keys), std::move(args));
     if (reply.is_error()) {
         throw error{errc::unavailable, "Calls are unavailable right now."};
     }
@@ -91,18 +93,13 @@ awaitable<void> call_relay::sync(const call_record& call) {
 awaitable<relay_result> call_relay::relay(const std::string& call_id, std::int64_t from_user,
                                           const std::string& from_connection, std::int64_t to_user,
                                           std::string message) {
-    cache::redis_command command{"EVAL",
-                                 std::string{relay_script},
-                                 "1",
-                                 live_key(call_id),
-                                 std::to_string(from_user),
-                                 from_connection,
-                                 std::to_string(to_user),
-                                 realtime::socket_hub::channel_of(to_user),
-                                 std::move(message),
-                                 std::to_string(max_held_),
-                                 std::to_string(live_ttl_s)};
-    const auto reply = co_await redis_.command(std::move(command));
+    std::vector<std::string> keys{live_key(call_id)};
+    std::vector<std::string> args{
+        std::to_string(from_user), from_connection,
+        std::to_string(to_user),   realtime::socket_hub::channel_of(to_user),
+        std::move(message),        std::to_string(max_held_),
+        std::to_string(live_ttl_s)};
+    const auto reply = co_await relay_.run(redis_, std::move(keys), std::move(args));
     if (reply.is_error()) {
         throw error{errc::unavailable, "Calls are unavailable right now."};
     }

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "poki/cache/redis_client.hpp"
+#include "poki/cache/redis_script.hpp"
 #include "poki/core/error.hpp"
 
 #include "support/test_support.hpp"
@@ -63,6 +64,29 @@ TEST(Redis, CommandsAndReplies) {
         EXPECT_TRUE((co_await client.command(std::move(missing))).is_nil());
         auto bad = cmd({"INCR", "poki:test:key"});
         EXPECT_TRUE((co_await client.command(std::move(bad))).is_error());
+        client.stop();
+    }());
+}
+
+TEST(Redis, ScriptsRunByTheirHashAndComeBackAfterAFlush) {
+    net::io_context ioc;
+    redis_client client{ioc, config_for(shared_port())};
+    client.start();
+    redis_script add{"return redis.call('INCRBY', KEYS[1], ARGV[1])"};
+    test::run(ioc, [&]() -> awaitable<void> {
+        EXPECT_TRUE(co_await wait_connected(client, milliseconds{3000}));
+        auto reset = cmd({"DEL", "poki:test:script"});
+        (void)co_await client.command(std::move(reset));
+        std::vector<std::string> keys{"poki:test:script"};
+        std::vector<std::string> two{"2"};
+        EXPECT_EQ((co_await add.run(client, keys, two)).integer, 2);
+        EXPECT_EQ((co_await add.run(client, keys, two)).integer, 4);
+        // Redis forgets every script (a restart does the same): the next run loads it again.
+        auto flush = cmd({"SCRIPT", "FLUSH"});
+        (void)co_await client.command(std::move(flush));
+        EXPECT_EQ((co_await add.run(client, keys, two)).integer, 6);
+        std::vector<std::string> not_a_number{"x"};
+        EXPECT_TRUE((co_await add.run(client, keys, not_a_number)).is_error());
         client.stop();
     }());
 }

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "poki/cache/redis_client.hpp"
+#include "poki/cache/redis_script.hpp"
 #include "poki/calls/call_types.hpp"
 #include "poki/core/net.hpp"
 
@@ -20,7 +21,7 @@ enum class relay_result { sent, held, held_full, not_in_call, not_a_party };
 
 class call_relay {
   public:
-    call_relay(cache::redis_client& redis, int max_held) : redis_{redis}, max_held_{max_held} {}
+    call_relay(cache::redis_client& redis, int max_held);
 
     /// Copies the call's parties and devices (or, once it is over, forgets them).
     awaitable<void> sync(const call_record& call);
@@ -33,6 +34,8 @@ class call_relay {
   private:
     cache::redis_client& redis_;
     int max_held_;
+    cache::redis_script sync_;
+    cache::redis_script relay_;
 };
 
 }  // namespace poki::calls
