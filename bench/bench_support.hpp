@@ -6,11 +6,14 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <exception>
 #include <fstream>
 #include <string>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -144,6 +147,22 @@ net::awaitable<bool> read_event_stream(net::ip::tcp::endpoint server, std::strin
             on_frame(std::string_view{pending.data(), end}, now);
             pending.erase(0, end + 2);
         }
+    }
+}
+
+/// Runs `scenario` on `ioc` (this thread) until it completes; rethrows what it threw.
+inline void run_until_done(net::io_context& ioc, net::awaitable<void> scenario) {
+    bool finished = false;
+    std::exception_ptr failure;
+    net::co_spawn(ioc, std::move(scenario), [&](const std::exception_ptr& e) {
+        finished = true;
+        failure = e;
+    });
+    while (!finished) {
+        ioc.run_one_for(std::chrono::milliseconds{50});
+    }
+    if (failure) {
+        std::rethrow_exception(failure);
     }
 }
 

@@ -240,16 +240,7 @@ int main(int argc, char** argv) try {
         co_await sleep_for(std::chrono::seconds{2});  // the last deliveries
         state.measuring = false;
     };
-    bool finished = false;
-    net::co_spawn(ioc, scenario(), [&](const std::exception_ptr& e) {
-        finished = true;
-        if (e) {
-            std::rethrow_exception(e);
-        }
-    });
-    while (!finished) {
-        ioc.run_one_for(std::chrono::milliseconds{50});
-    }
+    run_until_done(ioc, scenario());
     std::int64_t delivered = 0;
     for (const auto& id : state.acknowledged) {
         if (const auto found = state.deliveries.find(id); found != state.deliveries.end()) {

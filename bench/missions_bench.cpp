@@ -332,16 +332,7 @@ int main(int argc, char** argv) try {
         }
         elapsed_s = std::chrono::duration<double>(clock_type::now() - started).count();
     };
-    bool finished = false;
-    net::co_spawn(ioc, scenario(), [&](const std::exception_ptr& e) {
-        finished = true;
-        if (e) {
-            std::rethrow_exception(e);
-        }
-    });
-    while (!finished) {
-        ioc.run_one_for(std::chrono::milliseconds{50});
-    }
+    run_until_done(ioc, scenario());
     const auto [unbalanced, wrongly_paid] = check(opt.pg_url);
     std::cout << "mode=" << opt.mode << " clients=" << opt.clients << " requests=" << state.requests
               << " errors=" << state.errors << " requests_per_s="

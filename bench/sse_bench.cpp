@@ -247,16 +247,7 @@ int main(int argc, char** argv) try {
         reads.stop();
         pool.stop();
     };
-    bool finished = false;
-    net::co_spawn(ioc, scenario(), [&](const std::exception_ptr& e) {
-        finished = true;
-        if (e) {
-            std::rethrow_exception(e);
-        }
-    });
-    while (!finished) {
-        ioc.run_one_for(std::chrono::milliseconds{50});
-    }
+    run_until_done(ioc, scenario());
     ioc.stop();
 
     std::vector<double> latencies_ms;

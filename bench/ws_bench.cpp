@@ -332,16 +332,7 @@ int main(int argc, char** argv) try {
         co_await sleep_for(std::chrono::seconds{2});  // stragglers
         run.measuring = false;
     };
-    bool finished = false;
-    net::co_spawn(ioc, scenario(), [&](const std::exception_ptr& e) {
-        finished = true;
-        if (e) {
-            std::rethrow_exception(e);
-        }
-    });
-    while (!finished) {
-        ioc.run_one_for(std::chrono::milliseconds{50});
-    }
+    run_until_done(ioc, scenario());
     int answered = 0;
     for (const auto& s : states) {
         answered += s.accepted ? 1 : 0;
