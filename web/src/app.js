@@ -70,7 +70,7 @@ export class App {
     this.api = new Api();
     this.live = new LiveEvents(this.api);
     this.socket = new LiveSocket(this.api);
-    this.calls = new CallManager(this.socket);
+    this.calls = new CallManager(this.socket, this.api);
     /** @type {Screen | null} */
     this.screen = null;
     this.main = h('main', { id: 'main', tabindex: '-1' });

@@ -13,10 +13,25 @@
  * }} CallView
  */
 
+/**
+ * When to ask for fresh TURN credentials: at four fifths of their lifetime, at least 10 s on.
+ * A relayed call whose credentials expire fails its next allocation refresh.
+ * @param {number} expiresInSeconds
+ */
+export function renewalDelay(expiresInSeconds) {
+  return Math.max(10000, Math.floor(expiresInSeconds * 800));
+}
+
 export class CallManager {
-  /** @param {import('./socket.js').LiveSocket} socket */
-  constructor(socket) {
+  /**
+   * @param {import('./socket.js').LiveSocket} socket
+   * @param {import('./api.js').Api} api
+   */
+  constructor(socket, api) {
     this.socket = socket;
+    this.api = api;
+    /** @type {ReturnType<typeof setTimeout> | null} */
+    this.renewTimer = null;
     /** @type {CallView | null} */
     this.view = null;
     /** @type {RTCPeerConnection | null} */
@@ -182,12 +197,25 @@ export class CallManager {
     return navigator.mediaDevices.getUserMedia({ audio: true, video: media === 'video' });
   }
 
-  /** @param {any} ice */
+  /** The ICE servers for this call, renewed before their credentials end. @param {any} ice */
   useIce(ice) {
     this.ice = {
       iceServers: ice?.ice_servers ?? [],
       iceTransportPolicy: ice?.ice_transport_policy === 'relay' ? 'relay' : 'all',
     };
+    if (this.renewTimer) clearTimeout(this.renewTimer);
+    this.renewTimer = setTimeout(() => void this.renewIce(), renewalDelay(Number(ice?.expires_in ?? 3600)));
+  }
+
+  async renewIce() {
+    this.renewTimer = null;
+    if (!this.view || this.view.phase === 'ended') return;
+    try {
+      this.useIce(await this.api.get('/calls/ice-servers'));
+      this.pc?.setConfiguration(this.ice);
+    } catch {
+      this.renewTimer = setTimeout(() => void this.renewIce(), 10000);
+    }
   }
 
   /** The call is over here: media stop, and the screen says how it ended for a moment. @param {string} outcome */
@@ -197,6 +225,8 @@ export class CallManager {
     this.pc?.close();
     this.pc = null;
     this.early = [];
+    if (this.renewTimer) clearTimeout(this.renewTimer);
+    this.renewTimer = null;
     for (const track of view.local?.getTracks() ?? []) track.stop();
     view.local = null;
     view.remote = null;

@@ -10,6 +10,7 @@ import { StreamCursor, reconnectDelay } from '../../src/lib/stream_cursor.js';
 import { matchRoute, findRoute } from '../../src/lib/routes.js';
 import { grapeLayout } from '../../src/lib/grape_layout.js';
 import { countdown } from '../../src/lib/format.js';
+import { renewalDelay } from '../../src/lib/call.js';
 
 test('both catalogues have the same keys and the same placeholders', () => {
   assert.deepEqual(Object.keys(en).sort(), Object.keys(ko).sort());
@@ -117,4 +118,10 @@ test('gift searches send only what the form says', async () => {
   assert.ok(giftQuery, 'gifts.js imports without a DOM');
   assert.equal(giftQuery({ q: ' 공룡 ', category: '', sort: 'relevance' }, null), 'limit=20&q=%EA%B3%B5%EB%A3%A1');
   assert.equal(giftQuery({ q: '', max_price: '30000', sort: 'price_asc' }, 40), 'limit=20&max_price=30000&sort=price_asc&cursor=40');
+});
+
+test('TURN credentials are asked for again well before they end', () => {
+  assert.equal(renewalDelay(3600), 2880000);
+  assert.equal(renewalDelay(900), 720000);
+  assert.equal(renewalDelay(5), 10000); // never a tight loop
 });
