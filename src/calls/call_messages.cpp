@@ -7,6 +7,7 @@
 
 #include "poki/core/json_reader.hpp"
 #include "poki/core/uuid.hpp"
+#include "poki/realtime/realtime_json.hpp"
 
 namespace poki::calls {
 namespace {
@@ -15,10 +16,7 @@ constexpr std::size_t max_sdp_chars = std::size_t{32} * 1024;
 constexpr std::size_t max_candidate_chars = 1024;
 
 sender sender_of(const realtime::socket_client& client, const nlohmann::json& message) {
-    std::string id;
-    if (const auto found = message.find("id"); found != message.end()) {
-        id = found->is_string() ? found->get<std::string>() : found->dump();
-    }
+    auto id = realtime::message_id(message);
     const auto& connection = client.connection_id();
     return {client.who(), {connection, connection.substr(0, connection.find('/'))}, std::move(id)};
 }

@@ -49,6 +49,33 @@ call_party party_of(const pqxx::row& row) {
     return p;
 }
 
+/// The parties as parallel arrays, for statements over unnest().
+struct party_arrays {
+    std::vector<std::int64_t> users;
+    std::vector<std::string> states;
+    std::vector<std::string> connections;
+    std::vector<std::string> instances;
+    std::vector<std::string> lost;
+};
+
+party_arrays arrays_of(const call_record& call) {
+    party_arrays a;
+    const auto n = call.parties.size();
+    a.users.reserve(n);
+    a.states.reserve(n);
+    a.connections.reserve(n);
+    a.instances.reserve(n);
+    a.lost.reserve(n);
+    for (const auto& p : call.parties) {
+        a.users.push_back(p.user_id);
+        a.states.emplace_back(to_string(p.state));
+        a.connections.push_back(p.in_call ? p.in_call->connection_id : "");
+        a.instances.push_back(p.in_call ? p.in_call->instance_id : "");
+        a.lost.emplace_back(p.lost ? "true" : "false");
+    }
+    return a;
+}
+
 /// Parties in the order calls keep them: the caller first, then by user id.
 void add_parties(std::vector<call_record>& calls, const pqxx::result& rows) {
     std::map<std::string, call_record*> by_id;
@@ -136,6 +163,9 @@ void call_repository::declare_statements(db::pool& database) {
                      "SELECT call_id::text, user_id, connection_id, instance_id FROM call_parties"
                      " WHERE lost_at <= now() - make_interval(secs => $1) AND state = 'joined'"
                      " ORDER BY lost_at LIMIT 100");
+    database.declare("calls.display_name", "SELECT display_name FROM users WHERE id = $1");
+    database.declare("calls.family_room",
+                     "SELECT id FROM chat_rooms WHERE family_id = $1 AND kind = 'family'");
     database.declare("calls.page", db::sql({"SELECT ", call_columns(),
                                             " FROM calls c WHERE c.family_id = $1 AND c.seq < $2"
                                             " ORDER BY c.seq DESC LIMIT $3"}));
@@ -174,18 +204,10 @@ void call_repository::insert(pqxx::transaction_base& tx, call_record& call, int 
     call.id = row[0].as<std::string>();
     call.seq = row[1].as<std::int64_t>();
     call.created_at = db::utc_time(row[2]);
-    std::vector<std::int64_t> users;
-    std::vector<std::string> states;
-    std::vector<std::string> connections;
-    std::vector<std::string> instances;
-    for (const auto& p : call.parties) {
-        users.push_back(p.user_id);
-        states.emplace_back(to_string(p.state));
-        connections.push_back(p.in_call ? p.in_call->connection_id : "");
-        instances.push_back(p.in_call ? p.in_call->instance_id : "");
-    }
-    tx.exec_prepared("calls.insert_parties", call.id, db::int_array(users), db::text_array(states),
-                     db::text_array(connections), db::text_array(instances));
+    const auto a = arrays_of(call);
+    tx.exec_prepared("calls.insert_parties", call.id, db::int_array(a.users),
+                     db::text_array(a.states), db::text_array(a.connections),
+                     db::text_array(a.instances));
 }
 
 std::optional<call_record> call_repository::lock(pqxx::transaction_base& tx,
@@ -201,20 +223,10 @@ std::optional<call_record> call_repository::lock(pqxx::transaction_base& tx,
 }
 
 std::int64_t call_repository::save(pqxx::transaction_base& tx, call_record& call) {
-    std::vector<std::int64_t> users;
-    std::vector<std::string> states;
-    std::vector<std::string> connections;
-    std::vector<std::string> instances;
-    std::vector<std::string> lost;
-    for (const auto& p : call.parties) {
-        users.push_back(p.user_id);
-        states.emplace_back(to_string(p.state));
-        connections.push_back(p.in_call ? p.in_call->connection_id : "");
-        instances.push_back(p.in_call ? p.in_call->instance_id : "");
-        lost.emplace_back(p.lost ? "true" : "false");
-    }
-    tx.exec_prepared("calls.save_parties", call.id, db::int_array(users), db::text_array(states),
-                     db::text_array(connections), db::text_array(instances), db::text_array(lost));
+    const auto a = arrays_of(call);
+    tx.exec_prepared("calls.save_parties", call.id, db::int_array(a.users),
+                     db::text_array(a.states), db::text_array(a.connections),
+                     db::text_array(a.instances), db::text_array(a.lost));
     const std::optional<std::string> reason =
         call.reason ? std::optional<std::string>{to_string(*call.reason)} : std::nullopt;
     call.version = tx.exec_prepared1("calls.save", call.id, std::string{to_string(call.state)},
@@ -248,6 +260,19 @@ std::vector<lost_party> call_repository::lost_for(pqxx::transaction_base& tx, in
              device{row[2].as<std::string>(), row[3].is_null() ? "" : row[3].as<std::string>()}});
     }
     return out;
+}
+
+std::string call_repository::display_name(pqxx::transaction_base& tx, std::int64_t user_id) {
+    return tx.exec_prepared1("calls.display_name", user_id)[0].as<std::string>();
+}
+
+std::optional<std::int64_t> call_repository::family_room(pqxx::transaction_base& tx,
+                                                         std::int64_t family_id) {
+    const auto rows = tx.exec_prepared("calls.family_room", family_id);
+    if (rows.empty()) {
+        return std::nullopt;
+    }
+    return rows[0][0].as<std::int64_t>();
 }
 
 std::vector<call_record> call_repository::page(pqxx::transaction_base& tx, std::int64_t family_id,

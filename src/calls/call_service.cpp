@@ -60,9 +60,6 @@ call_service::call_service(net::io_context& ioc, db::pool& database, cache::redi
     , config_{cfg}
     , relay_{redis, cfg.max_held_signals} {
     call_repository::declare_statements(database_);
-    database_.declare("calls.caller_name", "SELECT display_name FROM users WHERE id = $1");
-    database_.declare("calls.family_room",
-                      "SELECT id FROM chat_rooms WHERE family_id = $1 AND kind = 'family'");
 }
 
 void call_service::start() {
@@ -84,21 +81,20 @@ std::optional<call_service::outcome> call_service::apply(pqxx::work& tx, call_re
         return std::nullopt;
     }
     call_repository::save(tx, call);
+    outcome done{call, std::move(events), {}, std::nullopt, std::nullopt};
     std::vector<notify::event_draft> drafts;
-    for (const auto& e : events) {
+    std::optional<std::string> caller_name;  // asked once, for the first who missed it
+    for (const auto& e : done.events) {
         if (e.news == call_news::missed) {
-            const auto name =
-                tx.exec_prepared1("calls.caller_name", call.caller_id)[0].as<std::string>();
-            drafts.push_back(missed_call_event(call, e.user_id, name));
+            if (!caller_name) {
+                caller_name = call_repository::display_name(tx, call.caller_id);
+            }
+            drafts.push_back(missed_call_event(call, e.user_id, *caller_name));
         }
     }
-    outcome done{call, std::move(events), {}, std::nullopt, std::nullopt};
     if (!drafts.empty()) {
         done.recorded = events_.record(tx, std::move(drafts));
-        const auto room = tx.exec_prepared("calls.family_room", call.family_id);
-        if (!room.empty()) {
-            done.missed_in_room = room[0][0].as<std::int64_t>();
-        }
+        done.missed_in_room = call_repository::family_room(tx, call.family_id);
     }
     return done;
 }

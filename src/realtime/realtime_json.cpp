@@ -43,4 +43,18 @@ std::string error_message(std::string_view code, std::string_view detail,
     return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::string message_id(const nlohmann::json& message) {
+    const auto id = message.find("id");
+    if (id == message.end()) {
+        return {};
+    }
+    if (id->is_string()) {
+        return id->get<std::string>().substr(0, 64);
+    }
+    if (id->is_number_integer()) {
+        return std::to_string(id->get<std::int64_t>());
+    }
+    return {};
+}
+
 }  // namespace poki::realtime

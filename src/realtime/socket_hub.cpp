@@ -36,21 +36,6 @@ std::optional<std::int64_t> number_after(std::string_view text, std::string_view
     return value;
 }
 
-/// The client's `id`, echoed in replies so it can match them; strings and integers only.
-std::string message_id(const nlohmann::json& message) {
-    const auto id = message.find("id");
-    if (id == message.end()) {
-        return {};
-    }
-    if (id->is_string()) {
-        return id->get<std::string>().substr(0, 64);
-    }
-    if (id->is_number_integer()) {
-        return std::to_string(id->get<std::int64_t>());
-    }
-    return {};
-}
-
 template <class Map>
 void forget(Map& map, std::int64_t key, const socket_client* client) {
     const auto found = map.find(key);

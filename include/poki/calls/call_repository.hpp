@@ -61,6 +61,12 @@ class call_repository {
     /// Parties lost for longer than the grace.
     static std::vector<lost_party> lost_for(pqxx::transaction_base& tx, int grace_s);
 
+    /// What the family calls the member (for a missed call's notification).
+    static std::string display_name(pqxx::transaction_base& tx, std::int64_t user_id);
+    /// The family's chat room, where a missed call is noted.
+    static std::optional<std::int64_t> family_room(pqxx::transaction_base& tx,
+                                                   std::int64_t family_id);
+
     /// The family's calls, newest first, before `before_seq`.
     static std::vector<call_record> page(pqxx::transaction_base& tx, std::int64_t family_id,
                                          std::optional<std::int64_t> before_seq, int rows);
