@@ -333,5 +333,48 @@ TEST(CallSignalling, AnotherFamilyCanNeitherCallNorSignal) {
     EXPECT_EQ(state_in_list(env.b, stranger, call_id), "absent");
 }
 
+TEST(CallSignalling, TheCallListPagesAndRefusesBadInput) {
+    two_instances env;
+    const auto mom = parent(env.a);
+    const auto kid = child(env.a, mom);
+    auto mom_ws = online(env.a, mom);
+    auto kid_ws = online(env.b, kid);
+    std::vector<std::string> made;
+    for (int i = 0; i < 3; ++i) {
+        const std::string id = invite(*mom_ws, kid.id)["call_id"];
+        made.push_back(id);
+        send_command(*mom_ws, "call.cancel", id);
+        (void)expect_message(*mom_ws, "call.ended");
+    }
+    // Newest first, two at a time, no call twice.
+    const auto first = env.a.request("GET", "/api/v1/calls?limit=2", {}, bearer(kid.access));
+    ASSERT_EQ(first.status, 200) << first.body;
+    const auto page1 = json_of(first);
+    ASSERT_EQ(page1["items"].size(), 2U);
+    EXPECT_EQ(page1["items"][0]["id"], made[2]);
+    EXPECT_EQ(page1["items"][1]["id"], made[1]);
+    const auto cursor = page1["next_cursor"].get<std::int64_t>();
+    const auto second = env.b.request(
+        "GET", "/api/v1/calls?limit=2&cursor=" + std::to_string(cursor), {}, bearer(kid.access));
+    const auto page2 = json_of(second);
+    ASSERT_EQ(page2["items"].size(), 1U) << second.body;
+    EXPECT_EQ(page2["items"][0]["id"], made[0]);
+    EXPECT_TRUE(page2["next_cursor"].is_null());
+
+    expect_problem(env.a.request("GET", "/api/v1/calls"), 401, "unauthorized");
+    expect_problem(env.a.request("GET", "/api/v1/calls", {}, bearer("not-a-token")), 401,
+                   "unauthorized");
+    for (const auto* bad : {"?cursor=abc", "?cursor=0", "?limit=0", "?limit=201"}) {
+        SCOPED_TRACE(bad);
+        expect_problem(
+            env.a.request("GET", std::string{"/api/v1/calls"} + bad, {}, bearer(mom.access)), 422,
+            "validation_failed");
+    }
+    // Another family's list has none of these.
+    const auto stranger = parent(env.a);
+    const auto theirs = env.a.request("GET", "/api/v1/calls", {}, bearer(stranger.access));
+    EXPECT_TRUE(json_of(theirs)["items"].empty()) << theirs.body;
+}
+
 }  // namespace
 }  // namespace poki::test

@@ -366,6 +366,12 @@ TEST(Realtime, LoggingOutEverywhereEndsEverySessionOnEveryInstance) {
                       nlohmann::json{{"refresh_token", laptop["refresh_token"]}}.dump());
     EXPECT_EQ(refreshed.status, 401);
 
+    // The old token cannot end anything twice; no token at all is refused the same way.
+    expect_problem(
+        env.a.request("POST", "/api/v1/auth/logout-everywhere", {}, bearer(on_phone.access)), 401,
+        "unauthorized", "session_ended");
+    expect_problem(env.a.request("POST", "/api/v1/auth/logout-everywhere"), 401, "unauthorized");
+
     // Signing in again works at once, on either instance, even within the same second.
     const auto again = sign_in(env.b, email);
     const member_session fresh{on_phone.id, on_phone.family_id, again["access_token"]};
