@@ -4,6 +4,7 @@ import { t } from '../lib/i18n.js';
 import { countdown, dateTime } from '../lib/format.js';
 import { actionButton, field, onSubmit, statusRegion } from '../lib/ui.js';
 import { refresher } from '../lib/refresher.js';
+import { groupCallForm } from './group_call.js';
 
 /** @typedef {import('../app.js').Context} Context */
 /** @typedef {{ id: number, display_name: string, role: 'parent' | 'child', avatar_color?: string }} Member */
@@ -17,6 +18,7 @@ export function familyScreen(ctx) {
   const members = h('ul', { class: 'members' });
   const title = h('h1', {}, t('family.title'));
   const codeArea = h('div', { class: 'link-code', 'aria-live': 'polite' });
+  const groupCall = h('div');
   /** @type {ReturnType<typeof setInterval> | null} */
   let ticking = null;
   /** @type {Map<number, () => void>} */
@@ -28,6 +30,8 @@ export function familyScreen(ctx) {
     title.textContent = family.name;
     dots.clear();
     replace(members, family.members.map((m) => memberRow(m)));
+    const others = family.members.filter((m) => m.id !== me.id);
+    replace(groupCall, others.length >= 2 ? groupCallForm(ctx, others) : null);
   }
 
   /** @param {Member} m */
@@ -96,7 +100,7 @@ export function familyScreen(ctx) {
       left);
   }
 
-  const el = h('section', { class: 'family' }, title, status, h('h2', {}, t('family.members')), members);
+  const el = h('section', { class: 'family' }, title, status, h('h2', {}, t('family.members')), members, groupCall);
   if (parent) {
     el.append(
       h('h2', {}, t('family.invite')),

@@ -3,7 +3,7 @@
 // the TURN server. The child is signed in on two pages; both ring, the first to answer wins
 // and the other stops ringing; video frames are decoded on both sides; hanging up ends the
 // call on both. A call nobody answers is missed: the callee's notifications and the family
-// chat room say so.
+// chat room say so. A family call of three is a mesh of three links; a reload rejoins it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -126,4 +126,72 @@ test('a call nobody answers is missed, in the notifications and the family chat'
     await kid.page.locator('li.message', { hasText: '부재중 영상 통화' }).waitFor();
   });
   for (const p of [dad, kid]) await p.context.close();
+});
+
+/**
+ * Waits until the page decodes video from `count` other parties.
+ * @param {import('playwright-core').Page} page @param {number} count
+ */
+async function seesVideos(page, count) {
+  await page.waitForFunction((n) => {
+    const playing = [...document.querySelectorAll('[data-testid="call"] figure.tile video.remote')].filter((el) => {
+      const v = /** @type {HTMLVideoElement} */ (el);
+      return v.videoWidth > 0 && v.getVideoPlaybackQuality().totalVideoFrames > 0;
+    });
+    return playing.length === n;
+  }, count, { timeout: 30000 });
+}
+
+test('a family call of three: a reload rejoins it, and it goes on when one hangs up', async () => {
+  const family = await apiFamily(env.server);
+  const code = await family.post('/family/link-codes', { role: 'child' }, family.parentToken);
+  const sister = { login: `sis-${Math.random().toString(36).slice(2, 10)}`, password: 'grapes and more', name: '서연' };
+  await family.post('/auth/join', { code: code.code, login: sister.login, password: sister.password, display_name: sister.name });
+  const dad = await openPage(env.browser, 'parent');
+  const kid = await openPage(env.browser, 'child');
+  const sis = await openPage(env.browser, 'sister');
+  await withReport('family-call', env.server, [dad, kid, sis], async () => {
+    await logIn(kid.page, env.server, family.child);
+    await logIn(sis.page, env.server, sister);
+    await logIn(dad.page, env.server, family.parent);
+    await dad.page.getByRole('link', { name: '가족', exact: true }).click();
+    await dad.page.getByRole('button', { name: '가족 영상 통화' }).click();
+    // Nobody picked is refused with a reason; then both children.
+    for (const name of [family.child.name, sister.name]) await dad.page.getByLabel(name, { exact: true }).uncheck();
+    await dad.page.getByRole('button', { name: '영상 통화 걸기' }).click();
+    await dad.page.getByText('한 명에서 세 명까지 골라 주세요.').waitFor();
+    for (const name of [family.child.name, sister.name]) await dad.page.getByLabel(name, { exact: true }).check();
+    await dad.page.getByRole('button', { name: '영상 통화 걸기' }).click();
+    await inPhase(dad.page, 'ringing');
+    await dad.page.getByText(`${family.child.name}, ${sister.name}님에게 거는 중…`).waitFor();
+    await inPhase(kid.page, 'incoming');
+    await kid.page.getByText(`함께: ${sister.name}`).waitFor();
+    await kid.page.getByRole('button', { name: '받기' }).click();
+    await inPhase(sis.page, 'incoming');
+    await sis.page.getByRole('button', { name: '받기' }).click();
+    await Promise.all([dad.page, kid.page, sis.page].map((p) => seesVideos(p, 2)));
+
+    // A reload mid-call comes back into it: the others offer to the new page.
+    await sis.page.reload();
+    await inPhase(sis.page, 'connected');
+    await seesVideos(sis.page, 2);
+
+    // Dad hangs up; the children talk on.
+    await dad.page.getByRole('button', { name: '끊기' }).click();
+    await dad.page.getByText('통화가 끝났어요').waitFor();
+    for (const p of [kid.page, sis.page]) {
+      await p.locator('[data-testid="call"] .videos[data-count="1"]').waitFor({ timeout: 20000 });
+      await inPhase(p, 'connected');
+    }
+    await kid.page.getByRole('button', { name: '끊기' }).click();
+    await sis.page.getByText('통화가 끝났어요').waitFor();
+
+    const calls = await (await fetch(`${env.server.url}/api/v1/calls`, {
+      headers: { Authorization: `Bearer ${family.parentToken}` },
+    })).json();
+    assert.equal(calls.items[0].parties.length, 3);
+    assert.equal(calls.items[0].state, 'ended');
+    assert.equal(calls.items[0].reason, 'hang_up');
+  });
+  for (const p of [dad, kid, sis]) await p.context.close();
 });

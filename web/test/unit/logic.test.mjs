@@ -10,7 +10,7 @@ import { StreamCursor, reconnectDelay } from '../../src/lib/stream_cursor.js';
 import { matchRoute, findRoute } from '../../src/lib/routes.js';
 import { grapeLayout } from '../../src/lib/grape_layout.js';
 import { countdown } from '../../src/lib/format.js';
-import { renewalDelay } from '../../src/lib/call.js';
+import { renewalDelay, offersTo, otherParties } from '../../src/lib/call.js';
 
 test('both catalogues have the same keys and the same placeholders', () => {
   assert.deepEqual(Object.keys(en).sort(), Object.keys(ko).sort());
@@ -124,4 +124,23 @@ test('TURN credentials are asked for again well before they end', () => {
   assert.equal(renewalDelay(3600), 2880000);
   assert.equal(renewalDelay(900), 720000);
   assert.equal(renewalDelay(5), 10000); // never a tight loop
+});
+
+test('of each pair in a family call exactly one side offers: the one who was in first', () => {
+  // Mom (1) rang 2, 3 and 4: 2 answered first, then 3, while 4 still rings.
+  const afterTwo = { caller_id: 1, media: 'video', parties: [
+    { user_id: 1, state: 'joined' }, { user_id: 2, state: 'joined' }, { user_id: 3, state: 'ringing' }, { user_id: 4, state: 'ringing' }] };
+  assert.equal(offersTo(afterTwo, 1, 2), true);
+  assert.equal(offersTo(afterTwo, 2, 2), false); // not to oneself
+  assert.equal(offersTo(afterTwo, 3, 2), false); // still rung: 2 offers to 3 once 3 is in
+  const afterThree = { ...afterTwo, parties: afterTwo.parties.map((p) => (p.user_id === 3 ? { ...p, state: 'joined' } : p)) };
+  assert.deepEqual([1, 2, 3, 4].filter((me) => offersTo(afterThree, me, 3)), [1, 2]);
+  // A rejoin after a reload: everyone else in the call offers again.
+  assert.deepEqual([1, 2, 3, 4].filter((me) => offersTo(afterThree, me, 1)), [2, 3]);
+});
+
+test('the call screen shows the others who are in or still rung', () => {
+  const parties = [{ user_id: 1, state: 'joined' }, { user_id: 2, state: 'left' }, { user_id: 3, state: 'ringing' },
+    { user_id: 4, state: 'declined' }, { user_id: 5, state: 'joined' }];
+  assert.deepEqual(otherParties(parties, 1), [{ user: 3, state: 'ringing' }, { user: 5, state: 'joined' }]);
 });
