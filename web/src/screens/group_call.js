@@ -15,7 +15,7 @@ const maxCallees = 3;
 export function groupCallForm(ctx, others) {
   const status = statusRegion();
   const boxes = others.map((m) => {
-    const box = /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox', name: 'to', value: String(m.id) }));
+    const box = /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox' }));
     return { id: m.id, box, label: h('label', {}, box, m.display_name) };
   });
   const form = /** @type {HTMLFormElement} */ (h('form', { class: 'group-call', hidden: true },
@@ -23,7 +23,7 @@ export function groupCallForm(ctx, others) {
     h('button', { type: 'submit', class: 'primary' }, t('call.group_start')), status));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const to = boxes.filter((b) => b.box.checked).map((b) => Number(b.box.value));
+    const to = boxes.filter((b) => b.box.checked).map((b) => b.id);
     const fits = to.length >= 1 && to.length <= maxCallees;
     status.textContent = fits ? '' : t('call.group_limit');
     status.classList.toggle('error', !fits);
