@@ -2,7 +2,7 @@
 // ring them all at once; whoever answers is in, and the call goes on while two are.
 import { h } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
-import { statusRegion } from '../lib/ui.js';
+import { describeError, statusRegion } from '../lib/ui.js';
 
 /** The most a call rings: four parties with the caller. */
 const maxCallees = 3;
@@ -27,7 +27,11 @@ export function groupCallForm(ctx, others) {
     const fits = to.length >= 1 && to.length <= maxCallees;
     status.textContent = fits ? '' : t('call.group_limit');
     status.classList.toggle('error', !fits);
-    if (fits) void ctx.calls.call(to, 'video');
+    if (!fits) return;
+    ctx.calls.call(to, 'video').catch((error) => {
+      status.textContent = describeError(error); // no camera, or it was refused
+      status.classList.add('error');
+    });
   });
   const open = h('button', { type: 'button', class: 'secondary', 'aria-expanded': 'false' }, t('call.group'));
   open.addEventListener('click', () => {
