@@ -3,6 +3,7 @@ FROM debian:bookworm AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         g++ cmake make pkg-config ca-certificates nodejs npm \
         libboost1.81-dev nlohmann-json3-dev libpqxx-dev libhiredis-dev libspdlog-dev libfmt-dev libssl-dev \
+        libhowardhinnant-date-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./
@@ -19,7 +20,7 @@ RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPOKI_BUILD_TESTS=OFF -DPOKI
 
 FROM debian:bookworm-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libpqxx-6.4 libpq5 libhiredis0.14 libspdlog1.10 libfmt9 libssl3 ca-certificates curl \
+        libpqxx-6.4 libpq5 libhiredis0.14 libspdlog1.10 libfmt9 libssl3 libdate-tz3 tzdata ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --home-dir /nonexistent --shell /usr/sbin/nologin poki
 COPY --from=build /src/build/src/poki /usr/local/bin/poki

@@ -9,3 +9,5 @@ pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
 # libpq itself (libpqxx's library): the read pipeline drives its asynchronous API directly.
 pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq>=14)
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+# Howard Hinnant's date: IANA time zones from the system's tzdata (g++ 12 has no <chrono> zones).
+find_package(date CONFIG REQUIRED)

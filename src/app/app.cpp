@@ -23,6 +23,7 @@
 #include "poki/notify/event_routes.hpp"
 #include "poki/ops/ops_routes.hpp"
 #include "poki/realtime/realtime_routes.hpp"
+#include "poki/reservations/reservation_routes.hpp"
 #include "poki/web/web_routes.hpp"
 
 namespace poki {
@@ -111,6 +112,7 @@ app::app(config cfg)
     , gifts_{database_, reads_, events_}
     , boards_{database_, reads_, events_}
     , missions_{ioc_, database_, reads_, events_, config_.missions}
+    , reservations_{database_, reads_, events_, config_.reservations}
     , client_errors_{database_, redis_, config_.diagnostics}
     , sockets_{ioc_,
                database_,
@@ -124,6 +126,7 @@ app::app(config cfg)
     , calls_{ioc_, database_, redis_, sockets_, events_, chat_writer_, presence_, config_.calls}
     , web_app_{load_web_app(config_.web)} {
     auth_.on_sign_in(&notify::device_service::signed_in);
+    families_.on_time_zone_changed(&reservations::reservation_service::rezone);
     auth_.revoked().on_revoked(
         [this](std::int64_t user, std::int64_t floor, auth::revocation_source source) {
             end_sessions(user, floor, source);
@@ -157,6 +160,7 @@ app::app(config cfg)
     metrics_.add([this](std::string& out) { push_.render_metrics(out); });
     metrics_.add([this](std::string& out) { chat_writer_.render_metrics(out); });
     metrics_.add([this](std::string& out) { missions_.render_metrics(out); });
+    metrics_.add([this](std::string& out) { reservations_.render_metrics(out); });
     metrics_.add([this](std::string& out) { gifts_.render_metrics(out); });
     metrics_.add([this](std::string& out) { auth_.render_metrics(out); });
     events_.on_push_queued([this] { push_.nudge(); });
@@ -182,6 +186,7 @@ void app::build_routes() {
     notify::add_event_routes(router_, events_, event_hub_, auth_);
     chat::add_chat_routes(router_, chat_, auth_, config_.chat);
     missions::add_mission_routes(router_, missions_, auth_, config_.missions);
+    reservations::add_reservation_routes(router_, reservations_, auth_, config_.missions);
     grapes::add_grape_routes(router_, boards_, auth_);
     gifts::add_gift_routes(router_, gifts_, auth_);
     diagnostics::add_client_error_routes(router_, client_errors_, auth_);
@@ -226,6 +231,7 @@ int app::run() {
     net::co_spawn(ioc_, devices_.run_pruning(), net::detached);
     net::co_spawn(ioc_, events_.run_retention(), net::detached);
     net::co_spawn(ioc_, missions_.run_expiry(), net::detached);
+    net::co_spawn(ioc_, reservations_.run_activation(), net::detached);
     net::co_spawn(ioc_, client_errors_.run_retention(), net::detached);
     net::co_spawn(ioc_, db::run_request_key_retention(database_), net::detached);
     net::co_spawn(ioc_, auth_.revoked().run(milliseconds{config_.auth.revocation_poll_ms}),

@@ -35,6 +35,7 @@
 #include "poki/ops/ops_service.hpp"
 #include "poki/presence/presence_tracker.hpp"
 #include "poki/realtime/socket_hub.hpp"
+#include "poki/reservations/reservation_service.hpp"
 #include "poki/web/static_site.hpp"
 
 namespace poki {
@@ -91,6 +92,7 @@ class app {
     gifts::gift_service gifts_;
     grapes::board_service boards_;
     missions::mission_service missions_;
+    reservations::reservation_service reservations_;
     diagnostics::client_error_service client_errors_;
     realtime::socket_hub sockets_;
     calls::call_service calls_;

@@ -323,6 +323,15 @@ const std::vector<field_spec>& fields() {
             "missions.approval_lanes",
             [](config & c) -> auto& { return c.missions.approval_lanes; }),
         field(
+            "reservations.activation_interval_ms",
+            [](config & c) -> auto& { return c.reservations.activation_interval_ms; }),
+        field(
+            "reservations.activation_batch",
+            [](config & c) -> auto& { return c.reservations.activation_batch; }),
+        field(
+            "reservations.max_per_family",
+            [](config & c) -> auto& { return c.reservations.max_per_family; }),
+        field(
             "push.request_timeout_ms",
             [](config & c) -> auto& { return c.push.request_timeout_ms; }),
         field(
@@ -529,6 +538,13 @@ void validate(const config& c) {
             "missions.max_approval_group", "must be between 1 and 1000");
     require(c.missions.approval_lanes >= 1 && c.missions.approval_lanes <= 64,
             "missions.approval_lanes", "must be between 1 and 64");
+    require(c.reservations.activation_interval_ms >= 50 &&
+                c.reservations.activation_interval_ms <= 60000,
+            "reservations.activation_interval_ms", "must be between 50 and 60000");
+    require(c.reservations.activation_batch >= 1 && c.reservations.activation_batch <= 5000,
+            "reservations.activation_batch", "must be between 1 and 5000");
+    require(c.reservations.max_per_family >= 1 && c.reservations.max_per_family <= 100000,
+            "reservations.max_per_family", "must be between 1 and 100000");
     require(c.chat.commit_lanes >= 1 && c.chat.commit_lanes <= 64, "chat.commit_lanes",
             "must be between 1 and 64");
     require(c.chat.max_batch >= 1 && c.chat.max_batch <= 10000, "chat.max_batch",

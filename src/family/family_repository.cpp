@@ -3,11 +3,13 @@
 namespace poki::family {
 
 void family_repository::declare_statements(db::pool& database) {
-    database.declare("family.load", "SELECT id, name FROM families WHERE id = $1");
+    database.declare("family.load", "SELECT id, name, time_zone FROM families WHERE id = $1");
     database.declare("family.members",
                      "SELECT id, role, display_name, avatar_color FROM users"
                      " WHERE family_id = $1 AND removed_at IS NULL ORDER BY id");
     database.declare("family.rename", "UPDATE families SET name = $2 WHERE id = $1");
+    database.declare("family.set_time_zone",
+                     "UPDATE families SET time_zone = $2 WHERE id = $1 AND time_zone <> $2");
     database.declare("family.member",
                      "SELECT id, role, display_name, avatar_color FROM users"
                      " WHERE family_id = $1 AND id = $2 AND removed_at IS NULL");
@@ -38,7 +40,10 @@ std::optional<family_view> family_repository::load(pqxx::transaction_base& tx,
     if (rows.empty()) {
         return std::nullopt;
     }
-    family_view f{rows[0][0].as<std::int64_t>(), rows[0][1].as<std::string>(), {}};
+    family_view f{rows[0][0].as<std::int64_t>(),
+                  rows[0][1].as<std::string>(),
+                  rows[0][2].as<std::string>(),
+                  {}};
     f.members = members(tx, family_id);
     return f;
 }
@@ -54,6 +59,11 @@ std::vector<member> family_repository::members(pqxx::transaction_base& tx, std::
 void family_repository::rename_family(pqxx::transaction_base& tx, std::int64_t family_id,
                                       const std::string& name) {
     tx.exec_prepared("family.rename", family_id, name);
+}
+
+bool family_repository::set_time_zone(pqxx::transaction_base& tx, std::int64_t family_id,
+                                      const std::string& zone) {
+    return tx.exec_prepared("family.set_time_zone", family_id, zone).affected_rows() == 1;
 }
 
 std::optional<member> family_repository::find_member(pqxx::transaction_base& tx,

@@ -8,6 +8,7 @@
 #include "poki/family/member_json.hpp"
 #include "poki/http/json_body.hpp"
 #include "poki/http/responses.hpp"
+#include "poki/schedule/time_zones.hpp"
 
 namespace poki::family {
 namespace {
@@ -17,7 +18,7 @@ nlohmann::json family_json(const family_view& f) {
     for (const auto& m : f.members) {
         members.push_back(member_json(m));
     }
-    return {{"id", f.id}, {"name", f.name}, {"members", members}};
+    return {{"id", f.id}, {"name", f.name}, {"time_zone", f.time_zone}, {"members", members}};
 }
 
 nlohmann::json link_code_json(const link_code& code) {
@@ -37,6 +38,23 @@ std::string read_name(const http::request_context& ctx, std::string_view field,
     auto name = in.required_string(field, {.min_chars = 1, .max_chars = max_chars});
     in.finish();
     return name;
+}
+
+family_patch read_family_patch(const nlohmann::json& body) {
+    json_reader in{body};
+    in.reject_unknown({"name", "time_zone"});
+    family_patch patch;
+    patch.name = in.optional_string("name", {.min_chars = 1, .max_chars = 60});
+    patch.time_zone = in.optional_string("time_zone", {.min_chars = 1, .max_chars = 64});
+    if (patch.time_zone && schedule::find_zone(*patch.time_zone) == nullptr) {
+        in.add_error("time_zone", "unknown_time_zone",
+                     "Must be an IANA time zone name, like Asia/Seoul or America/New_York.");
+    }
+    if (in.ok() && !patch.name && !patch.time_zone) {
+        in.add_error("", "empty_change", "Give name, time_zone, or both.");
+    }
+    in.finish();
+    return patch;
 }
 
 join_request read_join(const nlohmann::json& body) {
@@ -62,10 +80,10 @@ struct family_handlers {
         co_return http::json_response(http::status::ok, family_json(family));
     }
 
-    [[nodiscard]] awaitable<http::response> rename(http::request_context& ctx) const {
+    [[nodiscard]] awaitable<http::response> update(http::request_context& ctx) const {
         const auto who = co_await auth::require_principal(ctx, auth);
-        auto name = read_name(ctx, "name", 60);
-        const auto family = co_await families.rename(who, std::move(name));
+        auto patch = read_family_patch(http::read_json_body(ctx));
+        const auto family = co_await families.update(who, std::move(patch));
         co_return http::json_response(http::status::ok, family_json(family));
     }
 
@@ -109,7 +127,7 @@ void add_family_routes(http::router& routes, family_service& families, auth::aut
     const family_handlers h{families, auth};
     using http::verb;
     routes.add(verb::get, "/api/v1/family", http::handler_of(h, &family_handlers::get));
-    routes.add(verb::patch, "/api/v1/family", http::handler_of(h, &family_handlers::rename));
+    routes.add(verb::patch, "/api/v1/family", http::handler_of(h, &family_handlers::update));
     routes.add(verb::patch, "/api/v1/family/members/{id:int}",
                http::handler_of(h, &family_handlers::rename_member));
     routes.add(verb::delete_, "/api/v1/family/members/{id:int}",

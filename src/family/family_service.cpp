@@ -38,10 +38,18 @@ awaitable<family_view> family_service::get(principal who) {
     co_return std::move(*family);
 }
 
-awaitable<family_view> family_service::rename(principal who, std::string name) {
+awaitable<family_view> family_service::update(principal who, family_patch patch) {
     require_parent(who);
-    auto update = [who, name = std::move(name)](pqxx::work& tx, notify::event_log&) {
-        family_repository::rename_family(tx, who.family_id, name);
+    auto update = [this, who, patch = std::move(patch)](pqxx::work& tx, notify::event_log&) {
+        if (patch.name) {
+            family_repository::rename_family(tx, who.family_id, *patch.name);
+        }
+        if (patch.time_zone &&
+            family_repository::set_time_zone(tx, who.family_id, *patch.time_zone)) {
+            for (const auto& listener : zone_listeners_) {
+                listener(tx, who.family_id);
+            }
+        }
         auto family = family_repository::load(tx, who.family_id);
         if (!family) {
             throw error{errc::not_found, "Your family no longer exists."};

@@ -10,14 +10,12 @@
 #include "poki/http/json_body.hpp"
 #include "poki/http/query_params.hpp"
 #include "poki/http/responses.hpp"
+#include "poki/missions/mission_fields.hpp"
 #include "poki/missions/mission_json.hpp"
 
 namespace poki::missions {
 namespace {
 
-constexpr string_rule title_rule{.min_chars = 1, .max_chars = 100};
-constexpr string_rule description_rule{.min_chars = 0, .max_chars = 2000};
-constexpr string_rule tag_rule{.min_chars = 1, .max_chars = 30};
 constexpr string_rule note_rule{.min_chars = 0, .max_chars = 1000};
 constexpr string_rule reason_rule{.min_chars = 1, .max_chars = 1000};
 

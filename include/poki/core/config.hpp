@@ -124,8 +124,8 @@ struct push_config {
     std::string send_endpoint = "https://fcm.googleapis.com/v1/projects/{project}/messages:send";
     /// Comma-separated event types that reach users without a live connection.
     std::string event_types =
-        "chat.message,mission.assigned,mission.submitted,mission.approved,mission.rejected,"
-        "call.missed";
+        "chat.message,mission.assigned,mission.activated,mission.submitted,mission.approved,"
+        "mission.rejected,call.missed";
     int poll_interval_ms = 1000;  ///< how often the outbox is checked without a nudge
     int max_attempts = 8;         ///< a push still failing after this many tries is dropped
     int retry_base_ms = 2000;     ///< first retry delay; doubles with every attempt (max 1 h)
@@ -144,6 +144,12 @@ struct missions_config {
     int expiry_interval_s = 60;  ///< how often overdue missions are expired (once across instances)
     int max_approval_group = 64;  ///< approvals committed together at most; 1: one transaction each
     int approval_lanes = 4;       ///< families' approvals commit side by side in this many lanes
+};
+
+struct reservations_config {
+    int activation_interval_ms = 1000;  ///< how often due occurrences are looked for
+    int activation_batch = 200;         ///< reservations one activation transaction takes at most
+    int max_per_family = 500;           ///< reservations a family may keep
 };
 
 struct diagnostics_config {
@@ -212,6 +218,7 @@ struct config {
     push_config push;
     chat_config chat;
     missions_config missions;
+    reservations_config reservations;
     diagnostics_config diagnostics;
     web_config web;
     calls_config calls;

@@ -22,6 +22,9 @@ class family_repository {
     static std::vector<member> members(pqxx::transaction_base& tx, std::int64_t family_id);
     static void rename_family(pqxx::transaction_base& tx, std::int64_t family_id,
                               const std::string& name);
+    /// True when the zone changed.
+    static bool set_time_zone(pqxx::transaction_base& tx, std::int64_t family_id,
+                              const std::string& zone);
     /// An active member of this family, or nullopt (also for another family's member).
     static std::optional<member> find_member(pqxx::transaction_base& tx, std::int64_t family_id,
                                              std::int64_t member_id);

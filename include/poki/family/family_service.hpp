@@ -3,8 +3,10 @@
 // "not found".
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "poki/auth/auth_service.hpp"
 #include "poki/auth/rate_limiter.hpp"
@@ -30,8 +32,8 @@ class family_service {
                    notify::event_service& events);
 
     awaitable<family_view> get(principal who);
-    /// Parents only.
-    awaitable<family_view> rename(principal who, std::string name);
+    /// Parents only: the name, the time zone, or both.
+    awaitable<family_view> update(principal who, family_patch patch);
     /// A member renames themselves; a parent may also rename a child.
     awaitable<member> rename_member(principal who, std::int64_t member_id, std::string name);
     /// A parent removes another member; their tokens stop working at once.
@@ -44,6 +46,12 @@ class family_service {
     /// a while (429). A join that fails after the code was taken gives the code back.
     awaitable<auth::session_tokens> join(join_request request, std::string client_address);
 
+    /// Runs inside the write that changed a family's time zone (reservations move with it).
+    using zone_listener = std::function<void(pqxx::transaction_base&, std::int64_t family_id)>;
+    void on_time_zone_changed(zone_listener listener) {
+        zone_listeners_.push_back(std::move(listener));
+    }
+
   private:
     /// The account the code admits, created and announced in one transaction.
     awaitable<auth::session_tokens> enroll(join_request request, const link_code& code);
@@ -53,6 +61,7 @@ class family_service {
     notify::event_service& events_;
     link_codes codes_;
     auth::rate_limiter limiter_;
+    std::vector<zone_listener> zone_listeners_;
 };
 
 }  // namespace poki::family

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,14 @@ struct member {
 struct family_view {
     std::int64_t id = 0;
     std::string name;
+    std::string time_zone;  ///< IANA name: the family's reservations and events are in it
     std::vector<member> members;
+};
+
+/// What a parent may change of the family; nullopt leaves it alone.
+struct family_patch {
+    std::optional<std::string> name;
+    std::optional<std::string> time_zone;  ///< a name the tz database knows (the route checked)
 };
 
 }  // namespace poki::family
