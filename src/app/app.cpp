@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "poki/auth/auth_routes.hpp"
+#include "poki/calendar/calendar_routes.hpp"
 #include "poki/calls/call_messages.hpp"
 #include "poki/calls/calls_routes.hpp"
 #include "poki/chat/chat_routes.hpp"
@@ -113,6 +114,7 @@ app::app(config cfg)
     , boards_{database_, reads_, events_}
     , missions_{ioc_, database_, reads_, events_, config_.missions}
     , reservations_{database_, reads_, events_, config_.reservations}
+    , calendar_{database_, events_}
     , client_errors_{database_, redis_, config_.diagnostics}
     , sockets_{ioc_,
                database_,
@@ -187,6 +189,7 @@ void app::build_routes() {
     chat::add_chat_routes(router_, chat_, auth_, config_.chat);
     missions::add_mission_routes(router_, missions_, auth_, config_.missions);
     reservations::add_reservation_routes(router_, reservations_, auth_, config_.missions);
+    calendar::add_calendar_routes(router_, calendar_, auth_);
     grapes::add_grape_routes(router_, boards_, auth_);
     gifts::add_gift_routes(router_, gifts_, auth_);
     diagnostics::add_client_error_routes(router_, client_errors_, auth_);

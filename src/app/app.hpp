@@ -9,6 +9,7 @@
 
 #include "poki/auth/auth_service.hpp"
 #include "poki/cache/redis_client.hpp"
+#include "poki/calendar/calendar_service.hpp"
 #include "poki/calls/call_service.hpp"
 #include "poki/chat/chat_service.hpp"
 #include "poki/chat/message_writer.hpp"
@@ -93,6 +94,7 @@ class app {
     grapes::board_service boards_;
     missions::mission_service missions_;
     reservations::reservation_service reservations_;
+    calendar::calendar_service calendar_;
     diagnostics::client_error_service client_errors_;
     realtime::socket_hub sockets_;
     calls::call_service calls_;

@@ -6,6 +6,7 @@
 
 #include "poki/core/error.hpp"
 #include "poki/core/paging.hpp"
+#include "poki/core/timestamp.hpp"
 
 namespace poki::http {
 
@@ -40,6 +41,39 @@ std::optional<std::int64_t> page_cursor(const request_context& ctx) {
 
 int page_limit(const request_context& ctx) {
     return limit_param(ctx, default_page_limit, max_page_limit);
+}
+
+namespace {
+
+std::chrono::sys_seconds instant_param(const request_context& ctx, std::string_view name,
+                                       std::chrono::sys_seconds fallback) {
+    const auto text = ctx.query_param(name);
+    if (!text) {
+        return fallback;
+    }
+    const auto parsed = parse_rfc3339(*text);
+    if (!parsed) {
+        throw error::validation(
+            std::string{name}, "not_rfc3339",
+            "Must be an RFC 3339 time with a zone, like 2026-12-01T00:00:00+09:00.");
+    }
+    return std::chrono::floor<std::chrono::seconds>(*parsed);
+}
+
+}  // namespace
+
+time_window window_params(const request_context& ctx, std::chrono::seconds default_length,
+                          std::chrono::seconds max_length) {
+    const auto from = instant_param(
+        ctx, "from", std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    const auto to = instant_param(ctx, "to", from + default_length);
+    if (to <= from) {
+        throw error::validation("to", "before_from", "Must lie after from.");
+    }
+    if (to - from > max_length) {
+        throw error::validation("to", "range_too_long", "At most a year after from.");
+    }
+    return {from, to};
 }
 
 }  // namespace poki::http

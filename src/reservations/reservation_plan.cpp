@@ -12,10 +12,6 @@ using std::chrono::sys_seconds;
 
 constexpr date::years look_ahead{5};
 
-date::local_days local_date_of(const date::time_zone& zone, sys_seconds instant) {
-    return date::floor<date::days>(schedule::to_local(zone, instant));
-}
-
 occurrence from_rule(const plan_input& plan, date::local_days day) {
     const auto local = date::local_seconds{day} + plan.when.at;
     return occurrence{day,          local, schedule::to_instant(plan.zone, local),
@@ -51,8 +47,8 @@ bool earlier(const occurrence& a, const occurrence& b) {
 std::vector<occurrence> unrecorded(const plan_input& plan, sys_seconds after, sys_seconds through,
                                    std::size_t limit) {
     const auto recorded = by_date(plan.records);
-    const auto first_day = local_date_of(plan.zone, after) - date::days{1};
-    const auto last_day = local_date_of(plan.zone, through) + date::days{1};
+    const auto first_day = schedule::local_date(plan.zone, after) - date::days{1};
+    const auto last_day = schedule::local_date(plan.zone, through) + date::days{1};
     std::vector<occurrence> out;
     schedule::for_each_date(plan.when, last_day, [&](date::local_days day) {
         if (day < first_day || recorded.contains(day)) {

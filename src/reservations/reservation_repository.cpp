@@ -200,6 +200,12 @@ void reservation_repository::declare_statements(db::pool& database) {
                           " WHERE r.family_id = $1 AND r.deleted_at IS NULL ORDER BY r.id",
                           " FOR UPDATE OF r"}));
     database.declare(
+        "reservations.active",
+        sql({"SELECT ", columns(), from_joined,
+             " WHERE r.family_id = $1 AND ($2::bigint IS NULL OR r.child_id = $2)",
+             " AND r.deleted_at IS NULL AND r.paused_at IS NULL AND r.next_at IS NOT NULL",
+             " ORDER BY r.id LIMIT $3"}));
+    database.declare(
         "reservations.records",
         "SELECT reservation_id, on_date::text, state, moved_to::text, mission_id"
         " FROM reservation_occurrences WHERE reservation_id = ANY($1::bigint[])"
@@ -316,6 +322,13 @@ std::vector<reservation_repository::claimed> reservation_repository::claim_due(
         out.push_back(claimed{to_reservation(row), row[23].as<bool>()});
     }
     return out;
+}
+
+std::vector<reservation> reservation_repository::active(pqxx::transaction_base& tx,
+                                                        std::int64_t family_id,
+                                                        std::optional<std::int64_t> child_id,
+                                                        int limit) {
+    return all_of(tx.exec_prepared("reservations.active", family_id, child_id, limit));
 }
 
 std::vector<reservation> reservation_repository::lock_family(pqxx::transaction_base& tx,

@@ -22,8 +22,8 @@ using missions::title_rule;
 using std::chrono::sys_seconds;
 
 constexpr int max_due_minutes = 43200;  // 30 days
-constexpr auto default_window = std::chrono::days{31};
-constexpr auto max_window = std::chrono::days{366};
+constexpr std::chrono::seconds default_window = std::chrono::days{31};
+constexpr std::chrono::seconds max_window = std::chrono::days{366};
 
 bool has_member(const nlohmann::json& body, std::string_view name) {
     return body.is_object() && body.contains(name);
@@ -76,39 +76,6 @@ reservation_patch read_patch(const nlohmann::json& body, const missions_config& 
     }
     in.finish();
     return patch;
-}
-
-sys_seconds instant_param(const http::request_context& ctx, std::string_view name,
-                          sys_seconds fallback) {
-    const auto text = ctx.query_param(name);
-    if (!text) {
-        return fallback;
-    }
-    const auto parsed = parse_rfc3339(*text);
-    if (!parsed) {
-        throw error::validation(
-            std::string{name}, "not_rfc3339",
-            "Must be an RFC 3339 time with a zone, like 2026-12-01T00:00:00+09:00.");
-    }
-    return std::chrono::floor<std::chrono::seconds>(*parsed);
-}
-
-struct window {
-    sys_seconds from;
-    sys_seconds to;
-};
-
-window read_window(const http::request_context& ctx) {
-    const auto from = instant_param(
-        ctx, "from", std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
-    const auto to = instant_param(ctx, "to", from + default_window);
-    if (to <= from) {
-        throw error::validation("to", "before_from", "Must lie after from.");
-    }
-    if (to - from > max_window) {
-        throw error::validation("to", "range_too_long", "At most a year after from.");
-    }
-    return {from, to};
 }
 
 occurrence_change read_change(const http::request_context& ctx, const nlohmann::json& body) {
@@ -197,7 +164,7 @@ struct reservation_handlers {
 
     [[nodiscard]] awaitable<http::response> occurrences(http::request_context& ctx) const {
         const auto who = co_await auth::require_principal(ctx, auth);
-        const auto range = read_window(ctx);
+        const auto range = http::window_params(ctx, default_window, max_window);
         const auto found =
             co_await reservations.occurrences(who, ctx.params.integer("id"), range.from, range.to);
         auto items = nlohmann::json::array();

@@ -46,24 +46,12 @@ reservation visible(std::optional<reservation> found, principal who) {
     return std::move(*found);
 }
 
-const date::time_zone& zone_of(const std::string& name) {
-    const auto* zone = schedule::find_zone(name);
-    if (zone == nullptr) {  // stored names were valid when stored; tzdata lost one
-        throw std::runtime_error{"time zone " + name + " is not in the tz database"};
-    }
-    return *zone;
-}
-
-date::local_days local_date(const date::time_zone& zone, sys_seconds t) {
-    return date::floor<date::days>(schedule::to_local(zone, t));
-}
-
 /// The records a plan needs for one reservation.
 std::vector<occurrence_record> records_of(pqxx::transaction_base& tx, const reservation& r,
                                           const date::time_zone& zone) {
     const std::int64_t ids[] = {r.id};
-    auto found =
-        reservation_repository::records(tx, ids, local_date(zone, r.cursor) - date::days{1});
+    auto found = reservation_repository::records(
+        tx, ids, schedule::local_date(zone, r.cursor) - date::days{1});
     return std::move(found.front());
 }
 
@@ -152,7 +140,7 @@ activation activate_one(pqxx::transaction_base& tx, notify::event_log& log,
         (void)reservation_repository::save(tx, r, std::nullopt);
         return done;
     }
-    const auto& zone = zone_of(r.time_zone);
+    const auto& zone = schedule::stored_zone(r.time_zone);
     const plan_input plan{r.when, zone, records};
     auto due = apply_catch_up(pending_between(plan, r.cursor, now, max_catch_up),
                               r.mission.due_minutes, now);
@@ -209,7 +197,8 @@ awaitable<keyed_answer> reservation_service::create(principal who, new_reservati
                         "Your family keeps " + std::to_string(most) +
                             " reservations at most: delete one first."};
         }
-        const auto& zone = zone_of(reservation_repository::family_zone(tx, who.family_id));
+        const auto& zone =
+            schedule::stored_zone(reservation_repository::family_zone(tx, who.family_id));
         const auto now = now_s();
         const auto next = next_pending(plan_input{input.when, zone, {}}, now);
         if (!next) {
@@ -269,12 +258,12 @@ awaitable<reservation> reservation_service::update(principal who, std::int64_t i
     require_parent(who);
     auto edit = [who, id, patch = std::move(patch)](pqxx::work& tx, notify::event_log& log) {
         auto r = visible(reservation_repository::lock(tx, id), who);
-        const auto& zone = zone_of(r.time_zone);
+        const auto& zone = schedule::stored_zone(r.time_zone);
         const auto now = now_s();
         apply(r, patch);
         r.cursor = std::max(r.cursor, now);
         if (patch.when && *patch.when != r.when) {
-            reservation_repository::forget_changes(tx, r.id, local_date(zone, now));
+            reservation_repository::forget_changes(tx, r.id, schedule::local_date(zone, now));
             r.when = *patch.when;
         }
         const auto records = records_of(tx, r, zone);
@@ -311,7 +300,7 @@ awaitable<reservation> reservation_service::resume(principal who, std::int64_t i
         if (!r.paused) {
             return r;
         }
-        const auto& zone = zone_of(r.time_zone);
+        const auto& zone = schedule::stored_zone(r.time_zone);
         r.paused = false;
         r.cursor = std::max(r.cursor, now_s());  // what fell in the pause does not happen
         const auto records = records_of(tx, r, zone);
@@ -338,9 +327,10 @@ awaitable<std::vector<occurrence>> reservation_service::occurrences(principal wh
     auto read = [who, id, from, to](pqxx::connection& c) {
         pqxx::read_transaction tx{c};
         const auto r = visible(reservation_repository::find(tx, id), who);
-        const auto& zone = zone_of(r.time_zone);
+        const auto& zone = schedule::stored_zone(r.time_zone);
         const std::int64_t ids[] = {r.id};
-        const auto first = std::min(local_date(zone, from), local_date(zone, r.cursor));
+        const auto first =
+            std::min(schedule::local_date(zone, from), schedule::local_date(zone, r.cursor));
         const auto records = reservation_repository::records(tx, ids, first - date::days{1});
         return occurrences_between(plan_input{r.when, zone, records.front()}, r.cursor, from, to,
                                    max_listed);
@@ -376,7 +366,7 @@ awaitable<reservation> reservation_service::change_occurrence(principal who, std
     require_parent(who);
     auto decide = [who, id, change](pqxx::work& tx, notify::event_log& log) {
         auto r = visible(reservation_repository::lock(tx, id), who);
-        const auto& zone = zone_of(r.time_zone);
+        const auto& zone = schedule::stored_zone(r.time_zone);
         const auto now = now_s();
         auto records = records_of(tx, r, zone);
         require_ahead(r, records, zone, change.on_date, now);
@@ -406,7 +396,7 @@ date::local_days records_from(const std::vector<reservation_repository::claimed>
         const auto* zone = schedule::find_zone(c.r.time_zone);
         const auto cursor =
             zone != nullptr
-                ? local_date(*zone, c.r.cursor)
+                ? schedule::local_date(*zone, c.r.cursor)
                 : date::floor<date::days>(date::local_seconds{c.r.cursor.time_since_epoch()});
         from = std::min(from, cursor - date::days{1});
     }
@@ -498,7 +488,7 @@ awaitable<void> reservation_service::run_activation() {
 void reservation_service::rezone(pqxx::transaction_base& tx, std::int64_t family_id) {
     const auto now = now_s();
     for (auto& r : reservation_repository::lock_family(tx, family_id)) {
-        const auto& zone = zone_of(r.time_zone);
+        const auto& zone = schedule::stored_zone(r.time_zone);
         r.cursor = std::max(r.cursor, now);
         const auto records = records_of(tx, r, zone);
         (void)reservation_repository::save(tx, r, next_of(r, zone, records));

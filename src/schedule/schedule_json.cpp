@@ -190,23 +190,26 @@ recurrence read_recurrence(json_reader& in, const nlohmann::json& body) {
         }
         r.at = at.value_or(std::chrono::seconds{0});
     }
+    r.repeat = read_repeat_member(in, body, r.starts_on);
+    return r;
+}
+
+repeat_rule read_repeat_member(json_reader& in, const nlohmann::json& body,
+                               date::local_days starts_on) {
     if (!body.is_object()) {
-        return r;
+        return {};
     }
     const auto repeat = body.find("repeat");
     if (repeat == body.end() || repeat->is_null()) {
-        return r;
+        return {};
     }
     if (!repeat->is_object()) {
         in.add_error("repeat", "not_an_object",
                      R"(Must be an object like {"every": "week", "weekdays": ["mon"]}, or null.)");
-        return r;
+        return {};
     }
-    r.repeat = read_repeat(in, *repeat, r.starts_on);
-    return r;
+    return read_repeat(in, *repeat, starts_on);
 }
-
-namespace {
 
 nlohmann::json repeat_json(const repeat_rule& rule) {
     if (rule.every == frequency::once) {
@@ -226,8 +229,6 @@ nlohmann::json repeat_json(const repeat_rule& rule) {
     out["count"] = rule.count ? nlohmann::json(*rule.count) : nlohmann::json(nullptr);
     return out;
 }
-
-}  // namespace
 
 void add_recurrence_fields(nlohmann::json& out, const recurrence& r) {
     out["starts_on"] = format_date(r.starts_on);

@@ -292,19 +292,4 @@ std::string_view content_type_for(std::string_view file_name) noexcept {
     return "application/octet-stream";
 }
 
-bool etag_matches(std::string_view if_none_match, std::string_view etag) noexcept {
-    const auto strip_weak = [](std::string_view tag) {
-        return tag.starts_with("W/") ? tag.substr(2) : tag;
-    };
-    if (trim_blanks(if_none_match) == "*") {
-        return true;
-    }
-    for (const auto candidate : comma_list(if_none_match)) {
-        if (strip_weak(candidate) == strip_weak(etag)) {
-            return true;
-        }
-    }
-    return false;
-}
-
 }  // namespace poki::web

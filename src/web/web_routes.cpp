@@ -1,6 +1,7 @@
 #include "poki/web/web_routes.hpp"
 
 #include "poki/core/error.hpp"
+#include "poki/http/conditional.hpp"
 
 namespace poki::web {
 namespace {
@@ -25,7 +26,7 @@ struct web_handlers {
         const auto& body = found->body_for({accept.data(), accept.size()});
         const auto if_none_match = ctx.req[http::field::if_none_match];
         const bool unchanged =
-            etag_matches({if_none_match.data(), if_none_match.size()}, body.etag);
+            http::etag_matches({if_none_match.data(), if_none_match.size()}, body.etag);
 
         http::response res{unchanged ? http::status::not_modified : http::status::ok,
                            ctx.req.version()};

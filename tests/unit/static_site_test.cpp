@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "poki/http/conditional.hpp"
+
 #include "support/test_support.hpp"
 
 namespace poki::web {
@@ -129,12 +131,12 @@ TEST_F(StaticSiteTest, EachVariantHasItsOwnStrongEtag) {
     const auto& gzip = app.body_for("gzip");
     EXPECT_NE(identity.etag, gzip.etag);
     EXPECT_TRUE(identity.etag.starts_with('"') && identity.etag.ends_with('"'));
-    EXPECT_TRUE(etag_matches(identity.etag, identity.etag));
-    EXPECT_TRUE(etag_matches("\"x\", " + identity.etag, identity.etag));
-    EXPECT_TRUE(etag_matches("W/" + identity.etag, identity.etag));
-    EXPECT_TRUE(etag_matches("*", identity.etag));
-    EXPECT_FALSE(etag_matches(gzip.etag, identity.etag));
-    EXPECT_FALSE(etag_matches("", identity.etag));
+    EXPECT_TRUE(poki::http::etag_matches(identity.etag, identity.etag));
+    EXPECT_TRUE(poki::http::etag_matches("\"x\", " + identity.etag, identity.etag));
+    EXPECT_TRUE(poki::http::etag_matches("W/" + identity.etag, identity.etag));
+    EXPECT_TRUE(poki::http::etag_matches("*", identity.etag));
+    EXPECT_FALSE(poki::http::etag_matches(gzip.etag, identity.etag));
+    EXPECT_FALSE(poki::http::etag_matches("", identity.etag));
 }
 
 TEST(StaticSite, NamesWithTheBuildsHashAreImmutable) {

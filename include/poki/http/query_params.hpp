@@ -1,6 +1,7 @@
 // Typed query parameters: a bad value is a 422 naming the parameter.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -22,5 +23,15 @@ namespace poki::http {
 
 /// The `cursor` of a list: the next_cursor its previous page answered.
 [[nodiscard]] std::optional<std::int64_t> page_cursor(const request_context& ctx);
+
+/// A range of time from `from` and `to` (RFC 3339 with a zone): `from` defaults to now, `to`
+/// to `default_length` after it; `to` must lie after `from`, at most `max_length` later.
+struct time_window {
+    std::chrono::sys_seconds from;
+    std::chrono::sys_seconds to;
+};
+[[nodiscard]] time_window window_params(const request_context& ctx,
+                                        std::chrono::seconds default_length,
+                                        std::chrono::seconds max_length);
 
 }  // namespace poki::http

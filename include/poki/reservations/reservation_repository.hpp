@@ -55,6 +55,9 @@ class reservation_repository {
     /// Claims the reservation again no sooner than `until` (its activation failed).
     static void postpone(pqxx::transaction_base& tx, std::int64_t id,
                          std::chrono::sys_seconds until);
+    /// The family's active reservations (only `child_id`'s when given), unlocked, by id.
+    static std::vector<reservation> active(pqxx::transaction_base& tx, std::int64_t family_id,
+                                           std::optional<std::int64_t> child_id, int limit);
     /// Every active reservation of the family, locked (its zone changed).
     static std::vector<reservation> lock_family(pqxx::transaction_base& tx, std::int64_t family_id);
 

@@ -31,6 +31,12 @@ std::optional<date::local_days> read_date(json_reader& in, std::string_view fiel
 /// `in`, with repeat's fields named "repeat.<field>".
 [[nodiscard]] recurrence read_recurrence(json_reader& in, const nlohmann::json& body);
 
+/// Only the "repeat" member of `body` (absent or null: once), for a first date `starts_on`.
+[[nodiscard]] repeat_rule read_repeat_member(json_reader& in, const nlohmann::json& body,
+                                             date::local_days starts_on);
+/// A repeat rule as the API writes it; null for once.
+[[nodiscard]] nlohmann::json repeat_json(const repeat_rule& rule);
+
 /// The fields "starts_on", "at" and "repeat" into the object being written.
 void write_recurrence_fields(json_writer& out, const recurrence& r);
 void add_recurrence_fields(nlohmann::json& out, const recurrence& r);

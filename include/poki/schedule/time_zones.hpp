@@ -18,6 +18,14 @@ inline constexpr std::string_view default_time_zone = "Asia/Seoul";
 [[nodiscard]] std::chrono::sys_seconds to_instant(const date::time_zone& zone,
                                                   date::local_seconds local);
 
+/// The zone of a name stored when it was valid; throws std::runtime_error when the tz
+/// database no longer knows it.
+[[nodiscard]] const date::time_zone& stored_zone(std::string_view name);
+
+/// The local date an instant falls on in `zone`.
+[[nodiscard]] date::local_days local_date(const date::time_zone& zone,
+                                          std::chrono::sys_seconds instant);
+
 [[nodiscard]] date::local_seconds to_local(const date::time_zone& zone,
                                            std::chrono::sys_seconds instant);
 

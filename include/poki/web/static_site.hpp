@@ -80,7 +80,4 @@ class static_site {
 /// The Content-Type for a file name, by extension; application/octet-stream when unknown.
 [[nodiscard]] std::string_view content_type_for(std::string_view file_name) noexcept;
 
-/// An If-None-Match header value against an ETag (weak comparison, a list, or `*`).
-[[nodiscard]] bool etag_matches(std::string_view if_none_match, std::string_view etag) noexcept;
-
 }  // namespace poki::web

@@ -1,0 +1,86 @@
+#include "poki/reservations/reservation_calendar.hpp"
+
+#include <algorithm>
+
+#include "poki/reservations/reservation_plan.hpp"
+#include "poki/reservations/reservation_repository.hpp"
+#include "poki/schedule/time_zones.hpp"
+
+namespace poki::reservations {
+namespace {
+
+// A family keeps at most reservations.max_per_family; this bounds a read whatever it is set to.
+constexpr int max_series = 2000;
+
+std::vector<std::int64_t> ids_of(const std::vector<reservation>& list) {
+    std::vector<std::int64_t> ids;
+    ids.reserve(list.size());
+    for (const auto& r : list) {
+        ids.push_back(r.id);
+    }
+    return ids;
+}
+
+}  // namespace
+
+void declare_calendar_statements(db::pool& database) {
+    reservation_repository::declare_statements(database);
+}
+
+std::vector<planned_occurrence> upcoming_between(pqxx::transaction_base& tx, std::int64_t family_id,
+                                                 std::optional<std::int64_t> child_id,
+                                                 std::chrono::sys_seconds from,
+                                                 std::chrono::sys_seconds to, std::size_t limit) {
+    const auto list = reservation_repository::active(tx, family_id, child_id, max_series);
+    if (list.empty()) {
+        return {};
+    }
+    const auto* zone = schedule::find_zone(list.front().time_zone);
+    if (zone == nullptr) {
+        return {};  // the job logs it; the calendar shows the rest
+    }
+    auto first = schedule::local_date(*zone, from);
+    for (const auto& r : list) {
+        first = std::min(first, schedule::local_date(*zone, r.cursor));
+    }
+    const auto ids = ids_of(list);
+    const auto records = reservation_repository::records(tx, ids, first - date::days{1});
+    std::vector<planned_occurrence> out;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const auto& r = list[i];
+        const plan_input plan{r.when, *zone, records[i]};
+        for (auto& o : occurrences_between(plan, r.cursor, from, to, limit)) {
+            if (!o.state) {
+                out.push_back({r.id, r.mission.child_id, r.mission.title, r.mission.reward, o});
+            }
+        }
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const auto& a, const auto& b) { return a.at.at < b.at.at; });
+    if (out.size() > limit) {
+        out.resize(limit);
+    }
+    return out;
+}
+
+std::vector<planned_series> active_series(pqxx::transaction_base& tx, std::int64_t family_id,
+                                          std::optional<std::int64_t> child_id) {
+    auto list = reservation_repository::active(tx, family_id, child_id, max_series);
+    if (list.empty()) {
+        return {};
+    }
+    auto first = date::local_days::max();
+    for (const auto& r : list) {
+        first = std::min(first, r.when.starts_on);
+    }
+    const auto ids = ids_of(list);
+    auto records = reservation_repository::records(tx, ids, first);
+    std::vector<planned_series> out;
+    out.reserve(list.size());
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        out.push_back({std::move(list[i]), std::move(records[i])});
+    }
+    return out;
+}
+
+}  // namespace poki::reservations
