@@ -72,7 +72,7 @@ event_time read_time(json_reader& in) {
     if (t.ends <= t.starts) {
         in.add_error("end", "before_start", "Must lie after start.");
     } else if (t.ends - t.starts > max_length) {
-        in.add_error("end", "too_long", "An event lasts 31 days at most; repeat it instead.");
+        in.add_error("end", "event_too_long", "An event lasts 31 days at most; repeat it instead.");
     }
     return t;
 }

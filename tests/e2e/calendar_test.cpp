@@ -298,7 +298,7 @@ TEST(Calendar, FamiliesRolesAndBadInputAreWalledOff) {
         problems(f.post(
             "/api/v1/calendar/events",
             {{"title", "x"}, {"all_day", true}, {"start", "2030-01-01"}, {"end", "2030-03-01"}})),
-        (std::set<std::string>{"end:too_long"}));
+        (std::set<std::string>{"end:event_too_long"}));
     // Moving the dinner to everyone's Saturday lunch, then deleting it.
     const auto moved =
         f.server.request("PATCH", dinner_path,

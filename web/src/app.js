@@ -15,6 +15,7 @@ import { roomsScreen, roomScreen } from './screens/chat.js';
 import { bell, notificationsScreen } from './screens/notifications.js';
 import { childScreen } from './screens/child.js';
 import { giftsScreen } from './screens/gifts.js';
+import { calendarScreen } from './screens/calendar.js';
 
 /**
  * What every screen gets.
@@ -41,6 +42,7 @@ const routes = [
   { pattern: '/chat/:id', value: { screen: roomScreen, signedIn: true, title: 'nav.chat' } },
   { pattern: '/children/:id', value: { screen: childScreen, signedIn: true, title: 'child.title' } },
   { pattern: '/gifts', value: { screen: giftsScreen, signedIn: true, title: 'nav.gifts' } },
+  { pattern: '/calendar', value: { screen: calendarScreen, signedIn: true, title: 'nav.calendar' } },
   { pattern: '/notifications', value: { screen: notificationsScreen, signedIn: true, title: 'notice.title' } },
   { pattern: '/login', value: { screen: loginScreen, signedIn: false, title: 'auth.login_title' } },
   { pattern: '/signup', value: { screen: signupScreen, signedIn: false, title: 'auth.signup_title' } },
@@ -56,6 +58,7 @@ function navigation(user) {
   return [
     ['/', 'nav.home'],
     ['/missions', 'nav.missions'],
+    ['/calendar', 'nav.calendar'],
     ['/chat', 'nav.chat'],
     ['/gifts', 'nav.gifts'],
     ...(user.role === 'child' ? [/** @type {[string, import('./lib/i18n.js').MessageKey]} */ ([`/children/${user.id}`, 'nav.wishlist'])] : []),

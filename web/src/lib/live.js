@@ -7,7 +7,8 @@ import { StreamCursor, reconnectDelay } from './stream_cursor.js';
 export const eventTypes = [
   'family.member_joined', 'family.member_removed',
   'mission.assigned', 'mission.submitted', 'mission.approved', 'mission.rejected',
-  'mission.updated', 'mission.deleted', 'mission.expired',
+  'mission.updated', 'mission.deleted', 'mission.expired', 'mission.activated',
+  'calendar.changed',
   'grapes.changed', 'board.updated', 'board.redeemed', 'wishlist.changed',
   'chat.message', 'chat.read', 'chat.deleted',
   'call.missed',

@@ -27,6 +27,8 @@ export function noticeText(n) {
     case 'mission.updated': return t('notice.mission_updated', { title });
     case 'mission.deleted': return t('notice.mission_deleted', { title });
     case 'mission.expired': return t('notice.mission_expired', { title });
+    case 'mission.activated': return t('notice.mission_activated', { title });
+    case 'calendar.changed': return t('notice.calendar_changed');
     case 'grapes.changed': return t('notice.grapes_changed');
     case 'board.updated': return t('notice.board_updated');
     case 'board.redeemed': return t('notice.board_redeemed');

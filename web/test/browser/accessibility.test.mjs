@@ -53,7 +53,7 @@ test('every main screen passes an automated accessibility scan', async () => {
     await kid.page.locator('li.mission', { hasText: '양치하기' }).waitFor();
     for (const [page, who] of [[dad.page, 'parent'], [kid.page, 'child']]) {
       const p = /** @type {import('playwright-core').Page} */ (page);
-      for (const [link, name] of [['홈', 'home'], ['미션', 'missions'], ['선물', 'gifts'], ['가족', 'family'], ['채팅', 'chat']]) {
+      for (const [link, name] of [['홈', 'home'], ['미션', 'missions'], ['달력', 'calendar'], ['선물', 'gifts'], ['가족', 'family'], ['채팅', 'chat']]) {
         await p.getByRole('link', { name: link, exact: true }).click();
         await p.locator('main h1').waitFor();
         await scan(p, `${who} ${name}`);

@@ -144,3 +144,37 @@ test('the call screen shows the others who are in or still rung', () => {
     { user_id: 4, state: 'declined' }, { user_id: 5, state: 'joined' }];
   assert.deepEqual(otherParties(parties, 1), [{ user: 3, state: 'ringing' }, { user: 5, state: 'joined' }]);
 });
+
+test('the calendar shows whole weeks from Monday, in the family zone', async () => {
+  const { visibleDays, queryRange, byDay, daysOf, startTime, today, addDays, weekStart } =
+    await import('../../src/lib/calendar_grid.js');
+  const december = visibleDays('month', '2026-12-15');
+  assert.equal(december[0], '2026-11-30');  // Monday
+  assert.equal(december.at(-1), '2027-01-03');  // Sunday
+  assert.equal(december.length % 7, 0);
+  const february = visibleDays('month', '2027-02-10');  // 1st is a Monday, 28 days
+  assert.equal(february[0], '2027-02-01');
+  assert.equal(february.length, 28);
+  assert.deepEqual(visibleDays('week', '2026-12-06'), ['2026-11-30', '2026-12-01', '2026-12-02',
+    '2026-12-03', '2026-12-04', '2026-12-05', '2026-12-06']);
+  assert.equal(weekStart('2028-03-01'), '2028-02-28');
+  assert.equal(addDays('2028-02-28', 1), '2028-02-29');
+  assert.deepEqual(queryRange(['2026-12-01', '2026-12-02']),
+    { from: '2026-11-30T10:00:00.000Z', to: '2026-12-03T14:00:00.000Z' });
+
+  // A mission due at 23:30 UTC is the next day in Seoul; an all-day event ending at midnight
+  // covers its days only; a timed event past midnight covers both.
+  const mission = { kind: 'mission', id: 1, title: 'm', start: '2026-12-01T23:30:00.000Z', all_day: false };
+  assert.deepEqual(daysOf(/** @type {any} */ (mission), 'Asia/Seoul'), ['2026-12-02']);
+  assert.deepEqual(daysOf(/** @type {any} */ (mission), 'America/New_York'), ['2026-12-01']);
+  assert.equal(startTime(/** @type {any} */ (mission), 'Asia/Seoul'), '08:30');
+  const trip = { kind: 'event', id: 2, title: 't', start: 'x', all_day: true,
+    local_start: '2026-12-24T00:00:00', local_end: '2026-12-27T00:00:00' };
+  assert.deepEqual(daysOf(/** @type {any} */ (trip), 'Asia/Seoul'), ['2026-12-24', '2026-12-25', '2026-12-26']);
+  assert.equal(startTime(/** @type {any} */ (trip), 'Asia/Seoul'), null);
+  const late = { kind: 'event', id: 3, title: 'l', start: 'x', all_day: false,
+    local_start: '2026-12-31T22:00:00', local_end: '2027-01-01T01:00:00' };
+  const days = byDay(/** @type {any} */ ([trip, late]), 'Asia/Seoul');
+  assert.deepEqual([...days.keys()], ['2026-12-24', '2026-12-25', '2026-12-26', '2026-12-31', '2027-01-01']);
+  assert.equal(today('Asia/Seoul', new Date('2026-12-01T15:30:00Z')), '2026-12-02');
+});
