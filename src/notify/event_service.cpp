@@ -59,12 +59,6 @@ void event_log::record(event_draft draft) {
     record(std::move(one));
 }
 
-void event_log::adopt(event_log&& committed) {
-    auto events = committed.take();
-    recorded_.insert(recorded_.end(), std::make_move_iterator(events.begin()),
-                     std::make_move_iterator(events.end()));
-}
-
 bool event_service::pushes(std::string_view type) const {
     return push_types_.contains(type);
 }

@@ -1,6 +1,7 @@
 #include "poki/reservations/reservation_service.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 
 #include "poki/core/error.hpp"
@@ -129,11 +130,12 @@ struct activation {
     std::int64_t missed = 0;
 };
 
-/// One claimed reservation's due occurrences, under its row lock.
-activation activate_one(pqxx::transaction_base& tx, notify::event_log& log,
-                        reservation_repository::claimed& c, std::vector<occurrence_record> records,
-                        std::map<std::int64_t, std::vector<std::int64_t>>& parents,
-                        sys_seconds now) {
+/// One claimed reservation's due occurrences, under its row lock; the events to record go
+/// into `drafts`.
+activation activate_one(pqxx::transaction_base& tx, reservation_repository::claimed& c,
+                        std::vector<occurrence_record> records,
+                        std::map<std::int64_t, std::vector<std::int64_t>>& parents, sys_seconds now,
+                        std::vector<event_draft>& drafts) {
     auto& r = c.r;
     activation done;
     if (!c.child_active) {  // the child left the family: the reservation ends
@@ -167,10 +169,12 @@ activation activate_one(pqxx::transaction_base& tx, notify::event_log& log,
         }
         const nlohmann::json data{{"mission", missions::mission_json(*made)},
                                   {"reservation_id", r.id}};
-        log.record(event_draft{
+        drafts.push_back(event_draft{
             made->child_id, "mission.activated", data,
             push_text{"새 미션이 도착했어요", made->title + " · " + reward_text(made->reward)}});
-        log.record(family::drafts_for(known->second, "mission.activated", data));
+        for (auto& d : family::drafts_for(known->second, "mission.activated", data)) {
+            drafts.push_back(std::move(d));
+        }
     }
     return done;
 }
@@ -421,20 +425,22 @@ awaitable<reservation_service::batch_result> reservation_service::activate_batch
         }
         auto records = reservation_repository::records(tx, ids, records_from(claimed));
         std::map<std::int64_t, std::vector<std::int64_t>> parents;
+        // Every event of the batch is recorded by one call at the end: it locks the event
+        // counters in one order, so two instances' batches never deadlock on them.
+        std::vector<event_draft> drafts;
         for (std::size_t i = 0; i < claimed.size(); ++i) {
             activation done;
             if (!careful) {
-                done = activate_one(tx, log, claimed[i], std::move(records[i]), parents, now);
+                done = activate_one(tx, claimed[i], std::move(records[i]), parents, now, drafts);
             } else {
                 // One reservation that cannot be activated must not hold up the others: its
                 // part rolls back to a savepoint and it is claimed again later.
                 try {
                     pqxx::subtransaction sub{tx, "activation"};
-                    auto nested = log.nested(sub);
-                    done =
-                        activate_one(sub, nested, claimed[i], std::move(records[i]), parents, now);
+                    std::vector<event_draft> own;
+                    done = activate_one(sub, claimed[i], std::move(records[i]), parents, now, own);
                     sub.commit();
-                    log.adopt(std::move(nested));
+                    std::move(own.begin(), own.end(), std::back_inserter(drafts));
                 } catch (const std::exception& e) {
                     log::error("reservation activation failed",
                                {{"reservation", claimed[i].r.id}, {"error", e.what()}});
@@ -443,6 +449,9 @@ awaitable<reservation_service::batch_result> reservation_service::activate_batch
             }
             result.made += done.made;
             result.missed += done.missed;
+        }
+        if (!drafts.empty()) {
+            log.record(std::move(drafts));
         }
         return result;
     };

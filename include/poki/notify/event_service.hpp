@@ -35,11 +35,6 @@ class event_log {
     void record(event_draft draft);
     [[nodiscard]] std::vector<stored_event> take() { return std::move(recorded_); }
 
-    /// A log for a subtransaction of this one; adopt() it once the subtransaction committed,
-    /// so events of a part that rolled back are never published.
-    [[nodiscard]] event_log nested(pqxx::transaction_base& sub) const { return {events_, sub}; }
-    void adopt(event_log&& committed);
-
   private:
     const event_service& events_;
     pqxx::transaction_base& tx_;

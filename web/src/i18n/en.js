@@ -98,6 +98,8 @@ export const en = {
   'family.rename_member': 'Rename',
   'family.rename_member_named': 'Rename {name}',
   'family.remove': 'Remove',
+  'family.time_zone': 'Time zone',
+  'family.time_zone_hint': 'Planned missions and family events keep their times in this zone: 7 pm stays 7 pm across daylight saving.',
   'family.remove_named': 'Remove {name}',
   'family.remove_confirm': 'Remove {name} from the family?',
 

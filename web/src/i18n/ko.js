@@ -97,6 +97,8 @@ export const ko = {
   'family.rename_member': '이름 바꾸기',
   'family.rename_member_named': '{name}의 이름 바꾸기',
   'family.remove': '내보내기',
+  'family.time_zone': '시간대',
+  'family.time_zone_hint': '예약 미션과 가족 일정은 이 시간대의 시각으로 지켜져요. 서머타임이 있어도 7시는 7시예요.',
   'family.remove_named': '{name} 내보내기',
   'family.remove_confirm': '{name}님을 가족에서 내보낼까요?',
 

@@ -8,7 +8,7 @@ import { groupCallForm } from './group_call.js';
 
 /** @typedef {import('../app.js').Context} Context */
 /** @typedef {{ id: number, display_name: string, role: 'parent' | 'child', avatar_color?: string }} Member */
-/** @typedef {{ id: number, name: string, members: Member[] }} Family */
+/** @typedef {{ id: number, name: string, time_zone?: string, members: Member[] }} Family */
 
 /** @param {Context} ctx */
 export function familyScreen(ctx) {
@@ -24,10 +24,16 @@ export function familyScreen(ctx) {
   /** @type {Map<number, () => void>} */
   const dots = new Map();
 
+  const zoneForm = timeZoneForm(async (zone) => {
+    await ctx.api.patch('/family', { time_zone: zone });
+    fresh.reload();
+  });
+
   async function load() {
     /** @type {Family} */
     const family = await ctx.api.get('/family');
     title.textContent = family.name;
+    zoneForm.show(family.time_zone ?? 'Asia/Seoul');
     dots.clear();
     replace(members, family.members.map((m) => memberRow(m)));
     const others = family.members.filter((m) => m.id !== me.id);
@@ -112,7 +118,10 @@ export function familyScreen(ctx) {
       renameForm('field.family_name', '', async (value) => {
         await ctx.api.patch('/family', { name: value });
         fresh.reload();
-      }));
+      }),
+      h('h2', {}, t('family.time_zone')),
+      h('p', { class: 'muted' }, t('family.time_zone_hint')),
+      zoneForm);
   }
   const fresh = refresher(load, status);
   const unsubscribe = ctx.live.subscribe((e) => {
@@ -144,6 +153,29 @@ function renameForm(label, value, save) {
     h('button', { type: 'submit', class: 'primary' }, t('common.save')), status));
   onSubmit(form, status, async () => {
     await save(text.value.trim());
+    status.textContent = t('common.saved');
+  });
+  return form;
+}
+
+/**
+ * The family's IANA time zone, chosen from the browser's list: reservations and events keep
+ * their local times in it.
+ * @param {(zone: string) => Promise<void>} save
+ */
+function timeZoneForm(save) {
+  const status = statusRegion();
+  /** @type {string[]} */
+  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  const select = /** @type {HTMLSelectElement} */ (h('select', { name: 'time_zone' }));
+  const form = /** @type {HTMLFormElement & { show: (zone: string) => void }} */ (h('form', { class: 'inline' },
+    field('field.time_zone', select), h('button', { type: 'submit', class: 'primary' }, t('common.save')), status));
+  form.show = (zone) => {
+    const names = zones.includes(zone) ? zones : [zone, ...zones];
+    replace(select, names.map((z) => h('option', { value: z, selected: z === zone }, z)));
+  };
+  onSubmit(form, status, async () => {
+    await save(select.value);
     status.textContent = t('common.saved');
   });
   return form;

@@ -70,6 +70,14 @@ test('a mission planned on the calendar appears on the child\'s page when its ti
     assert.match(text, /^BEGIN:VCALENDAR\r\n/);
     assert.match(text, /SUMMARY:가족 소풍/);
     assert.match(text, /SUMMARY:물 한 컵 마시기/);
+    assert.match(text, /TZID:Asia\/Seoul/);
+
+    // A parent moves the family to another zone; the feed follows.
+    await p.getByRole('link', { name: '가족', exact: true }).click();
+    await p.getByLabel('시간대').selectOption('America/New_York');
+    await p.locator('form', { has: p.getByLabel('시간대') }).getByRole('button', { name: '저장' }).click();
+    await p.locator('form', { has: p.getByLabel('시간대') }).getByText('저장했어요').waitFor();
+    assert.match(await (await fetch(url)).text(), /TZID:America\/New_York/);
   });
   await dad.context.close();
   await kid.context.close();
