@@ -114,7 +114,7 @@ app::app(config cfg)
     , boards_{database_, reads_, events_}
     , missions_{ioc_, database_, reads_, events_, config_.missions}
     , reservations_{database_, reads_, events_, config_.reservations}
-    , calendar_{database_, events_}
+    , calendar_{database_, reads_, events_}
     , client_errors_{database_, redis_, config_.diagnostics}
     , sockets_{ioc_,
                database_,

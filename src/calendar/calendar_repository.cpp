@@ -1,5 +1,6 @@
 #include "poki/calendar/calendar_repository.hpp"
 
+#include "poki/core/error.hpp"
 #include "poki/db/sql_text.hpp"
 #include "poki/db/utc_time.hpp"
 #include "poki/schedule/schedule_json.hpp"
@@ -189,6 +190,23 @@ std::vector<family_event> calendar_repository::in_family(pqxx::transaction_base&
         out.push_back(to_event(r));
     }
     return out;
+}
+
+awaitable<std::vector<family_event>> calendar_repository::in_family(
+    db::read_pipeline& reads, std::int64_t family_id, std::optional<std::int64_t> member,
+    int limit) {
+    const auto rows =
+        co_await reads.query("calendar.in_family", db::params(family_id, member, limit));
+    co_return db::rows_of<family_event>(rows, [](const auto& r) { return to_event(r); });
+}
+
+awaitable<std::string> calendar_repository::family_zone(db::read_pipeline& reads,
+                                                        std::int64_t family_id) {
+    const auto rows = co_await reads.query("calendar.zone", db::params(family_id));
+    if (rows.empty()) {
+        throw error{errc::not_found, "No such family."};
+    }
+    co_return rows[0][0].as<std::string>();
 }
 
 std::string calendar_repository::family_zone(pqxx::transaction_base& tx, std::int64_t family_id) {

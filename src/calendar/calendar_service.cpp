@@ -143,28 +143,27 @@ calendar_item gift_item(const grapes::gift_day& g, const date::time_zone& zone) 
     return item;
 }
 
-/// Everything in [from, to) the member sees, by start.
-calendar_view read_range(pqxx::transaction_base& tx, const principal& who, sys_seconds from,
-                         sys_seconds to) {
+/// Everything the member sees in [from, to), read, as one timeline by start.
+calendar_view timeline(std::string time_zone, const date::time_zone& zone,
+                       const std::vector<family_event>& events,
+                       const std::vector<missions::due_mission>& due,
+                       const std::vector<reservations::planned_occurrence>& planned,
+                       const std::vector<grapes::gift_day>& gifts, sys_seconds from,
+                       sys_seconds to) {
     calendar_view view;
-    view.time_zone = calendar_repository::family_zone(tx, who.family_id);
-    const auto& zone = schedule::stored_zone(view.time_zone);
-    const auto own = who.role == role::child ? std::optional{who.user_id} : std::nullopt;
-    const auto limit = static_cast<int>(max_items) + 1;
-    for (const auto& e :
-         calendar_repository::in_family(tx, who.family_id, own, max_events_per_family)) {
+    view.time_zone = std::move(time_zone);
+    for (const auto& e : events) {
         auto items = event_occurrences(e, zone, from, to, max_items + 1);
         view.items.insert(view.items.end(), std::make_move_iterator(items.begin()),
                           std::make_move_iterator(items.end()));
     }
-    for (const auto& m : missions::due_between(tx, who.family_id, own, from, to, limit)) {
+    for (const auto& m : due) {
         view.items.push_back(mission_item(m));
     }
-    for (const auto& p :
-         reservations::upcoming_between(tx, who.family_id, own, from, to, max_items + 1)) {
+    for (const auto& p : planned) {
         view.items.push_back(reservation_item(p));
     }
-    for (const auto& g : grapes::redeemed_between(tx, who.family_id, own, from, to, limit)) {
+    for (const auto& g : gifts) {
         view.items.push_back(gift_item(g, zone));
     }
     std::stable_sort(
@@ -183,8 +182,9 @@ std::string token_hash(std::string_view token) {
 
 }  // namespace
 
-calendar_service::calendar_service(db::pool& database, notify::event_service& events)
-    : database_{database}, events_{events} {
+calendar_service::calendar_service(db::pool& database, db::read_pipeline& reads,
+                                   notify::event_service& events)
+    : database_{database}, reads_{reads}, events_{events} {
     calendar_repository::declare_statements(database_);
     family::declare_lookup_statements(database_);
     missions::declare_calendar_statements(database_);
@@ -243,11 +243,23 @@ awaitable<void> calendar_service::remove_event(principal who, std::int64_t id) {
 }
 
 awaitable<calendar_view> calendar_service::range(principal who, sys_seconds from, sys_seconds to) {
-    auto read = [who, from, to](pqxx::connection& c) {
-        pqxx::read_transaction tx{c};
-        return read_range(tx, who, from, to);
-    };
-    co_return co_await database_.run(std::move(read));
+    // Each read goes through the pipeline: the queries of many requests share round trips,
+    // and no pool thread waits on them.
+    auto zone_name = co_await calendar_repository::family_zone(reads_, who.family_id);
+    const auto& zone = schedule::stored_zone(zone_name);
+    std::optional<std::int64_t> own;
+    if (who.role == role::child) {
+        own = who.user_id;
+    }
+    const int limit = static_cast<int>(max_items) + 1;
+    const auto events =
+        co_await calendar_repository::in_family(reads_, who.family_id, own, max_events_per_family);
+    const auto due = co_await missions::due_between(reads_, who.family_id, own, from, to, limit);
+    const auto planned = co_await reservations::upcoming_between(reads_, who.family_id, own, zone,
+                                                                 from, to, max_items + 1);
+    const auto gifts =
+        co_await grapes::redeemed_between(reads_, who.family_id, own, from, to, limit);
+    co_return timeline(std::move(zone_name), zone, events, due, planned, gifts, from, to);
 }
 
 awaitable<std::string> calendar_service::replace_feed(principal who) {

@@ -27,28 +27,16 @@ void declare_calendar_statements(db::pool& database) {
     reservation_repository::declare_statements(database);
 }
 
-std::vector<planned_occurrence> upcoming_between(pqxx::transaction_base& tx, std::int64_t family_id,
-                                                 std::optional<std::int64_t> child_id,
-                                                 std::chrono::sys_seconds from,
-                                                 std::chrono::sys_seconds to, std::size_t limit) {
-    const auto list = reservation_repository::active(tx, family_id, child_id, max_series);
-    if (list.empty()) {
-        return {};
-    }
-    const auto* zone = schedule::find_zone(list.front().time_zone);
-    if (zone == nullptr) {
-        return {};  // the job logs it; the calendar shows the rest
-    }
-    auto first = schedule::local_date(*zone, from);
-    for (const auto& r : list) {
-        first = std::min(first, schedule::local_date(*zone, r.cursor));
-    }
-    const auto ids = ids_of(list);
-    const auto records = reservation_repository::records(tx, ids, first - date::days{1});
+namespace {
+
+std::vector<planned_occurrence> upcoming_of(
+    const std::vector<reservation>& list,
+    const std::vector<std::vector<occurrence_record>>& records, const date::time_zone& zone,
+    std::chrono::sys_seconds from, std::chrono::sys_seconds to, std::size_t limit) {
     std::vector<planned_occurrence> out;
     for (std::size_t i = 0; i < list.size(); ++i) {
         const auto& r = list[i];
-        const plan_input plan{r.when, *zone, records[i]};
+        const plan_input plan{r.when, zone, records[i]};
         for (auto& o : occurrences_between(plan, r.cursor, from, to, limit)) {
             if (!o.state) {
                 out.push_back({r.id, r.mission.child_id, r.mission.title, r.mission.reward, o});
@@ -61,6 +49,20 @@ std::vector<planned_occurrence> upcoming_between(pqxx::transaction_base& tx, std
         out.resize(limit);
     }
     return out;
+}
+
+}  // namespace
+
+awaitable<std::vector<planned_occurrence>> upcoming_between(
+    db::read_pipeline& reads, std::int64_t family_id, std::optional<std::int64_t> child_id,
+    const date::time_zone& zone, std::chrono::sys_seconds from, std::chrono::sys_seconds to,
+    std::size_t limit) {
+    // Records before the window do not matter: the cursor is at or before now, and what lies
+    // ahead of it in the window is computed; a day's margin covers the zone's offset.
+    const auto from_date = schedule::local_date(zone, from) - date::days{1};
+    const auto plans =
+        co_await reservation_repository::active(reads, family_id, child_id, from_date, max_series);
+    co_return upcoming_of(plans.list, plans.records, zone, from, to, limit);
 }
 
 std::vector<planned_series> active_series(pqxx::transaction_base& tx, std::int64_t family_id,

@@ -107,10 +107,12 @@ std::optional<std::string> local_text(const std::optional<date::local_seconds>& 
     return schedule::format_local_time(*t);
 }
 
-occurrence_record to_record(const pqxx::row& row) {
+template <class Row>
+occurrence_record to_record(const Row& row) {
     occurrence_record r;
-    r.on_date = date_of(row[1].as<std::string>());
-    r.state = parse_occurrence_state(row[2].as<std::string>()).value_or(occurrence_state::missed);
+    r.on_date = date_of(row[1].template as<std::string>());
+    r.state = parse_occurrence_state(row[2].template as<std::string>())
+                  .value_or(occurrence_state::missed);
     if (const auto moved = db::nullable<std::string>(row[3])) {
         auto text = *moved;
         std::replace(text.begin(), text.end(), ' ', 'T');  // PostgreSQL prints a space
@@ -193,6 +195,10 @@ void reservation_repository::declare_statements(db::pool& database) {
              " AND u.removed_at IS NULL)", from_joined,
              " WHERE r.next_at <= now() AND r.paused_at IS NULL AND r.deleted_at IS NULL",
              " ORDER BY r.next_at LIMIT $1 FOR UPDATE OF r SKIP LOCKED"}));
+    database.declare(
+        "reservations.advance",
+        "UPDATE reservations SET cursor_at = $2::timestamptz, next_at = $3::timestamptz,"
+        " updated_at = now() WHERE id = $1");
     database.declare("reservations.postpone",
                      "UPDATE reservations SET next_at = $2::timestamptz WHERE id = $1");
     database.declare("reservations.lock_family",
@@ -205,6 +211,13 @@ void reservation_repository::declare_statements(db::pool& database) {
              " WHERE r.family_id = $1 AND ($2::bigint IS NULL OR r.child_id = $2)",
              " AND r.deleted_at IS NULL AND r.paused_at IS NULL AND r.next_at IS NOT NULL",
              " ORDER BY r.id LIMIT $3"}));
+    database.declare(
+        "reservations.active_records",
+        "SELECT o.reservation_id, o.on_date::text, o.state, o.moved_to::text, o.mission_id"
+        " FROM reservation_occurrences o JOIN reservations r ON r.id = o.reservation_id"
+        " WHERE r.family_id = $1 AND ($2::bigint IS NULL OR r.child_id = $2)"
+        " AND r.deleted_at IS NULL AND r.paused_at IS NULL AND r.next_at IS NOT NULL"
+        " AND (o.on_date >= $3::date OR o.state = 'moved') ORDER BY o.reservation_id, o.on_date");
     database.declare(
         "reservations.records",
         "SELECT reservation_id, on_date::text, state, moved_to::text, mission_id"
@@ -304,6 +317,11 @@ reservation reservation_repository::save(pqxx::transaction_base& tx, const reser
         w.repeat.count, r.paused, instant_text(r.cursor), instant_text(next)));
 }
 
+void reservation_repository::advance(pqxx::transaction_base& tx, std::int64_t id,
+                                     sys_seconds cursor, std::optional<sys_seconds> next) {
+    tx.exec_prepared("reservations.advance", id, instant_text(cursor), instant_text(next));
+}
+
 void reservation_repository::postpone(pqxx::transaction_base& tx, std::int64_t id,
                                       sys_seconds until) {
     tx.exec_prepared("reservations.postpone", id, instant_text(until));
@@ -329,6 +347,33 @@ std::vector<reservation> reservation_repository::active(pqxx::transaction_base& 
                                                         std::optional<std::int64_t> child_id,
                                                         int limit) {
     return all_of(tx.exec_prepared("reservations.active", family_id, child_id, limit));
+}
+
+awaitable<reservation_repository::active_plans> reservation_repository::active(
+    db::read_pipeline& reads, std::int64_t family_id, std::optional<std::int64_t> child_id,
+    date::local_days from_date, int limit) {
+    const auto list =
+        co_await reads.query("reservations.active", db::params(family_id, child_id, limit));
+    active_plans out;
+    out.list = db::rows_of<reservation>(list, [](const auto& r) { return to_reservation(r); });
+    if (out.list.empty()) {
+        co_return out;
+    }
+    const auto rows =
+        co_await reads.query("reservations.active_records",
+                             db::params(family_id, child_id, schedule::format_date(from_date)));
+    std::map<std::int64_t, std::vector<occurrence_record>> found;
+    for (int i = 0; i < rows.rows(); ++i) {
+        const auto row = rows[i];
+        found[row[0].as<std::int64_t>()].push_back(to_record(row));
+    }
+    out.records.reserve(out.list.size());
+    for (const auto& r : out.list) {
+        auto at = found.find(r.id);
+        out.records.push_back(at == found.end() ? std::vector<occurrence_record>{}
+                                                : std::move(at->second));
+    }
+    co_return out;
 }
 
 std::vector<reservation> reservation_repository::lock_family(pqxx::transaction_base& tx,

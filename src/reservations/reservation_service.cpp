@@ -161,7 +161,7 @@ activation activate_one(pqxx::transaction_base& tx, reservation_repository::clai
         ++done.made;
     }
     r.cursor = std::max(r.cursor, now);
-    (void)reservation_repository::save(tx, r, next_of(r, zone, records));
+    reservation_repository::advance(tx, r.id, r.cursor, next_of(r, zone, records));
     if (made) {
         auto [known, inserted] = parents.try_emplace(r.family_id);
         if (inserted) {

@@ -9,6 +9,7 @@
 
 #include "poki/calendar/calendar_types.hpp"
 #include "poki/db/pool.hpp"
+#include "poki/db/read_pipeline.hpp"
 
 namespace poki::calendar {
 
@@ -26,7 +27,12 @@ class calendar_repository {
     /// The family's events (only those for `member` and for everyone, when given), by id.
     static std::vector<family_event> in_family(pqxx::transaction_base& tx, std::int64_t family_id,
                                                std::optional<std::int64_t> member, int limit);
+    static awaitable<std::vector<family_event>> in_family(db::read_pipeline& reads,
+                                                          std::int64_t family_id,
+                                                          std::optional<std::int64_t> member,
+                                                          int limit);
     static std::string family_zone(pqxx::transaction_base& tx, std::int64_t family_id);
+    static awaitable<std::string> family_zone(db::read_pipeline& reads, std::int64_t family_id);
     /// How many events the family keeps.
     static int kept(pqxx::transaction_base& tx, std::int64_t family_id);
 

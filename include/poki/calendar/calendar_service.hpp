@@ -11,13 +11,14 @@
 #include "poki/core/principal.hpp"
 #include "poki/core/request_key.hpp"
 #include "poki/db/pool.hpp"
+#include "poki/db/read_pipeline.hpp"
 #include "poki/notify/event_service.hpp"
 
 namespace poki::calendar {
 
 class calendar_service {
   public:
-    calendar_service(db::pool& database, notify::event_service& events);
+    calendar_service(db::pool& database, db::read_pipeline& reads, notify::event_service& events);
 
     /// Parents. The answer is the event's JSON.
     awaitable<keyed_answer> create_event(principal who, new_event input,
@@ -38,6 +39,7 @@ class calendar_service {
 
   private:
     db::pool& database_;
+    db::read_pipeline& reads_;
     notify::event_service& events_;
 };
 

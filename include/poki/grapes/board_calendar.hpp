@@ -10,6 +10,7 @@
 #include <pqxx/pqxx>
 
 #include "poki/db/pool.hpp"
+#include "poki/db/read_pipeline.hpp"
 
 namespace poki::grapes {
 
@@ -30,5 +31,10 @@ void declare_calendar_statements(db::pool& database);
                                                      std::optional<std::int64_t> child_id,
                                                      std::chrono::sys_seconds from,
                                                      std::chrono::sys_seconds to, int limit);
+
+/// The same through the read pipeline.
+[[nodiscard]] awaitable<std::vector<gift_day>> redeemed_between(
+    db::read_pipeline& reads, std::int64_t family_id, std::optional<std::int64_t> child_id,
+    std::chrono::sys_seconds from, std::chrono::sys_seconds to, int limit);
 
 }  // namespace poki::grapes

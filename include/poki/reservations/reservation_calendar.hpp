@@ -5,12 +5,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <date/tz.h>
 #include <optional>
 #include <vector>
 
 #include <pqxx/pqxx>
 
 #include "poki/db/pool.hpp"
+#include "poki/db/read_pipeline.hpp"
 #include "poki/reservations/reservation_types.hpp"
 
 namespace poki::reservations {
@@ -26,10 +28,11 @@ struct planned_occurrence {
 };
 
 /// Occurrences of the family's active reservations (only `child_id`'s when given) still to
-/// become missions in [from, to), by time, at most `limit`.
-[[nodiscard]] std::vector<planned_occurrence> upcoming_between(
-    pqxx::transaction_base& tx, std::int64_t family_id, std::optional<std::int64_t> child_id,
-    std::chrono::sys_seconds from, std::chrono::sys_seconds to, std::size_t limit);
+/// become missions in [from, to), by time, at most `limit`; `zone` is the family's.
+[[nodiscard]] awaitable<std::vector<planned_occurrence>> upcoming_between(
+    db::read_pipeline& reads, std::int64_t family_id, std::optional<std::int64_t> child_id,
+    const date::time_zone& zone, std::chrono::sys_seconds from, std::chrono::sys_seconds to,
+    std::size_t limit);
 
 struct planned_series {
     reservation r;

@@ -52,12 +52,25 @@ class reservation_repository {
     /// Up to `batch` active reservations whose next occurrence is due, locked; rows another
     /// transaction holds are left to it.
     static std::vector<claimed> claim_due(pqxx::transaction_base& tx, int batch);
+    /// Moves an activated reservation on: only its cursor and next occurrence change.
+    static void advance(pqxx::transaction_base& tx, std::int64_t id,
+                        std::chrono::sys_seconds cursor,
+                        std::optional<std::chrono::sys_seconds> next);
     /// Claims the reservation again no sooner than `until` (its activation failed).
     static void postpone(pqxx::transaction_base& tx, std::int64_t id,
                          std::chrono::sys_seconds until);
     /// The family's active reservations (only `child_id`'s when given), unlocked, by id.
     static std::vector<reservation> active(pqxx::transaction_base& tx, std::int64_t family_id,
                                            std::optional<std::int64_t> child_id, int limit);
+    /// The same through the read pipeline, with each one's records on or after `from_date`
+    /// (and every moved one).
+    struct active_plans {
+        std::vector<reservation> list;
+        std::vector<std::vector<occurrence_record>> records;  ///< in list's order
+    };
+    static awaitable<active_plans> active(db::read_pipeline& reads, std::int64_t family_id,
+                                          std::optional<std::int64_t> child_id,
+                                          date::local_days from_date, int limit);
     /// Every active reservation of the family, locked (its zone changed).
     static std::vector<reservation> lock_family(pqxx::transaction_base& tx, std::int64_t family_id);
 
