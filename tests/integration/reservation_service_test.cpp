@@ -4,6 +4,8 @@
 // moves, a zone change, and another family's reservations stay out of reach.
 #include "poki/reservations/reservation_service.hpp"
 
+#include <thread>
+
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <gtest/gtest.h>
 
@@ -311,6 +313,33 @@ TEST_F(ReservationServiceTest, SkipAndMoveOneOccurrence) {
                   (void)run(service_->change_occurrence(mom_, id, {today + date::days{1}, {}}));
               }),
               errc::not_found);
+}
+
+TEST_F(ReservationServiceTest, AMovedOccurrenceBecomesAMissionAtItsNewTimeOnce) {
+    const auto id = create(daily_just_past(std::chrono::minutes{10}));
+    const auto r = run(service_->get(mom_, id));
+    const auto tomorrow = r.when.starts_on + date::days{8};
+    const auto& seoul = *schedule::find_zone("Asia/Seoul");
+    const auto soon = schedule::to_local(seoul, now_s() + std::chrono::seconds{1});
+    const auto moved = run(service_->change_occurrence(mom_, id, {tomorrow, soon}));
+    EXPECT_EQ(moved.next_at, format_rfc3339(std::chrono::time_point_cast<std::chrono::milliseconds>(
+                                 schedule::to_instant(seoul, soon))));
+    std::this_thread::sleep_for(std::chrono::milliseconds{1500});  // its new time comes
+    EXPECT_EQ(run(service_->activate_due()), 1);
+    EXPECT_EQ(run(service_->activate_due()), 0);
+    EXPECT_EQ(records(id, "activated"), 1);
+    EXPECT_EQ(records(id, "moved"), 0);
+    EXPECT_EQ(stack_.count("SELECT count(*) FROM reservation_occurrences WHERE reservation_id = " +
+                           std::to_string(id) + " AND on_date = '" +
+                           schedule::format_date(tomorrow) + "' AND moved_to IS NOT NULL"),
+              1);  // it keeps its identity and where it was moved to
+    EXPECT_EQ(missions_of(kid_.user_id), 1);
+    // Tomorrow's own time is not made again: the day's occurrence happened.
+    const auto after = run(service_->get(mom_, id));
+    EXPECT_EQ(
+        after.next_at,
+        format_rfc3339(std::chrono::time_point_cast<std::chrono::milliseconds>(schedule::to_instant(
+            seoul, date::local_seconds{tomorrow + date::days{1}} + r.when.at))));
 }
 
 TEST_F(ReservationServiceTest, AZoneChangeMovesTheNextOccurrenceToTheNewZonesClock) {
