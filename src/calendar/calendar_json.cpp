@@ -6,10 +6,6 @@
 namespace poki::calendar {
 namespace {
 
-std::string instant(std::chrono::sys_seconds t) {
-    return format_rfc3339(std::chrono::time_point_cast<std::chrono::milliseconds>(t));
-}
-
 template <class T>
 nlohmann::json or_null(const std::optional<T>& value) {
     return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
@@ -20,25 +16,6 @@ nlohmann::json local_or_null(const std::optional<date::local_seconds>& t) {
 }
 
 }  // namespace
-
-std::string_view to_string(item_kind k) noexcept {
-    switch (k) {
-        case item_kind::event:
-            return "event";
-        case item_kind::mission:
-            return "mission";
-        case item_kind::reservation:
-            return "reservation";
-        case item_kind::gift_day:
-            return "gift_day";
-    }
-    return "event";
-}
-
-bool family_event::is_for(std::int64_t user_id) const {
-    return member_ids.empty() ||
-           std::find(member_ids.begin(), member_ids.end(), user_id) != member_ids.end();
-}
 
 nlohmann::json event_json(const family_event& e) {
     nlohmann::json out{{"id", e.id},
@@ -66,8 +43,8 @@ nlohmann::json item_json(const calendar_item& item) {
     nlohmann::json out{{"kind", to_string(item.kind)},
                        {"id", item.id},
                        {"title", item.title},
-                       {"start", instant(item.start)},
-                       {"end", item.end ? nlohmann::json(instant(*item.end)) : nullptr},
+                       {"start", format_rfc3339(item.start)},
+                       {"end", item.end ? nlohmann::json(format_rfc3339(*item.end)) : nullptr},
                        {"all_day", item.all_day},
                        {"local_start", local_or_null(item.local_start)},
                        {"local_end", local_or_null(item.local_end)},

@@ -25,10 +25,6 @@ constexpr std::chrono::seconds default_window = std::chrono::days{31};
 constexpr std::chrono::seconds max_window = std::chrono::days{366};
 constexpr std::string_view feed_suffix = ".ics";
 
-bool has_member(const nlohmann::json& body, std::string_view name) {
-    return body.is_object() && body.contains(name);
-}
-
 /// all_day, start and end: dates (end its last day) or local times (end after start).
 event_time read_time(json_reader& in) {
     event_time t;
@@ -130,18 +126,18 @@ event_change read_change(const nlohmann::json& body) {
     event_change c;
     c.title = in.optional_string("title", title_rule);
     c.note = in.optional_string("note", note_rule);
-    if (has_member(body, "location")) {  // null clears it
+    if (in.has("location")) {  // null clears it
         c.location = in.optional_string("location", location_rule);
     }
     // The time is given whole: all_day, start and end together.
-    if (has_member(body, "all_day") || has_member(body, "start") || has_member(body, "end")) {
+    if (in.has("all_day") || in.has("start") || in.has("end")) {
         c.time = read_time(in);
     }
-    if (has_member(body, "repeat")) {
+    if (in.has("repeat")) {
         const auto first = c.time ? date::floor<date::days>(c.time->starts) : date::local_days{};
         c.repeat = schedule::read_repeat_member(in, body, first);
     }
-    if (has_member(body, "member_ids")) {
+    if (in.has("member_ids")) {
         c.member_ids = read_members(in, body);
     }
     if (in.ok() && !c.title && !c.note && !c.location && !c.time && !c.repeat && !c.member_ids) {

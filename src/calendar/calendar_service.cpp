@@ -7,6 +7,7 @@
 #include "poki/calendar/calendar_timeline.hpp"
 #include "poki/core/crypto.hpp"
 #include "poki/core/error.hpp"
+#include "poki/core/timestamp.hpp"
 #include "poki/family/family_lookup.hpp"
 #include "poki/grapes/board_calendar.hpp"
 #include "poki/missions/mission_calendar.hpp"
@@ -27,10 +28,6 @@ constexpr auto feed_missions_ahead = std::chrono::days{366};
 constexpr auto feed_gift_days_back = std::chrono::days{366};
 constexpr int feed_missions_limit = 500;
 constexpr int feed_tz_years_ahead = 10;
-
-sys_seconds now_s() {
-    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-}
 
 error no_such_event() {
     return error{errc::not_found, "No such event."};
@@ -283,7 +280,7 @@ awaitable<feed> calendar_service::feed_of(std::string token) {
         const auto& zone =
             schedule::stored_zone(calendar_repository::family_zone(tx, owner->family_id));
         const auto own = owner->child ? std::optional{owner->user_id} : std::nullopt;
-        const auto now = now_s();
+        const auto now = now_in_seconds();
         const auto events =
             calendar_repository::in_family(tx, owner->family_id, own, max_events_per_family);
         const auto series = reservations::active_series(tx, owner->family_id, own);

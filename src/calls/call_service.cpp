@@ -13,16 +13,13 @@
 #include "poki/core/log.hpp"
 #include "poki/core/metrics.hpp"
 #include "poki/core/periodic.hpp"
+#include "poki/core/timestamp.hpp"
 
 namespace poki::calls {
 namespace {
 
 error call_not_found() {
     return error{errc::not_found, "call_not_found", "There is no such call of yours."};
-}
-
-std::chrono::sys_seconds now_seconds() {
-    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
 void reply_to(nlohmann::json& message, const std::string& message_id) {
@@ -71,7 +68,7 @@ void call_service::start() {
 }
 
 std::string call_service::ice_servers_text(std::int64_t user_id) const {
-    const auto now = now_seconds();
+    const auto now = now_in_seconds();
     return ice_servers_json(ice_servers_for(config_, user_id, now), now).dump();
 }
 

@@ -213,6 +213,10 @@ void json_reader::reject_unknown(std::initializer_list<std::string_view> known) 
     }
 }
 
+bool json_reader::has(std::string_view name) const {
+    return document_.is_object() && document_.contains(name);
+}
+
 void json_reader::finish() const {
     if (!errors_.empty()) {
         throw error::validation(errors_);

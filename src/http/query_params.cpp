@@ -64,8 +64,7 @@ std::chrono::sys_seconds instant_param(const request_context& ctx, std::string_v
 
 time_window window_params(const request_context& ctx, std::chrono::seconds default_length,
                           std::chrono::seconds max_length) {
-    const auto from = instant_param(
-        ctx, "from", std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    const auto from = instant_param(ctx, "from", now_in_seconds());
     const auto to = instant_param(ctx, "to", from + default_length);
     if (to <= from) {
         throw error::validation("to", "before_from", "Must lie after from.");

@@ -38,10 +38,6 @@ std::optional<std::string> due_time(json_reader& in) {
     return format_rfc3339(*parsed);
 }
 
-bool has_member(const nlohmann::json& body, std::string_view name) {
-    return body.is_object() && body.contains(name);
-}
-
 http::response mission_response(const mission& m) {
     return http::json_response(http::status::ok, mission_json(m));
 }
@@ -66,13 +62,13 @@ mission_patch read_patch(const nlohmann::json& body, const missions_config& cfg)
     mission_patch patch;
     patch.title = in.optional_string("title", title_rule);
     patch.description = in.optional_string("description", description_rule);
-    if (has_member(body, "tag")) {  // null clears it
+    if (in.has("tag")) {  // null clears it
         patch.tag = in.optional_string("tag", tag_rule);
     }
     if (const auto reward = in.optional_integer("reward", 1, cfg.max_reward)) {
         patch.reward = static_cast<int>(*reward);
     }
-    if (has_member(body, "due_at")) {
+    if (in.has("due_at")) {
         patch.due_at = due_time(in);
     }
     in.finish();

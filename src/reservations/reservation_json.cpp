@@ -4,14 +4,6 @@
 #include "poki/schedule/schedule_json.hpp"
 
 namespace poki::reservations {
-namespace {
-
-std::string instant(std::chrono::sys_seconds t) {
-    return format_rfc3339(std::chrono::time_point_cast<std::chrono::milliseconds>(t));
-}
-
-}  // namespace
-
 std::string_view state_of(const reservation& r) noexcept {
     if (r.paused) {
         return "paused";
@@ -46,7 +38,7 @@ nlohmann::json reservation_json(const reservation& r) {
 nlohmann::json occurrence_json(const occurrence& o) {
     nlohmann::json out{{"on_date", schedule::format_date(o.on_date)},
                        {"local_at", schedule::format_local_time(o.local_at)},
-                       {"at", instant(o.at)},
+                       {"at", format_rfc3339(o.at)},
                        {"moved", o.moved}};
     out["state"] = o.state ? nlohmann::json(to_string(*o.state)) : nlohmann::json("upcoming");
     out["mission_id"] = o.mission_id ? nlohmann::json(*o.mission_id) : nlohmann::json(nullptr);

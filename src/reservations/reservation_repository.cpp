@@ -90,7 +90,7 @@ std::optional<std::string> instant_text(std::optional<sys_seconds> t) {
     if (!t) {
         return std::nullopt;
     }
-    return format_rfc3339(std::chrono::time_point_cast<std::chrono::milliseconds>(*t));
+    return format_rfc3339(*t);
 }
 
 std::optional<std::string> date_text(const std::optional<date::local_days>& day) {

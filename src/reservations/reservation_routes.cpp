@@ -25,10 +25,6 @@ constexpr int max_due_minutes = 43200;  // 30 days
 constexpr std::chrono::seconds default_window = std::chrono::days{31};
 constexpr std::chrono::seconds max_window = std::chrono::days{366};
 
-bool has_member(const nlohmann::json& body, std::string_view name) {
-    return body.is_object() && body.contains(name);
-}
-
 std::optional<int> due_minutes(json_reader& in) {
     const auto minutes = in.optional_integer("due_minutes", 1, max_due_minutes);
     if (!minutes) {
@@ -61,17 +57,17 @@ reservation_patch read_patch(const nlohmann::json& body, const missions_config& 
     reservation_patch patch;
     patch.title = in.optional_string("title", title_rule);
     patch.description = in.optional_string("description", description_rule);
-    if (has_member(body, "tag")) {  // null clears it
+    if (in.has("tag")) {  // null clears it
         patch.tag = in.optional_string("tag", tag_rule);
     }
     if (const auto reward = in.optional_integer("reward", 1, cfg.max_reward)) {
         patch.reward = static_cast<int>(*reward);
     }
-    if (has_member(body, "due_minutes")) {
+    if (in.has("due_minutes")) {
         patch.due_minutes = due_minutes(in);
     }
     // A new schedule is given whole: starts_on and at together, repeat with them.
-    if (has_member(body, "starts_on") || has_member(body, "at") || has_member(body, "repeat")) {
+    if (in.has("starts_on") || in.has("at") || in.has("repeat")) {
         patch.when = schedule::read_recurrence(in, body);
     }
     in.finish();

@@ -30,10 +30,6 @@ constexpr std::size_t max_catch_up = 20000;
 // A reservation whose activation failed is claimed again this much later.
 constexpr std::chrono::minutes retry_after{5};
 
-sys_seconds now_s() {
-    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-}
-
 error no_such_reservation() {
     return error{errc::not_found, "No such reservation."};
 }
@@ -97,8 +93,7 @@ missions::new_mission mission_of(const reservation& r, const occurrence& o) {
     m.tag = r.mission.tag;
     m.reward = r.mission.reward;
     if (r.mission.due_minutes) {
-        m.due_at = format_rfc3339(std::chrono::time_point_cast<std::chrono::milliseconds>(
-            o.at + std::chrono::minutes{*r.mission.due_minutes}));
+        m.due_at = format_rfc3339(o.at + std::chrono::minutes{*r.mission.due_minutes});
     }
     return m;
 }
@@ -203,7 +198,7 @@ awaitable<keyed_answer> reservation_service::create(principal who, new_reservati
         }
         const auto& zone =
             schedule::stored_zone(reservation_repository::family_zone(tx, who.family_id));
-        const auto now = now_s();
+        const auto now = now_in_seconds();
         const auto next = next_pending(plan_input{input.when, zone, {}}, now);
         if (!next) {
             throw nothing_ahead();
@@ -263,7 +258,7 @@ awaitable<reservation> reservation_service::update(principal who, std::int64_t i
     auto edit = [who, id, patch = std::move(patch)](pqxx::work& tx, notify::event_log& log) {
         auto r = visible(reservation_repository::lock(tx, id), who);
         const auto& zone = schedule::stored_zone(r.time_zone);
-        const auto now = now_s();
+        const auto now = now_in_seconds();
         apply(r, patch);
         r.cursor = std::max(r.cursor, now);
         if (patch.when && *patch.when != r.when) {
@@ -306,7 +301,7 @@ awaitable<reservation> reservation_service::resume(principal who, std::int64_t i
         }
         const auto& zone = schedule::stored_zone(r.time_zone);
         r.paused = false;
-        r.cursor = std::max(r.cursor, now_s());  // what fell in the pause does not happen
+        r.cursor = std::max(r.cursor, now_in_seconds());  // what fell in the pause does not happen
         const auto records = records_of(tx, r, zone);
         auto saved = reservation_repository::save(tx, r, next_of(r, zone, records));
         log.record(calendar_changed(tx, saved));
@@ -371,7 +366,7 @@ awaitable<reservation> reservation_service::change_occurrence(principal who, std
     auto decide = [who, id, change](pqxx::work& tx, notify::event_log& log) {
         auto r = visible(reservation_repository::lock(tx, id), who);
         const auto& zone = schedule::stored_zone(r.time_zone);
-        const auto now = now_s();
+        const auto now = now_in_seconds();
         auto records = records_of(tx, r, zone);
         require_ahead(r, records, zone, change.on_date, now);
         if (change.move_to && schedule::to_instant(zone, *change.move_to) <= now) {
@@ -417,7 +412,7 @@ awaitable<reservation_service::batch_result> reservation_service::activate_batch
         if (claimed.empty()) {
             return result;
         }
-        const auto now = now_s();
+        const auto now = now_in_seconds();
         std::vector<std::int64_t> ids;
         ids.reserve(claimed.size());
         for (const auto& c : claimed) {
@@ -495,7 +490,7 @@ awaitable<void> reservation_service::run_activation() {
 }
 
 void reservation_service::rezone(pqxx::transaction_base& tx, std::int64_t family_id) {
-    const auto now = now_s();
+    const auto now = now_in_seconds();
     for (auto& r : reservation_repository::lock_family(tx, family_id)) {
         const auto& zone = schedule::stored_zone(r.time_zone);
         r.cursor = std::max(r.cursor, now);

@@ -42,6 +42,9 @@ class json_reader {
 
     /// Rejects members the route does not know, so typos do not pass silently.
     void reject_unknown(std::initializer_list<std::string_view> known);
+    /// Whether the document names the field at all (null included): a PATCH's "leave it"
+    /// versus "clear it".
+    [[nodiscard]] bool has(std::string_view name) const;
 
     [[nodiscard]] bool ok() const noexcept { return errors_.empty(); }
     [[nodiscard]] const std::vector<field_error>& errors() const noexcept { return errors_; }

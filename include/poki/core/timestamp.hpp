@@ -17,4 +17,9 @@ using timestamp = std::chrono::sys_time<std::chrono::milliseconds>;
 /// UTC with milliseconds: "2026-11-25T09:30:00.000Z".
 [[nodiscard]] std::string format_rfc3339(timestamp t);
 
+/// Now, to the whole second: what schedules, ranges and expiries compare against.
+[[nodiscard]] inline std::chrono::sys_seconds now_in_seconds() {
+    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
 }  // namespace poki
