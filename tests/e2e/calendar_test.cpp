@@ -336,6 +336,39 @@ TEST(Calendar, OpenCalendarsHearOfChangesThatConcernThem) {
     EXPECT_EQ(data["id"], json_of(everyones)["id"]);  // not the sibling's piano lesson
 }
 
+TEST(Calendar, TheCalendarAndReservationRoutesRefuseStrangersAndBrokenBodies) {
+    calendar_family f;
+    const std::vector<std::pair<std::string, std::string>> routes{
+        {"GET", "/api/v1/calendar"},
+        {"POST", "/api/v1/calendar/events"},
+        {"GET", "/api/v1/calendar/events/1"},
+        {"PATCH", "/api/v1/calendar/events/1"},
+        {"DELETE", "/api/v1/calendar/events/1"},
+        {"POST", "/api/v1/calendar/feed"},
+        {"POST", "/api/v1/reservations"},
+        {"GET", "/api/v1/reservations"},
+        {"GET", "/api/v1/reservations/1"},
+        {"PATCH", "/api/v1/reservations/1"},
+        {"DELETE", "/api/v1/reservations/1"},
+        {"POST", "/api/v1/reservations/1/pause"},
+        {"POST", "/api/v1/reservations/1/resume"},
+        {"GET", "/api/v1/reservations/1/occurrences"},
+        {"PUT", "/api/v1/reservations/1/occurrences/2030-01-01"}};
+    for (const auto& [method, path] : routes) {
+        SCOPED_TRACE(::testing::Message() << method << " " << path);
+        expect_problem(f.server.request(method, path, "{}"), 401, "unauthorized");
+        expect_problem(f.server.request(method, path, "{}", bearer("not-a-token")), 401,
+                       "unauthorized");
+    }
+    for (const auto& path :
+         {std::string{"/api/v1/calendar/events"}, std::string{"/api/v1/reservations"}}) {
+        expect_problem(f.server.request("POST", path, "{\"title\": ", bearer(f.mom.access)), 400,
+                       "bad_request");
+        expect_problem(f.server.request("POST", path, "[1, 2]", bearer(f.mom.access)), 422,
+                       "validation_failed");
+    }
+}
+
 struct parsed_feed {
     nlohmann::json calendar;
     const nlohmann::json* event(const std::string& uid) const {
