@@ -28,6 +28,11 @@ std::vector<std::int64_t> member_ids(pqxx::transaction_base& tx, std::int64_t fa
     return ids;
 }
 
+std::map<std::int64_t, std::vector<std::int64_t>> parents_of(
+    pqxx::transaction_base& tx, std::span<const std::int64_t> family_ids) {
+    return family_repository::members_with_role(tx, family_ids, role::parent);
+}
+
 std::vector<notify::event_draft> drafts_for(const std::vector<std::int64_t>& recipients,
                                             std::string_view type, const nlohmann::json& data,
                                             const std::optional<notify::push_text>& push) {

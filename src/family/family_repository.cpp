@@ -1,5 +1,7 @@
 #include "poki/family/family_repository.hpp"
 
+#include "poki/db/sql_text.hpp"
+
 namespace poki::family {
 
 void family_repository::declare_statements(db::pool& database) {
@@ -7,6 +9,9 @@ void family_repository::declare_statements(db::pool& database) {
     database.declare("family.members",
                      "SELECT id, role, display_name, avatar_color FROM users"
                      " WHERE family_id = $1 AND removed_at IS NULL ORDER BY id");
+    database.declare("family.members_with_role",
+                     "SELECT family_id, id FROM users WHERE family_id = ANY($1::bigint[])"
+                     " AND role = $2 AND removed_at IS NULL ORDER BY family_id, id");
     database.declare("family.rename", "UPDATE families SET name = $2 WHERE id = $1");
     database.declare("family.set_time_zone",
                      "UPDATE families SET time_zone = $2 WHERE id = $1 AND time_zone <> $2");
@@ -52,6 +57,20 @@ std::vector<member> family_repository::members(pqxx::transaction_base& tx, std::
     std::vector<member> out;
     for (const auto& row : tx.exec_prepared("family.members", family_id)) {
         out.push_back(to_member(row));
+    }
+    return out;
+}
+
+std::map<std::int64_t, std::vector<std::int64_t>> family_repository::members_with_role(
+    pqxx::transaction_base& tx, std::span<const std::int64_t> family_ids, role r) {
+    std::map<std::int64_t, std::vector<std::int64_t>> out;
+    for (const auto id : family_ids) {
+        out[id];  // a family without such members still answers, with none
+    }
+    const auto rows = tx.exec_prepared("family.members_with_role", db::int_array(family_ids),
+                                       std::string{to_string(r)});
+    for (const auto& row : rows) {
+        out[row[0].as<std::int64_t>()].push_back(row[1].as<std::int64_t>());
     }
     return out;
 }

@@ -8,9 +8,8 @@ void declare_assignment_statements(db::pool& database) {
     mission_repository::declare_statements(database);
 }
 
-mission assign(pqxx::transaction_base& tx, std::int64_t family_id, std::int64_t created_by,
-               const new_mission& m) {
-    return mission_repository::insert(tx, family_id, created_by, m);
+std::vector<mission> assign_all(pqxx::transaction_base& tx, std::span<const assignment> batch) {
+    return mission_repository::insert_all(tx, batch);
 }
 
 }  // namespace poki::missions

@@ -1,6 +1,8 @@
 #include "poki/missions/mission_repository.hpp"
 
+#include <algorithm>
 #include <limits>
+#include <stdexcept>
 
 #include "poki/db/nullable.hpp"
 #include "poki/db/read_pipeline.hpp"
@@ -87,6 +89,13 @@ void mission_repository::declare_statements(db::pool& database) {
         sql({"INSERT INTO missions (family_id, created_by, child_id, title,",
              " description, tag, reward, due_at)",
              " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz) RETURNING ", columns()}));
+    database.declare(
+        "missions.insert_all",
+        sql({"INSERT INTO missions (family_id, created_by, child_id, title, description, tag,",
+             " reward, due_at) SELECT f, c, k, t, d, g, w, u FROM unnest($1::bigint[],",
+             " $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::int[],",
+             " $8::timestamptz[]) WITH ORDINALITY AS n(f, c, k, t, d, g, w, u, i) ORDER BY i",
+             " RETURNING ", columns()}));
     database.declare("missions.find", sql({"SELECT ", columns(),
                                            " FROM missions WHERE id = $1 AND deleted_at IS NULL"}));
     database.declare("missions.lock",
@@ -133,6 +142,54 @@ mission mission_repository::insert(pqxx::transaction_base& tx, std::int64_t fami
                                    std::int64_t created_by, const new_mission& m) {
     return to_mission(tx.exec_prepared1("missions.insert", family_id, created_by, m.child_id,
                                         m.title, m.description, m.tag, m.reward, m.due_at));
+}
+
+std::vector<mission> mission_repository::insert_all(pqxx::transaction_base& tx,
+                                                    std::span<const assignment> batch) {
+    if (batch.empty()) {
+        return {};
+    }
+    std::vector<std::int64_t> families;
+    std::vector<std::int64_t> creators;
+    std::vector<std::int64_t> children;
+    std::vector<std::string> titles;
+    std::vector<std::string> descriptions;
+    std::vector<std::optional<std::string>> tags;
+    std::vector<std::int64_t> rewards;
+    std::vector<std::optional<std::string>> due;
+    for (const auto& a : batch) {
+        families.push_back(a.family_id);
+        creators.push_back(a.created_by);
+        children.push_back(a.mission.child_id);
+        titles.push_back(a.mission.title);
+        descriptions.push_back(a.mission.description);
+        tags.push_back(a.mission.tag);
+        rewards.push_back(a.mission.reward);
+        due.push_back(a.mission.due_at);
+    }
+    const auto rows = tx.exec_prepared(
+        "missions.insert_all", db::int_array(families), db::int_array(creators),
+        db::int_array(children), db::text_array(titles), db::text_array(descriptions),
+        db::text_array(tags), db::int_array(rewards), db::text_array(due));
+    std::vector<mission> made;
+    made.reserve(rows.size());
+    for (const auto& row : rows) {
+        made.push_back(to_mission(row));
+    }
+    // RETURNING promises no order; the ids do: the rows were inserted in the batch's order
+    // (ORDER BY the ordinality), each taking the sequence's next value.
+    std::sort(made.begin(), made.end(),
+              [](const mission& a, const mission& b) { return a.id < b.id; });
+    const bool aligned =
+        made.size() == batch.size() && std::equal(made.begin(), made.end(), batch.begin(),
+                                                  [](const mission& m, const assignment& a) {
+                                                      return m.child_id == a.mission.child_id &&
+                                                             m.title == a.mission.title;
+                                                  });
+    if (!aligned) {
+        throw std::logic_error{"missions.insert_all: the returned rows do not follow the batch"};
+    }
+    return made;
 }
 
 awaitable<std::optional<mission>> mission_repository::find(db::read_pipeline& reads,

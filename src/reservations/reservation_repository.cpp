@@ -197,8 +197,9 @@ void reservation_repository::declare_statements(db::pool& database) {
              " ORDER BY r.next_at LIMIT $1 FOR UPDATE OF r SKIP LOCKED"}));
     database.declare(
         "reservations.advance",
-        "UPDATE reservations SET cursor_at = $2::timestamptz, next_at = $3::timestamptz,"
-        " updated_at = now() WHERE id = $1");
+        "UPDATE reservations r SET cursor_at = m.cursor_at, next_at = m.next_at,"
+        " updated_at = now() FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[])"
+        " AS m(id, cursor_at, next_at) WHERE r.id = m.id");
     database.declare("reservations.postpone",
                      "UPDATE reservations SET next_at = $2::timestamptz WHERE id = $1");
     database.declare("reservations.lock_family",
@@ -227,7 +228,8 @@ void reservation_repository::declare_statements(db::pool& database) {
     database.declare(
         "reservations.record",
         "INSERT INTO reservation_occurrences (reservation_id, on_date, state, moved_to,"
-        " mission_id) VALUES ($1, $2::date, $3, $4::timestamp, $5)"
+        " mission_id) SELECT * FROM unnest($1::bigint[], $2::date[], $3::text[],"
+        " $4::timestamp[], $5::bigint[])"
         " ON CONFLICT (reservation_id, on_date) DO UPDATE SET state = EXCLUDED.state,"
         " mission_id = EXCLUDED.mission_id, recorded_at = now()"
         " WHERE reservation_occurrences.state = 'moved'");
@@ -317,9 +319,20 @@ reservation reservation_repository::save(pqxx::transaction_base& tx, const reser
         w.repeat.count, r.paused, instant_text(r.cursor), instant_text(next)));
 }
 
-void reservation_repository::advance(pqxx::transaction_base& tx, std::int64_t id,
-                                     sys_seconds cursor, std::optional<sys_seconds> next) {
-    tx.exec_prepared("reservations.advance", id, instant_text(cursor), instant_text(next));
+void reservation_repository::advance(pqxx::transaction_base& tx, std::span<const progress> moves) {
+    if (moves.empty()) {
+        return;
+    }
+    std::vector<std::int64_t> ids;
+    std::vector<std::string> cursors;
+    std::vector<std::optional<std::string>> next;
+    for (const auto& m : moves) {
+        ids.push_back(m.id);
+        cursors.push_back(format_rfc3339(m.cursor));
+        next.push_back(instant_text(m.next));
+    }
+    tx.exec_prepared("reservations.advance", db::int_array(ids), db::text_array(cursors),
+                     db::text_array(next));
 }
 
 void reservation_repository::postpone(pqxx::transaction_base& tx, std::int64_t id,
@@ -397,12 +410,26 @@ std::vector<std::vector<occurrence_record>> reservation_repository::records(
     return out;
 }
 
-void reservation_repository::record(pqxx::transaction_base& tx, std::int64_t reservation_id,
-                                    const occurrence_record& r) {
+void reservation_repository::record(pqxx::transaction_base& tx, std::span<const outcome> outcomes) {
+    if (outcomes.empty()) {
+        return;
+    }
+    std::vector<std::int64_t> ids;
+    std::vector<std::string> dates;
+    std::vector<std::string> states;
+    std::vector<std::optional<std::string>> moved_to;
+    std::vector<std::optional<std::int64_t>> missions;
+    for (const auto& o : outcomes) {
+        ids.push_back(o.reservation_id);
+        dates.push_back(schedule::format_date(o.record.on_date));
+        states.emplace_back(to_string(o.record.state));
+        moved_to.push_back(local_text(o.record.moved_to));
+        missions.push_back(o.record.mission_id);
+    }
     const auto done =
-        tx.exec_prepared("reservations.record", reservation_id, schedule::format_date(r.on_date),
-                         std::string{to_string(r.state)}, local_text(r.moved_to), r.mission_id);
-    if (done.affected_rows() != 1) {
+        tx.exec_prepared("reservations.record", db::int_array(ids), db::text_array(dates),
+                         db::text_array(states), db::text_array(moved_to), db::int_array(missions));
+    if (done.affected_rows() != outcomes.size()) {
         throw std::runtime_error{"reservation occurrence recorded twice"};
     }
 }

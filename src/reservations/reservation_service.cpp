@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
-#include <map>
+#include <span>
 
 #include "poki/core/error.hpp"
 #include "poki/core/log.hpp"
@@ -125,51 +125,86 @@ struct activation {
     std::int64_t missed = 0;
 };
 
-/// One claimed reservation's due occurrences, under its row lock; the events to record go
-/// into `drafts`.
-activation activate_one(pqxx::transaction_base& tx, reservation_repository::claimed& c,
-                        std::vector<occurrence_record> records,
-                        std::map<std::int64_t, std::vector<std::int64_t>>& parents, sys_seconds now,
-                        std::vector<event_draft>& drafts) {
+/// What a batch writes, gathered before writing so each kind is one statement.
+struct batch_writes {
+    std::vector<reservation_repository::outcome> outcomes;
+    std::vector<reservation_repository::progress> moves;
+    std::vector<missions::assignment> assignments;
+    /// For each assignment: its reservation, and its record in `outcomes`.
+    std::vector<std::pair<const reservation*, std::size_t>> made_for;
+};
+
+/// One claimed reservation's due occurrences, decided under its row lock.
+void plan_one(pqxx::transaction_base& tx, reservation_repository::claimed& c,
+              std::vector<occurrence_record>& records, sys_seconds now, batch_writes& out,
+              activation& done) {
     auto& r = c.r;
-    activation done;
     if (!c.child_active) {  // the child left the family: the reservation ends
         (void)reservation_repository::save(tx, r, std::nullopt);
-        return done;
+        return;
     }
     const auto& zone = schedule::stored_zone(r.time_zone);
-    const plan_input plan{r.when, zone, records};
-    auto due = apply_catch_up(pending_between(plan, r.cursor, now, max_catch_up),
-                              r.mission.due_minutes, now);
+    auto due = apply_catch_up(
+        pending_between(plan_input{r.when, zone, records}, r.cursor, now, max_catch_up),
+        r.mission.due_minutes, now);
     for (const auto& o : due.missed) {
         const auto missed = record_of(o, occurrence_state::missed, std::nullopt);
-        reservation_repository::record(tx, r.id, missed);
+        out.outcomes.push_back({r.id, missed});
         note_record(records, missed);
         ++done.missed;
     }
-    std::optional<missions::mission> made;
     if (due.activate) {
-        made = missions::assign(tx, r.family_id, r.created_by, mission_of(r, *due.activate));
-        const auto rec = record_of(*due.activate, occurrence_state::activated, made->id);
-        reservation_repository::record(tx, r.id, rec);
-        note_record(records, rec);
+        // The mission's id is known once the batch's missions are inserted.
+        const auto made = record_of(*due.activate, occurrence_state::activated, std::nullopt);
+        out.made_for.emplace_back(&r, out.outcomes.size());
+        out.assignments.push_back({r.family_id, r.created_by, mission_of(r, *due.activate)});
+        out.outcomes.push_back({r.id, made});
+        note_record(records, made);
         ++done.made;
     }
     r.cursor = std::max(r.cursor, now);
-    reservation_repository::advance(tx, r.id, r.cursor, next_of(r, zone, records));
-    if (made) {
-        auto [known, inserted] = parents.try_emplace(r.family_id);
-        if (inserted) {
-            known->second = parents_of(tx, r.family_id);
-        }
-        const nlohmann::json data{{"mission", missions::mission_json(*made)},
-                                  {"reservation_id", r.id}};
+    out.moves.push_back({r.id, r.cursor, next_of(r, zone, records)});
+}
+
+/// `mission.activated` to each new mission's child (pushed when offline) and parents.
+void tell_made(pqxx::transaction_base& tx, const batch_writes& writes,
+               const std::vector<missions::mission>& made, std::vector<event_draft>& drafts) {
+    std::vector<std::int64_t> families;
+    for (const auto& [r, at] : writes.made_for) {
+        families.push_back(r->family_id);
+    }
+    const auto parents = family::parents_of(tx, families);
+    for (std::size_t k = 0; k < made.size(); ++k) {
+        const auto& m = made[k];
+        const auto& r = *writes.made_for[k].first;
+        const nlohmann::json data{{"mission", missions::mission_json(m)}, {"reservation_id", r.id}};
         drafts.push_back(event_draft{
-            made->child_id, "mission.activated", data,
-            push_text{"새 미션이 도착했어요", made->title + " · " + reward_text(made->reward)}});
-        for (auto& d : family::drafts_for(known->second, "mission.activated", data)) {
+            m.child_id, "mission.activated", data,
+            push_text{"새 미션이 도착했어요", m.title + " · " + reward_text(m.reward)}});
+        for (auto& d : family::drafts_for(parents.at(r.family_id), "mission.activated", data)) {
             drafts.push_back(std::move(d));
         }
+    }
+}
+
+/// Claimed reservations' due occurrences, under their row locks: every mission, record and
+/// move of the batch is one statement each. The events to record go into `drafts`.
+activation activate(pqxx::transaction_base& tx, std::span<reservation_repository::claimed> batch,
+                    std::span<std::vector<occurrence_record>> records, sys_seconds now,
+                    std::vector<event_draft>& drafts) {
+    activation done;
+    batch_writes writes;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        plan_one(tx, batch[i], records[i], now, writes, done);
+    }
+    const auto made = missions::assign_all(tx, writes.assignments);
+    for (std::size_t k = 0; k < made.size(); ++k) {
+        writes.outcomes[writes.made_for[k].second].record.mission_id = made[k].id;
+    }
+    reservation_repository::record(tx, writes.outcomes);
+    reservation_repository::advance(tx, writes.moves);
+    if (!made.empty()) {
+        tell_made(tx, writes, made, drafts);
     }
     return done;
 }
@@ -419,32 +454,33 @@ awaitable<reservation_service::batch_result> reservation_service::activate_batch
             ids.push_back(c.r.id);
         }
         auto records = reservation_repository::records(tx, ids, records_from(claimed));
-        std::map<std::int64_t, std::vector<std::int64_t>> parents;
         // Every event of the batch is recorded by one call at the end: it locks the event
         // counters in one order, so two instances' batches never deadlock on them.
         std::vector<event_draft> drafts;
-        for (std::size_t i = 0; i < claimed.size(); ++i) {
-            activation done;
-            if (!careful) {
-                done = activate_one(tx, claimed[i], std::move(records[i]), parents, now, drafts);
-            } else {
-                // One reservation that cannot be activated must not hold up the others: its
-                // part rolls back to a savepoint and it is claimed again later.
-                try {
-                    pqxx::subtransaction sub{tx, "activation"};
-                    std::vector<event_draft> own;
-                    done = activate_one(sub, claimed[i], std::move(records[i]), parents, now, own);
-                    sub.commit();
-                    std::move(own.begin(), own.end(), std::back_inserter(drafts));
-                } catch (const std::exception& e) {
-                    log::error("reservation activation failed",
-                               {{"reservation", claimed[i].r.id}, {"error", e.what()}});
-                    reservation_repository::postpone(tx, claimed[i].r.id, now + retry_after);
-                }
-            }
-            result.made += done.made;
-            result.missed += done.missed;
+        activation done;
+        if (!careful) {
+            done = activate(tx, claimed, records, now, drafts);
         }
+        for (std::size_t i = 0; careful && i < claimed.size(); ++i) {
+            // One reservation that cannot be activated must not hold up the others: its
+            // part rolls back to a savepoint and it is claimed again later.
+            try {
+                pqxx::subtransaction sub{tx, "activation"};
+                std::vector<event_draft> own;
+                const auto one = activate(sub, std::span{claimed}.subspan(i, 1),
+                                          std::span{records}.subspan(i, 1), now, own);
+                sub.commit();
+                done.made += one.made;
+                done.missed += one.missed;
+                std::move(own.begin(), own.end(), std::back_inserter(drafts));
+            } catch (const std::exception& e) {
+                log::error("reservation activation failed",
+                           {{"reservation", claimed[i].r.id}, {"error", e.what()}});
+                reservation_repository::postpone(tx, claimed[i].r.id, now + retry_after);
+            }
+        }
+        result.made = done.made;
+        result.missed = done.missed;
         if (!drafts.empty()) {
             log.record(std::move(drafts));
         }

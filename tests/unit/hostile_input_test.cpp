@@ -2,6 +2,7 @@
 // U+0000, duplicates, nesting, bad UTF-8), the field reader and the SQL array builder behind
 // it, proxy addresses, and in-memory rate counters. Ends with a bounded random-input loop
 // over the JSON reader: whatever the bytes, it answers a document or a poki::error.
+#include <optional>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -104,6 +105,13 @@ TEST(SqlText, TextArraysRefuseNul) {
     EXPECT_EQ(db::text_array(fine), R"({"a\"b","c\\d"})");
     const std::vector<std::string> poisoned{"fine", std::string{"cut\0here", 8}};
     EXPECT_THROW((void)db::text_array(poisoned), std::invalid_argument);
+}
+
+TEST(SqlText, EmptyElementsAreSqlNullsAndTheWordNullStaysText) {
+    const std::vector<std::optional<std::string>> texts{"NULL", std::nullopt, "x"};
+    EXPECT_EQ(db::text_array(texts), R"({"NULL",NULL,"x"})");
+    const std::vector<std::optional<std::int64_t>> ids{1, std::nullopt, -3};
+    EXPECT_EQ(db::int_array(ids), "{1,NULL,-3}");
 }
 
 TEST(PercentDecode, RefusesNulAndBytesThatAreNotUtf8) {

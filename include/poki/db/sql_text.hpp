@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -22,10 +23,14 @@ namespace poki::db {
 
 /// "{1,2,3}"
 [[nodiscard]] std::string int_array(std::span<const std::int64_t> values);
+/// "{1,NULL,3}": a column that may be empty, one element per row.
+[[nodiscard]] std::string int_array(std::span<const std::optional<std::int64_t>> values);
 
 /// "{"a","b \"quoted\""}": every element quoted, backslashes and quotes escaped, so any
 /// text (JSON, messages in any language) survives. Throws std::invalid_argument for an element
 /// holding U+0000, which PostgreSQL text cannot store.
 [[nodiscard]] std::string text_array(std::span<const std::string> values);
+/// The same with NULL for an empty element.
+[[nodiscard]] std::string text_array(std::span<const std::optional<std::string>> values);
 
 }  // namespace poki::db

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,10 @@ member require_child(pqxx::transaction_base& tx, std::int64_t family_id, std::in
 /// Active members' ids, ascending; only those of `only` when given.
 std::vector<std::int64_t> member_ids(pqxx::transaction_base& tx, std::int64_t family_id,
                                      std::optional<poki::role> only = std::nullopt);
+
+/// The active parents of each of `family_ids`, ids ascending, in one statement.
+std::map<std::int64_t, std::vector<std::int64_t>> parents_of(
+    pqxx::transaction_base& tx, std::span<const std::int64_t> family_ids);
 
 /// One draft of the same event for each recipient.
 std::vector<notify::event_draft> drafts_for(const std::vector<std::int64_t>& recipients,

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,9 @@ class family_repository {
     static std::optional<family_view> load(pqxx::transaction_base& tx, std::int64_t family_id);
     /// Active members, ascending id.
     static std::vector<member> members(pqxx::transaction_base& tx, std::int64_t family_id);
+    /// Each family's active members with role `r`, ids ascending; every family is a key.
+    static std::map<std::int64_t, std::vector<std::int64_t>> members_with_role(
+        pqxx::transaction_base& tx, std::span<const std::int64_t> family_ids, role r);
     static void rename_family(pqxx::transaction_base& tx, std::int64_t family_id,
                               const std::string& name);
     /// True when the zone changed.

@@ -1,9 +1,11 @@
-// The one way another feature makes a mission (a reservation's occurrence coming due):
-// inside the caller's write, the same insert a parent's POST /missions runs. The caller
-// records the events it wants told.
+// The one way another feature makes missions (reservations' occurrences coming due): inside
+// the caller's write, a batch of them in one statement. The caller records the events it
+// wants told.
 #pragma once
 
 #include <cstdint>
+#include <span>
+#include <vector>
 
 #include <pqxx/pqxx>
 
@@ -15,8 +17,9 @@ namespace poki::missions {
 /// The statements assign() runs, for a service that makes missions without owning them.
 void declare_assignment_statements(db::pool& database);
 
-/// Blocking, on the pool thread. The child must be the family's (the caller checked).
-[[nodiscard]] mission assign(pqxx::transaction_base& tx, std::int64_t family_id,
-                             std::int64_t created_by, const new_mission& m);
+/// Blocking, on the pool thread: the missions, in one statement and in `batch`'s order.
+/// Each child must be its family's (the caller checked).
+[[nodiscard]] std::vector<mission> assign_all(pqxx::transaction_base& tx,
+                                              std::span<const assignment> batch);
 
 }  // namespace poki::missions

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <vector>
 
 #include <pqxx/pqxx>
@@ -19,6 +20,9 @@ class mission_repository {
 
     static mission insert(pqxx::transaction_base& tx, std::int64_t family_id,
                           std::int64_t created_by, const new_mission& m);
+    /// One statement for all of them; the missions in `batch`'s order.
+    static std::vector<mission> insert_all(pqxx::transaction_base& tx,
+                                           std::span<const assignment> batch);
     static awaitable<std::optional<mission>> find(db::read_pipeline& reads, std::int64_t id);
     static std::optional<mission> lock(pqxx::transaction_base& tx, std::int64_t id);
     /// A page of the family's missions; nullopt when the filter names a child who is not one

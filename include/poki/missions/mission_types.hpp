@@ -47,6 +47,13 @@ struct new_mission {
     std::optional<std::string> due_at;  ///< RFC 3339, checked to lie ahead
 };
 
+/// A mission another feature makes for a family, in a batch of them.
+struct assignment {
+    std::int64_t family_id = 0;
+    std::int64_t created_by = 0;
+    new_mission mission;
+};
+
 /// Fields a parent may change while the mission is assigned or rejected. An outer nullopt
 /// leaves the field alone; an inner one clears it.
 struct mission_patch {

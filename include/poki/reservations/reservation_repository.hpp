@@ -52,10 +52,14 @@ class reservation_repository {
     /// Up to `batch` active reservations whose next occurrence is due, locked; rows another
     /// transaction holds are left to it.
     static std::vector<claimed> claim_due(pqxx::transaction_base& tx, int batch);
-    /// Moves an activated reservation on: only its cursor and next occurrence change.
-    static void advance(pqxx::transaction_base& tx, std::int64_t id,
-                        std::chrono::sys_seconds cursor,
-                        std::optional<std::chrono::sys_seconds> next);
+    /// Where an activated reservation moves on to: only its cursor and next occurrence.
+    struct progress {
+        std::int64_t id = 0;
+        std::chrono::sys_seconds cursor;
+        std::optional<std::chrono::sys_seconds> next;
+    };
+    /// All of them in one statement.
+    static void advance(pqxx::transaction_base& tx, std::span<const progress> moves);
     /// Claims the reservation again no sooner than `until` (its activation failed).
     static void postpone(pqxx::transaction_base& tx, std::int64_t id,
                          std::chrono::sys_seconds until);
@@ -78,10 +82,14 @@ class reservation_repository {
     static std::vector<std::vector<occurrence_record>> records(pqxx::transaction_base& tx,
                                                                std::span<const std::int64_t> ids,
                                                                date::local_days from_date);
-    /// Records what happened to one occurrence. Throws when it was already made or missed:
+    /// What happened to one occurrence of reservation `reservation_id`.
+    struct outcome {
+        std::int64_t reservation_id = 0;
+        occurrence_record record;
+    };
+    /// Records all of them in one statement. Throws when one was already made or missed:
     /// an occurrence becomes a mission once.
-    static void record(pqxx::transaction_base& tx, std::int64_t reservation_id,
-                       const occurrence_record& r);
+    static void record(pqxx::transaction_base& tx, std::span<const outcome> outcomes);
     /// A parent's skip or move ahead; refused (false) when the occurrence already happened.
     static bool record_change(pqxx::transaction_base& tx, std::int64_t reservation_id,
                               const occurrence_record& r);
