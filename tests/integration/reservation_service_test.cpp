@@ -168,6 +168,18 @@ TEST_F(ReservationServiceTest, TwoServicesRacingMakeEachOccurrenceOnce) {
               reservations);
     EXPECT_EQ(stack_.count("SELECT count(*) FROM events WHERE type = 'mission.activated'"),
               reservations * 2);  // the child and the one parent
+    // A batch's missions are inserted in one statement: each record and each event names
+    // the mission made for its own reservation (the children alternate, so a shift shows).
+    EXPECT_EQ(stack_.count("SELECT count(*) FROM reservation_occurrences o"
+                           " JOIN reservations r ON r.id = o.reservation_id"
+                           " JOIN missions m ON m.id = o.mission_id AND m.child_id = r.child_id"
+                           " WHERE o.state = 'activated'"),
+              reservations);
+    EXPECT_EQ(stack_.count("SELECT count(*) FROM events e JOIN reservation_occurrences o"
+                           " ON o.mission_id = (e.payload->'mission'->>'id')::bigint"
+                           " AND o.reservation_id = (e.payload->>'reservation_id')::bigint"
+                           " WHERE e.type = 'mission.activated'"),
+              reservations * 2);
 }
 
 TEST_F(ReservationServiceTest, AClaimThatDiesBeforeCommittingIsMadeOnceByAnother) {
