@@ -11,10 +11,6 @@ nlohmann::json or_null(const std::optional<T>& value) {
     return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
-nlohmann::json local_or_null(const std::optional<date::local_seconds>& t) {
-    return t ? nlohmann::json(schedule::format_local_time(*t)) : nlohmann::json(nullptr);
-}
-
 }  // namespace
 
 nlohmann::json event_json(const family_event& e) {
@@ -39,45 +35,74 @@ nlohmann::json event_json(const family_event& e) {
     return out;
 }
 
-nlohmann::json item_json(const calendar_item& item) {
-    nlohmann::json out{{"kind", to_string(item.kind)},
-                       {"id", item.id},
-                       {"title", item.title},
-                       {"start", format_rfc3339(item.start)},
-                       {"end", item.end ? nlohmann::json(format_rfc3339(*item.end)) : nullptr},
-                       {"all_day", item.all_day},
-                       {"local_start", local_or_null(item.local_start)},
-                       {"local_end", local_or_null(item.local_end)},
-                       {"child_id", or_null(item.child_id)}};
+namespace {
+
+void write_local(json_writer& out, std::string_view name,
+                 const std::optional<date::local_seconds>& t) {
+    out.key(name);
+    if (t) {
+        out.value(schedule::format_local_time(*t));
+    } else {
+        out.null();
+    }
+}
+
+void write_ids(json_writer& out, std::string_view name, const std::vector<std::int64_t>& ids) {
+    out.key(name).begin_array();
+    for (const auto id : ids) {
+        out.value(id);
+    }
+    out.end_array();
+}
+
+}  // namespace
+
+void write_item(json_writer& out, const calendar_item& item) {
+    out.begin_object()
+        .field("kind", to_string(item.kind))
+        .field("id", item.id)
+        .field("title", item.title)
+        .field("start", format_rfc3339(item.start));
+    out.key("end");
+    if (item.end) {
+        out.value(format_rfc3339(*item.end));
+    } else {
+        out.null();
+    }
+    out.field("all_day", item.all_day);
+    write_local(out, "local_start", item.local_start);
+    write_local(out, "local_end", item.local_end);
+    out.field("child_id", item.child_id);
     if (item.on_date) {
-        out["on_date"] = schedule::format_date(*item.on_date);
+        out.field("on_date", schedule::format_date(*item.on_date));
     }
     switch (item.kind) {
         case item_kind::event:
-            out["location"] = or_null(item.location);
-            out["member_ids"] = item.member_ids;
+            out.field("location", item.location);
+            write_ids(out, "member_ids", item.member_ids);
             break;
         case item_kind::mission:
-            out["status"] = or_null(item.status);
-            out["reward"] = or_null(item.reward);
+            out.field("status", item.status).field("reward", item.reward);
             break;
         case item_kind::reservation:
-            out["reward"] = or_null(item.reward);
-            out["moved"] = item.moved;
+            out.field("reward", item.reward).field("moved", item.moved);
             break;
         case item_kind::gift_day:
             break;
     }
-    return out;
+    out.end_object();
 }
 
-nlohmann::json view_json(const calendar_view& view) {
-    auto items = nlohmann::json::array();
+std::string view_text(const calendar_view& view) {
+    constexpr std::size_t typical_item_bytes = 320;
+    json_writer out;
+    out.reserve(view.items.size() * typical_item_bytes + 96);
+    out.begin_object().field("time_zone", view.time_zone).key("items").begin_array();
     for (const auto& item : view.items) {
-        items.push_back(item_json(item));
+        write_item(out, item);
     }
-    return {
-        {"time_zone", view.time_zone}, {"items", std::move(items)}, {"truncated", view.truncated}};
+    out.end_array().field("truncated", view.truncated).end_object();
+    return std::move(out).take();
 }
 
 }  // namespace poki::calendar

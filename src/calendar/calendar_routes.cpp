@@ -187,7 +187,7 @@ struct calendar_handlers {
         const auto who = co_await auth::require_principal(ctx, auth);
         const auto window = http::window_params(ctx, default_window, max_window);
         const auto view = co_await calendar.range(who, window.from, window.to);
-        co_return http::json_response(http::status::ok, view_json(view));
+        co_return http::json_text_response(http::status::ok, view_text(view));
     }
 
     [[nodiscard]] awaitable<http::response> replace_feed(http::request_context& ctx) const {

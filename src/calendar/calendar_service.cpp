@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
 #include "poki/calendar/calendar_json.hpp"
 #include "poki/calendar/calendar_repository.hpp"
 #include "poki/calendar/calendar_timeline.hpp"
@@ -240,22 +242,22 @@ awaitable<void> calendar_service::remove_event(principal who, std::int64_t id) {
 }
 
 awaitable<calendar_view> calendar_service::range(principal who, sys_seconds from, sys_seconds to) {
-    // Each read goes through the pipeline: the queries of many requests share round trips,
-    // and no pool thread waits on them.
-    auto zone_name = co_await calendar_repository::family_zone(reads_, who.family_id);
-    const auto& zone = schedule::stored_zone(zone_name);
+    // The five reads go out together through the pipeline: one round trip for all of them
+    // (shared with other requests'), and no pool thread waits on them.
     std::optional<std::int64_t> own;
     if (who.role == role::child) {
         own = who.user_id;
     }
     const int limit = static_cast<int>(max_items) + 1;
-    const auto events =
-        co_await calendar_repository::in_family(reads_, who.family_id, own, max_events_per_family);
-    const auto due = co_await missions::due_between(reads_, who.family_id, own, from, to, limit);
-    const auto planned = co_await reservations::upcoming_between(reads_, who.family_id, own, zone,
-                                                                 from, to, max_items + 1);
-    const auto gifts =
-        co_await grapes::redeemed_between(reads_, who.family_id, own, from, to, limit);
+    using namespace boost::asio::experimental::awaitable_operators;
+    auto [zone_name, events, due, series, gifts] = co_await (
+        calendar_repository::family_zone(reads_, who.family_id) &&
+        calendar_repository::in_family(reads_, who.family_id, own, max_events_per_family) &&
+        missions::due_between(reads_, who.family_id, own, from, to, limit) &&
+        reservations::series_from(reads_, who.family_id, own, from) &&
+        grapes::redeemed_between(reads_, who.family_id, own, from, to, limit));
+    const auto& zone = schedule::stored_zone(zone_name);
+    const auto planned = reservations::upcoming_between(series, zone, from, to, max_items + 1);
     co_return timeline(std::move(zone_name), zone, events, due, planned, gifts, from, to);
 }
 

@@ -27,16 +27,31 @@ void declare_calendar_statements(db::pool& database) {
     reservation_repository::declare_statements(database);
 }
 
-namespace {
+awaitable<std::vector<planned_series>> series_from(db::read_pipeline& reads, std::int64_t family_id,
+                                                   std::optional<std::int64_t> child_id,
+                                                   std::chrono::sys_seconds from) {
+    // Records before the window do not matter: the cursor is at or before now, and what lies
+    // ahead of it in the window is computed. A local date is at most 14 hours from UTC's, so
+    // two days before the UTC date covers the day before the window in every zone.
+    const auto from_date =
+        date::local_days{date::floor<date::days>(from).time_since_epoch()} - date::days{2};
+    auto plans =
+        co_await reservation_repository::active(reads, family_id, child_id, from_date, max_series);
+    std::vector<planned_series> out;
+    out.reserve(plans.list.size());
+    for (std::size_t i = 0; i < plans.list.size(); ++i) {
+        out.push_back({std::move(plans.list[i]), std::move(plans.records[i])});
+    }
+    co_return out;
+}
 
-std::vector<planned_occurrence> upcoming_of(
-    const std::vector<reservation>& list,
-    const std::vector<std::vector<occurrence_record>>& records, const date::time_zone& zone,
-    std::chrono::sys_seconds from, std::chrono::sys_seconds to, std::size_t limit) {
+std::vector<planned_occurrence> upcoming_between(std::span<const planned_series> series,
+                                                 const date::time_zone& zone,
+                                                 std::chrono::sys_seconds from,
+                                                 std::chrono::sys_seconds to, std::size_t limit) {
     std::vector<planned_occurrence> out;
-    for (std::size_t i = 0; i < list.size(); ++i) {
-        const auto& r = list[i];
-        const plan_input plan{r.when, zone, records[i]};
+    for (const auto& [r, records] : series) {
+        const plan_input plan{r.when, zone, records};
         for (auto& o : occurrences_between(plan, r.cursor, from, to, limit)) {
             if (!o.state) {
                 out.push_back({r.id, r.mission.child_id, r.mission.title, r.mission.reward, o});
@@ -49,20 +64,6 @@ std::vector<planned_occurrence> upcoming_of(
         out.resize(limit);
     }
     return out;
-}
-
-}  // namespace
-
-awaitable<std::vector<planned_occurrence>> upcoming_between(
-    db::read_pipeline& reads, std::int64_t family_id, std::optional<std::int64_t> child_id,
-    const date::time_zone& zone, std::chrono::sys_seconds from, std::chrono::sys_seconds to,
-    std::size_t limit) {
-    // Records before the window do not matter: the cursor is at or before now, and what lies
-    // ahead of it in the window is computed; a day's margin covers the zone's offset.
-    const auto from_date = schedule::local_date(zone, from) - date::days{1};
-    const auto plans =
-        co_await reservation_repository::active(reads, family_id, child_id, from_date, max_series);
-    co_return upcoming_of(plans.list, plans.records, zone, from, to, limit);
 }
 
 std::vector<planned_series> active_series(pqxx::transaction_base& tx, std::int64_t family_id,

@@ -4,6 +4,8 @@
 #include <limits>
 #include <map>
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
 #include "poki/core/timestamp.hpp"
 #include "poki/db/nullable.hpp"
 #include "poki/db/sql_text.hpp"
@@ -365,16 +367,14 @@ std::vector<reservation> reservation_repository::active(pqxx::transaction_base& 
 awaitable<reservation_repository::active_plans> reservation_repository::active(
     db::read_pipeline& reads, std::int64_t family_id, std::optional<std::int64_t> child_id,
     date::local_days from_date, int limit) {
-    const auto list =
-        co_await reads.query("reservations.active", db::params(family_id, child_id, limit));
+    // Both at once: the records' statement selects the same reservations by itself.
+    using namespace boost::asio::experimental::awaitable_operators;
+    const auto [list, rows] =
+        co_await (reads.query("reservations.active", db::params(family_id, child_id, limit)) &&
+                  reads.query("reservations.active_records",
+                              db::params(family_id, child_id, schedule::format_date(from_date))));
     active_plans out;
     out.list = db::rows_of<reservation>(list, [](const auto& r) { return to_reservation(r); });
-    if (out.list.empty()) {
-        co_return out;
-    }
-    const auto rows =
-        co_await reads.query("reservations.active_records",
-                             db::params(family_id, child_id, schedule::format_date(from_date)));
     std::map<std::int64_t, std::vector<occurrence_record>> found;
     for (int i = 0; i < rows.rows(); ++i) {
         const auto row = rows[i];

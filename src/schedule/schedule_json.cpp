@@ -27,6 +27,25 @@ std::optional<int> digits_at(std::string_view text, std::size_t pos, std::size_t
     return value;
 }
 
+/// 0 ≤ value < 10^width as exactly `width` digits. date::format would take a stream and
+/// its locale for each (a third of the calendar route's JSON time).
+void append_digits(std::string& out, long long value, std::size_t width) {
+    const auto at = out.size();
+    out.append(width, '0');
+    for (auto i = width; i > 0 && value > 0; --i, value /= 10) {
+        out[at + i - 1] = static_cast<char>('0' + value % 10);
+    }
+}
+
+void append_date(std::string& out, date::local_days day) {
+    const date::year_month_day ymd{day};
+    append_digits(out, static_cast<int>(ymd.year()), 4);
+    out += '-';
+    append_digits(out, static_cast<unsigned>(ymd.month()), 2);
+    out += '-';
+    append_digits(out, static_cast<unsigned>(ymd.day()), 2);
+}
+
 /// 0–99 as two digits.
 std::string two_digits(long long n) {
     return {static_cast<char>('0' + n / 10 % 10), static_cast<char>('0' + n % 10)};
@@ -124,7 +143,10 @@ std::optional<date::local_days> parse_date(std::string_view text) {
 }
 
 std::string format_date(date::local_days day) {
-    return date::format("%F", day);
+    std::string out;
+    out.reserve(10);
+    append_date(out, day);
+    return out;
 }
 
 std::optional<std::chrono::seconds> parse_time_of_day(std::string_view text) {
@@ -163,7 +185,18 @@ std::optional<date::local_seconds> parse_local_time(std::string_view text) {
 }
 
 std::string format_local_time(date::local_seconds t) {
-    return date::format("%FT%T", t);
+    const auto day = date::floor<date::days>(t);
+    const auto seconds = (t - day).count();
+    std::string out;
+    out.reserve(19);
+    append_date(out, day);
+    out += 'T';
+    append_digits(out, seconds / 3600, 2);
+    out += ':';
+    append_digits(out, seconds / 60 % 60, 2);
+    out += ':';
+    append_digits(out, seconds % 60, 2);
+    return out;
 }
 
 std::optional<date::local_days> read_date(json_reader& in, std::string_view field) {

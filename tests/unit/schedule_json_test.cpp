@@ -39,6 +39,9 @@ TEST(ScheduleJson, DatesAndTimesRoundTrip) {
     EXPECT_FALSE(parse_time_of_day("7:00"));
     EXPECT_FALSE(parse_time_of_day("07:60"));
     EXPECT_EQ(format_local_time(*parse_local_time("2026-12-07T19:00")), "2026-12-07T19:00:00");
+    EXPECT_EQ(format_local_time(*parse_local_time("1900-01-02T03:04:05")), "1900-01-02T03:04:05");
+    EXPECT_EQ(format_local_time(*parse_local_time("2026-01-01T00:00")), "2026-01-01T00:00:00");
+    EXPECT_EQ(format_date(*parse_date("2026-12-31")), "2026-12-31");
     EXPECT_FALSE(parse_local_time("2026-12-07 19:00"));
     EXPECT_FALSE(parse_local_time("2026-12-07T19:00Z"));
 }

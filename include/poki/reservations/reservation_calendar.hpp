@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <date/tz.h>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include <pqxx/pqxx>
@@ -27,19 +28,26 @@ struct planned_occurrence {
     occurrence at;
 };
 
-/// Occurrences of the family's active reservations (only `child_id`'s when given) still to
-/// become missions in [from, to), by time, at most `limit`; `zone` is the family's.
-[[nodiscard]] awaitable<std::vector<planned_occurrence>> upcoming_between(
-    db::read_pipeline& reads, std::int64_t family_id, std::optional<std::int64_t> child_id,
-    const date::time_zone& zone, std::chrono::sys_seconds from, std::chrono::sys_seconds to,
-    std::size_t limit);
-
 struct planned_series {
     reservation r;
-    std::vector<occurrence_record> records;  ///< every one from the first date on
+    std::vector<occurrence_record> records;  ///< every one its reader needs (see below)
 };
 
-/// Every active reservation of the family (only `child_id`'s when given) with its records.
+/// The family's active reservations (only `child_id`'s when given), each with its records
+/// from a day before `from` in any zone on: what upcoming_between needs for a window from
+/// `from`. Needs no zone, so it can be read alongside the family's.
+[[nodiscard]] awaitable<std::vector<planned_series>> series_from(
+    db::read_pipeline& reads, std::int64_t family_id, std::optional<std::int64_t> child_id,
+    std::chrono::sys_seconds from);
+
+/// Occurrences of `series` still to become missions in [from, to), by time, at most
+/// `limit`; `zone` is the family's.
+[[nodiscard]] std::vector<planned_occurrence> upcoming_between(
+    std::span<const planned_series> series, const date::time_zone& zone,
+    std::chrono::sys_seconds from, std::chrono::sys_seconds to, std::size_t limit);
+
+/// Every active reservation of the family (only `child_id`'s when given) with all its
+/// records from its first date on (the feed writes whole series).
 [[nodiscard]] std::vector<planned_series> active_series(pqxx::transaction_base& tx,
                                                         std::int64_t family_id,
                                                         std::optional<std::int64_t> child_id);
