@@ -18,6 +18,9 @@ std::string columns() {
                 db::utc("e.updated_at"), ", extract(epoch FROM e.updated_at)::bigint"});
 }
 
+/// How many columns() names.
+constexpr int event_columns = 20;
+
 constexpr std::string_view from_joined =
     " FROM family_events e JOIN families f ON f.id = e.family_id";
 
@@ -128,6 +131,13 @@ void calendar_repository::declare_statements(db::pool& database) {
              " WHERE e.family_id = $1 AND e.deleted_at IS NULL AND ($2::bigint IS NULL",
              " OR e.member_ids = '{}' OR $2 = ANY(e.member_ids)) ORDER BY e.id LIMIT $3"}));
     database.declare("calendar.zone", "SELECT time_zone FROM families WHERE id = $1");
+    // A family without events is one row of NULL event columns, its zone last.
+    database.declare(
+        "calendar.family_calendar",
+        sql({"SELECT ev.*, f.time_zone FROM families f LEFT JOIN LATERAL (SELECT ", columns(),
+             " FROM family_events e WHERE e.family_id = f.id AND e.deleted_at IS NULL",
+             " AND ($2::bigint IS NULL OR e.member_ids = '{}' OR $2 = ANY(e.member_ids))",
+             " ORDER BY e.id LIMIT $3) ev ON true WHERE f.id = $1"}));
     database.declare(
         "calendar.kept",
         "SELECT count(*) FROM family_events WHERE family_id = $1 AND deleted_at IS NULL");
@@ -192,21 +202,22 @@ std::vector<family_event> calendar_repository::in_family(pqxx::transaction_base&
     return out;
 }
 
-awaitable<std::vector<family_event>> calendar_repository::in_family(
+awaitable<calendar_repository::zone_and_events> calendar_repository::family_calendar(
     db::read_pipeline& reads, std::int64_t family_id, std::optional<std::int64_t> member,
     int limit) {
     const auto rows =
-        co_await reads.query("calendar.in_family", db::params(family_id, member, limit));
-    co_return db::rows_of<family_event>(rows, [](const auto& r) { return to_event(r); });
-}
-
-awaitable<std::string> calendar_repository::family_zone(db::read_pipeline& reads,
-                                                        std::int64_t family_id) {
-    const auto rows = co_await reads.query("calendar.zone", db::params(family_id));
+        co_await reads.query("calendar.family_calendar", db::params(family_id, member, limit));
     if (rows.empty()) {
         throw error{errc::not_found, "No such family."};
     }
-    co_return rows[0][0].as<std::string>();
+    zone_and_events out;
+    out.time_zone = rows[0][event_columns].as<std::string>();
+    for (int i = 0; i < rows.rows(); ++i) {
+        if (!rows[i][0].is_null()) {
+            out.events.push_back(to_event(rows[i]));
+        }
+    }
+    co_return out;
 }
 
 std::string calendar_repository::family_zone(pqxx::transaction_base& tx, std::int64_t family_id) {

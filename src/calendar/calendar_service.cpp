@@ -242,7 +242,7 @@ awaitable<void> calendar_service::remove_event(principal who, std::int64_t id) {
 }
 
 awaitable<calendar_view> calendar_service::range(principal who, sys_seconds from, sys_seconds to) {
-    // The five reads go out together through the pipeline: one round trip for all of them
+    // The four reads go out together through the pipeline: one round trip for all of them
     // (shared with other requests'), and no pool thread waits on them.
     std::optional<std::int64_t> own;
     if (who.role == role::child) {
@@ -250,15 +250,15 @@ awaitable<calendar_view> calendar_service::range(principal who, sys_seconds from
     }
     const int limit = static_cast<int>(max_items) + 1;
     using namespace boost::asio::experimental::awaitable_operators;
-    auto [zone_name, events, due, series, gifts] = co_await (
-        calendar_repository::family_zone(reads_, who.family_id) &&
-        calendar_repository::in_family(reads_, who.family_id, own, max_events_per_family) &&
+    auto [family, due, series, gifts] = co_await (
+        calendar_repository::family_calendar(reads_, who.family_id, own, max_events_per_family) &&
         missions::due_between(reads_, who.family_id, own, from, to, limit) &&
         reservations::series_from(reads_, who.family_id, own, from) &&
         grapes::redeemed_between(reads_, who.family_id, own, from, to, limit));
-    const auto& zone = schedule::stored_zone(zone_name);
+    const auto& zone = schedule::stored_zone(family.time_zone);
     const auto planned = reservations::upcoming_between(series, zone, from, to, max_items + 1);
-    co_return timeline(std::move(zone_name), zone, events, due, planned, gifts, from, to);
+    co_return timeline(std::move(family.time_zone), zone, family.events, due, planned, gifts, from,
+                       to);
 }
 
 awaitable<std::string> calendar_service::replace_feed(principal who) {

@@ -4,8 +4,6 @@
 #include <limits>
 #include <map>
 
-#include <boost/asio/experimental/awaitable_operators.hpp>
-
 #include "poki/core/timestamp.hpp"
 #include "poki/db/nullable.hpp"
 #include "poki/db/sql_text.hpp"
@@ -109,18 +107,22 @@ std::optional<std::string> local_text(const std::optional<date::local_seconds>& 
     return schedule::format_local_time(*t);
 }
 
+/// Where a joined row's record columns begin: after columns().
+constexpr int record_column = 23;
+
+/// The record in the columns from `at` on: reservation id, date, state, moved_to, mission.
 template <class Row>
-occurrence_record to_record(const Row& row) {
+occurrence_record to_record(const Row& row, int at = 0) {
     occurrence_record r;
-    r.on_date = date_of(row[1].template as<std::string>());
-    r.state = parse_occurrence_state(row[2].template as<std::string>())
+    r.on_date = date_of(row[at + 1].template as<std::string>());
+    r.state = parse_occurrence_state(row[at + 2].template as<std::string>())
                   .value_or(occurrence_state::missed);
-    if (const auto moved = db::nullable<std::string>(row[3])) {
+    if (const auto moved = db::nullable<std::string>(row[at + 3])) {
         auto text = *moved;
         std::replace(text.begin(), text.end(), ' ', 'T');  // PostgreSQL prints a space
         r.moved_to = schedule::parse_local_time(text);
     }
-    r.mission_id = db::nullable<std::int64_t>(row[4]);
+    r.mission_id = db::nullable<std::int64_t>(row[at + 4]);
     return r;
 }
 
@@ -214,13 +216,17 @@ void reservation_repository::declare_statements(db::pool& database) {
              " WHERE r.family_id = $1 AND ($2::bigint IS NULL OR r.child_id = $2)",
              " AND r.deleted_at IS NULL AND r.paused_at IS NULL AND r.next_at IS NOT NULL",
              " ORDER BY r.id LIMIT $3"}));
+    // The window's reads: each active reservation with its records (on or after $4, or
+    // moved) in one statement, a reservation without any as one row of NULL records.
     database.declare(
-        "reservations.active_records",
-        "SELECT o.reservation_id, o.on_date::text, o.state, o.moved_to::text, o.mission_id"
-        " FROM reservation_occurrences o JOIN reservations r ON r.id = o.reservation_id"
-        " WHERE r.family_id = $1 AND ($2::bigint IS NULL OR r.child_id = $2)"
-        " AND r.deleted_at IS NULL AND r.paused_at IS NULL AND r.next_at IS NOT NULL"
-        " AND (o.on_date >= $3::date OR o.state = 'moved') ORDER BY o.reservation_id, o.on_date");
+        "reservations.active_with_records",
+        sql({"SELECT ", columns(), ", o.reservation_id, o.on_date::text, o.state,",
+             " o.moved_to::text, o.mission_id FROM (SELECT * FROM reservations",
+             " WHERE family_id = $1 AND ($2::bigint IS NULL OR child_id = $2)",
+             " AND deleted_at IS NULL AND paused_at IS NULL AND next_at IS NOT NULL",
+             " ORDER BY id LIMIT $3) r JOIN families f ON f.id = r.family_id",
+             " LEFT JOIN reservation_occurrences o ON o.reservation_id = r.id",
+             " AND (o.on_date >= $4::date OR o.state = 'moved') ORDER BY r.id, o.on_date"}));
     database.declare(
         "reservations.records",
         "SELECT reservation_id, on_date::text, state, moved_to::text, mission_id"
@@ -367,24 +373,19 @@ std::vector<reservation> reservation_repository::active(pqxx::transaction_base& 
 awaitable<reservation_repository::active_plans> reservation_repository::active(
     db::read_pipeline& reads, std::int64_t family_id, std::optional<std::int64_t> child_id,
     date::local_days from_date, int limit) {
-    // Both at once: the records' statement selects the same reservations by itself.
-    using namespace boost::asio::experimental::awaitable_operators;
-    const auto [list, rows] =
-        co_await (reads.query("reservations.active", db::params(family_id, child_id, limit)) &&
-                  reads.query("reservations.active_records",
-                              db::params(family_id, child_id, schedule::format_date(from_date))));
+    const auto rows = co_await reads.query(
+        "reservations.active_with_records",
+        db::params(family_id, child_id, limit, schedule::format_date(from_date)));
     active_plans out;
-    out.list = db::rows_of<reservation>(list, [](const auto& r) { return to_reservation(r); });
-    std::map<std::int64_t, std::vector<occurrence_record>> found;
     for (int i = 0; i < rows.rows(); ++i) {
         const auto row = rows[i];
-        found[row[0].as<std::int64_t>()].push_back(to_record(row));
-    }
-    out.records.reserve(out.list.size());
-    for (const auto& r : out.list) {
-        auto at = found.find(r.id);
-        out.records.push_back(at == found.end() ? std::vector<occurrence_record>{}
-                                                : std::move(at->second));
+        if (out.list.empty() || out.list.back().id != row[0].as<std::int64_t>()) {
+            out.list.push_back(to_reservation(row));
+            out.records.emplace_back();
+        }
+        if (!row[record_column].is_null()) {
+            out.records.back().push_back(to_record(row, record_column));
+        }
     }
     co_return out;
 }

@@ -27,12 +27,17 @@ class calendar_repository {
     /// The family's events (only those for `member` and for everyone, when given), by id.
     static std::vector<family_event> in_family(pqxx::transaction_base& tx, std::int64_t family_id,
                                                std::optional<std::int64_t> member, int limit);
-    static awaitable<std::vector<family_event>> in_family(db::read_pipeline& reads,
-                                                          std::int64_t family_id,
-                                                          std::optional<std::int64_t> member,
-                                                          int limit);
     static std::string family_zone(pqxx::transaction_base& tx, std::int64_t family_id);
-    static awaitable<std::string> family_zone(db::read_pipeline& reads, std::int64_t family_id);
+    struct zone_and_events {
+        std::string time_zone;
+        std::vector<family_event> events;
+    };
+    /// The family's zone and in_family's events, in one statement; errc::not_found when
+    /// there is no such family.
+    static awaitable<zone_and_events> family_calendar(db::read_pipeline& reads,
+                                                      std::int64_t family_id,
+                                                      std::optional<std::int64_t> member,
+                                                      int limit);
     /// How many events the family keeps.
     static int kept(pqxx::transaction_base& tx, std::int64_t family_id);
 
