@@ -19,6 +19,7 @@
 #include "poki/family/family_routes.hpp"
 #include "poki/gifts/gift_routes.hpp"
 #include "poki/grapes/grape_routes.hpp"
+#include "poki/ideas/idea_routes.hpp"
 #include "poki/missions/mission_routes.hpp"
 #include "poki/notify/device_routes.hpp"
 #include "poki/notify/event_routes.hpp"
@@ -113,6 +114,7 @@ app::app(config cfg)
     , gifts_{database_, reads_, events_}
     , boards_{database_, reads_, events_}
     , missions_{ioc_, database_, reads_, events_, config_.missions}
+    , ideas_{database_, reads_, missions_}
     , reservations_{database_, reads_, events_, config_.reservations}
     , calendar_{database_, reads_, events_}
     , client_errors_{database_, redis_, config_.diagnostics}
@@ -188,6 +190,7 @@ void app::build_routes() {
     notify::add_event_routes(router_, events_, event_hub_, auth_);
     chat::add_chat_routes(router_, chat_, auth_, config_.chat);
     missions::add_mission_routes(router_, missions_, auth_, config_.missions);
+    ideas::add_idea_routes(router_, ideas_, auth_);
     reservations::add_reservation_routes(router_, reservations_, auth_, config_.missions);
     calendar::add_calendar_routes(router_, calendar_, auth_);
     grapes::add_grape_routes(router_, boards_, auth_);

@@ -28,6 +28,7 @@
 #include "poki/http/http_metrics.hpp"
 #include "poki/http/router.hpp"
 #include "poki/http/server.hpp"
+#include "poki/ideas/idea_service.hpp"
 #include "poki/missions/mission_service.hpp"
 #include "poki/notify/device_service.hpp"
 #include "poki/notify/event_hub.hpp"
@@ -93,6 +94,7 @@ class app {
     gifts::gift_service gifts_;
     grapes::board_service boards_;
     missions::mission_service missions_;
+    ideas::idea_service ideas_;
     reservations::reservation_service reservations_;
     calendar::calendar_service calendar_;
     diagnostics::client_error_service client_errors_;

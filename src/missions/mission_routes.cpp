@@ -19,25 +19,6 @@ namespace {
 constexpr string_rule note_rule{.min_chars = 0, .max_chars = 1000};
 constexpr string_rule reason_rule{.min_chars = 1, .max_chars = 1000};
 
-/// `due_at`: RFC 3339 with a zone, still ahead; returned in UTC.
-std::optional<std::string> due_time(json_reader& in) {
-    const auto text = in.optional_string("due_at", {.min_chars = 1, .max_chars = 40});
-    if (!text) {
-        return std::nullopt;
-    }
-    const auto parsed = parse_rfc3339(*text);
-    if (!parsed) {
-        in.add_error("due_at", "not_rfc3339",
-                     "Must be an RFC 3339 time with a zone, like 2026-12-24T18:00:00+09:00.");
-        return std::nullopt;
-    }
-    if (*parsed <= std::chrono::system_clock::now()) {
-        in.add_error("due_at", "in_the_past", "Must lie in the future.");
-        return std::nullopt;
-    }
-    return format_rfc3339(*parsed);
-}
-
 http::response mission_response(const mission& m) {
     return http::json_response(http::status::ok, mission_json(m));
 }
@@ -51,7 +32,7 @@ new_mission read_new_mission(const nlohmann::json& body, const missions_config& 
     input.description = in.optional_string("description", description_rule).value_or("");
     input.tag = in.optional_string("tag", tag_rule);
     input.reward = static_cast<int>(in.required_integer("reward", 1, cfg.max_reward));
-    input.due_at = due_time(in);
+    input.due_at = read_due_at(in);
     in.finish();
     return input;
 }
@@ -69,7 +50,7 @@ mission_patch read_patch(const nlohmann::json& body, const missions_config& cfg)
         patch.reward = static_cast<int>(*reward);
     }
     if (in.has("due_at")) {
-        patch.due_at = due_time(in);
+        patch.due_at = read_due_at(in);
     }
     in.finish();
     return patch;

@@ -1,0 +1,79 @@
+// The offline library as migrated: at least 300 ideas, every one of a catalog tag and one of
+// the three bands, every catalog tag with ideas in every band; and the service's answers
+// drawn from it (a known tag's own ideas, a free tag's from every tag).
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "poki/ideas/idea_service.hpp"
+#include "poki/ideas/idea_tags.hpp"
+#include "poki/notify/event_service.hpp"
+
+#include "support/service_stack.hpp"
+
+namespace poki::ideas {
+namespace {
+
+class IdeaLibraryTest : public ::testing::Test {
+  protected:
+    IdeaLibraryTest() {
+        const auto family = stack_.add_family("ours").id;
+        mom_ = stack_.add_member(family, role::parent, "mom");
+        events_ = std::make_unique<notify::event_service>(
+            *stack_.pool, *stack_.reads, *stack_.redis, events_config_, push_config_);
+        missions_ = std::make_unique<missions::mission_service>(
+            stack_.ioc, *stack_.pool, *stack_.reads, *events_, missions_config_);
+        ideas_ = std::make_unique<idea_service>(*stack_.pool, *stack_.reads, *missions_);
+    }
+
+    test::service_stack stack_;
+    events_config events_config_;
+    push_config push_config_;
+    missions_config missions_config_;
+    std::unique_ptr<notify::event_service> events_;
+    std::unique_ptr<missions::mission_service> missions_;
+    std::unique_ptr<idea_service> ideas_;
+    principal mom_;
+};
+
+TEST_F(IdeaLibraryTest, EveryCatalogTagHasIdeasForEveryBandAndNothingElseIsThere) {
+    EXPECT_GE(stack_.count("SELECT count(*) FROM mission_ideas"), 300);
+    std::string keys;
+    for (const auto& tag : tag_catalog()) {
+        keys += (keys.empty() ? "'" : ",'") + std::string{tag.key} + "'";
+        for (const auto* band : {"3-6", "7-9", "10-13"}) {
+            EXPECT_GE(stack_.count("SELECT count(*) FROM mission_ideas WHERE tag = '" +
+                                   std::string{tag.key} + "' AND age_band = '" + band + "'"),
+                      idea_service::ideas_per_answer)
+                << tag.key << " " << band;
+        }
+    }
+    EXPECT_EQ(stack_.count("SELECT count(*) FROM mission_ideas WHERE tag NOT IN (" + keys + ")"),
+              0);
+    // Rewards a parent would give for a task, within what a mission allows.
+    EXPECT_EQ(stack_.count("SELECT count(*) FROM mission_ideas WHERE reward > " +
+                           std::to_string(missions_config_.max_reward)),
+              0);
+}
+
+TEST_F(IdeaLibraryTest, AKnownTagGetsItsOwnIdeasAndAFreeOneIdeasOfSeveralTags) {
+    const auto reading =
+        stack_.run(ideas_->suggest(mom_, *normalize_tag("reading"), age_band::late_school));
+    ASSERT_EQ(reading.items.size(), 5U);
+    for (const auto& i : reading.items) {
+        EXPECT_EQ(i.tag, "reading");
+    }
+    std::set<std::string> tags;
+    for (int call = 0; call < 10; ++call) {
+        const auto free =
+            stack_.run(ideas_->suggest(mom_, *normalize_tag("우주 여행"), age_band::preschool));
+        ASSERT_EQ(free.items.size(), 5U);
+        for (const auto& i : free.items) {
+            tags.insert(i.tag);
+        }
+    }
+    EXPECT_GE(tags.size(), 5U);
+}
+
+}  // namespace
+}  // namespace poki::ideas
