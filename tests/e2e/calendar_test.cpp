@@ -275,14 +275,7 @@ TEST(Calendar, FamiliesRolesAndBadInputAreWalledOff) {
                                                              {"end", "2030-01-01T11:00"},
                                                              {"member_ids", {other_mom.id}}});
     expect_problem(stranger, 422, "validation_failed");
-    const auto problems = [](const http_reply& r) {
-        std::set<std::string> out;
-        const auto errors = json_of(r)["errors"];
-        for (const auto& e : errors) {
-            out.insert(e["field"].get<std::string>() + ":" + e["code"].get<std::string>());
-        }
-        return out;
-    };
+    const auto problems = [](const http_reply& r) { return field_problems(r); };
     EXPECT_EQ(problems(stranger), std::set<std::string>{"member_ids:unknown_member"});
     EXPECT_EQ(problems(f.post("/api/v1/calendar/events", {{"title", ""},
                                                           {"start", "2030-01-01T10:00"},

@@ -33,15 +33,6 @@ http_reply ideas(const running_server& server, const member_session& who, std::s
         bearer(who.access));
 }
 
-std::set<std::string> field_problems(const http_reply& r) {
-    std::set<std::string> out;
-    const auto body = json_of(r);
-    for (const auto& e : body["errors"]) {
-        out.insert(e["field"].get<std::string>() + ":" + e["code"].get<std::string>());
-    }
-    return out;
-}
-
 TEST(MissionIdeas, FiveOfTheTagAndAgeWhicheverSpellingAndDifferentOnesOverCalls) {
     family_server fixture;
     const auto& server = fixture.server;

@@ -21,16 +21,6 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-/// "field:code" of each field error of a problem answer.
-std::set<std::string> field_problems(const http_reply& r) {
-    std::set<std::string> out;
-    const auto errors = json_of(r)["errors"];
-    for (const auto& e : errors) {
-        out.insert(e["field"].get<std::string>() + ":" + e["code"].get<std::string>());
-    }
-    return out;
-}
-
 std::string reservation_path(std::int64_t id, std::string_view rest = {}) {
     return "/api/v1/reservations/" + std::to_string(id) + std::string{rest};
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -93,6 +94,16 @@ inline void expect_problem(const http_reply& r, int status, const std::string& c
     EXPECT_TRUE(body.contains("title"));
     EXPECT_TRUE(body.contains("type"));
     EXPECT_EQ(body["request_id"], r.header("x-request-id"));
+}
+
+/// "field:code" of each field error of a problem answer.
+inline std::set<std::string> field_problems(const http_reply& r) {
+    std::set<std::string> out;
+    const auto body = json_of(r);
+    for (const auto& e : body["errors"]) {
+        out.insert(e["field"].get<std::string>() + ":" + e["code"].get<std::string>());
+    }
+    return out;
 }
 
 }  // namespace poki::test
