@@ -1,10 +1,11 @@
-// Missions: a parent assigns (reward, tag, due time), edits, deletes, approves or rejects
-// with a reason; a child submits with a note. Lists by status, live.
+// Missions: a parent assigns (reward, tag, due time) or picks an idea, edits, deletes,
+// approves or rejects with a reason; a child submits with a note. Lists by status, live.
 import { h, replace } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { dateTime, localInputToRfc3339, uuid } from '../lib/format.js';
 import { actionButton, field, onSubmit, statusRegion } from '../lib/ui.js';
 import { refresher } from '../lib/refresher.js';
+import { ideasPanel } from './mission_ideas.js';
 
 /** @typedef {import('../app.js').Context} Context */
 /**
@@ -180,7 +181,11 @@ export function missionsScreen(ctx) {
   const fresh = refresher(async () => {
     if (!started) {
       names = await ctx.children();
-      if (parent) replace(formSlot, names.size ? missionForm(ctx, names, null, () => fresh.reload()) : h('p', {}, t('mission.no_children')));
+      if (parent) {
+        replace(formSlot, names.size
+          ? [missionForm(ctx, names, null, () => fresh.reload()), ideasPanel(ctx, names, () => fresh.reload())]
+          : h('p', {}, t('mission.no_children')));
+      }
       started = true;
     }
     await load();

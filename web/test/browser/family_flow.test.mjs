@@ -40,10 +40,11 @@ test('a parent and a child run a mission and a board end to end, live', async ()
 
     // The parent assigns a mission worth the whole board; the child sees it without a reload.
     await p.getByRole('link', { name: '미션' }).click();
-    await p.getByLabel('할 일', { exact: true }).fill('책 읽기 📚');
-    await p.getByLabel('포도알', { exact: true }).fill('31');
-    await p.getByLabel('태그', { exact: true }).fill('독서');
-    await p.getByRole('button', { name: '미션 주기' }).click();
+    const assign = p.getByRole('form', { name: '새 미션' });
+    await assign.getByLabel('할 일', { exact: true }).fill('책 읽기 📚');
+    await assign.getByLabel('포도알', { exact: true }).fill('31');
+    await assign.getByLabel('태그', { exact: true }).fill('독서');
+    await assign.getByRole('button', { name: '미션 주기' }).click();
     const task = c.locator('li.mission', { hasText: '책 읽기 📚' });
     await task.waitFor();
     await task.getByRole('button', { name: '다 했어요' }).click();

@@ -1,0 +1,52 @@
+// The ideas panel: a parent picks a tag, sees five ideas of it, asks for others, and gives
+// one to the child in one tap; the child's open missions page shows it live.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { apiFamily, logIn, openPage, withReport, sharedServerAndBrowser } from './support.mjs';
+
+const env = sharedServerAndBrowser();
+
+test('a parent gives a mission idea in one tap and it reaches the child\'s page', async () => {
+  const family = await apiFamily(env.server);
+  const mom = await openPage(env.browser, 'parent', { width: 1280, height: 900 });
+  const kid = await openPage(env.browser, 'child');
+  await withReport('ideas', env.server, [mom, kid], async () => {
+    const p = mom.page;
+    const c = kid.page;
+    await logIn(p, env.server, family.parent);
+    await logIn(c, env.server, family.child);
+    await c.getByRole('link', { name: '미션' }).click();
+    await c.locator('li.empty').waitFor();
+
+    await p.getByRole('link', { name: '미션' }).click();
+    const panel = p.getByRole('form', { name: '미션 아이디어' });
+    await panel.getByLabel('나이').fill('7');
+    await panel.getByRole('group', { name: '자주 쓰는 태그' }).getByRole('button', { name: '독서' }).click();
+    const ideas = panel.locator('li.idea');
+    await ideas.nth(4).waitFor();
+    assert.equal(await ideas.count(), 5);
+    const first = await ideas.nth(0).getAttribute('data-idea');
+
+    // Others on asking: over a few asks some other idea comes first.
+    let other = first;
+    for (let ask = 0; ask < 10 && other === first; ++ask) {
+      await panel.getByRole('button', { name: '다른 아이디어' }).click();
+      await panel.locator(`li.idea[data-idea]:not([data-idea="${first}"])`).first().waitFor();
+      other = await ideas.nth(0).getAttribute('data-idea');
+    }
+    assert.notEqual(other, first);
+
+    // A typed tag the catalog does not know still gets ideas, and says so.
+    await panel.getByLabel('태그', { exact: true }).fill('우주 여행');
+    await panel.getByRole('button', { name: '아이디어 보기' }).click();
+    await panel.getByText('"우주 여행" 태그는 아직 몰라서').waitFor();
+
+    const chosen = ideas.nth(2);
+    const title = (await chosen.locator('.title').textContent()) ?? '';
+    assert.ok(title.length > 0);
+    await chosen.getByRole('button', { name: `"${title}" 미션 주기` }).click();
+    await chosen.getByText(`"${title}" 미션을 줬어요`).waitFor();
+
+    await c.locator('li.mission', { hasText: title }).waitFor({ timeout: 15000 });
+  });
+});
