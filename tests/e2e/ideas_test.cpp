@@ -168,6 +168,11 @@ TEST(MissionIdeas, AnIdeaBecomesTheChildsMissionInOneTapOnce) {
                    "not_found");
     expect_problem(assign(mom, {{"idea_id", "gen-x"}, {"child_id", kid.id}}), 404, "not_found");
     expect_problem(assign(kid, body), 403, "forbidden");
+    expect_problem(
+        server.request("POST", "/api/v1/mission-ideas/assign", "{not json", bearer(mom.access)),
+        400, "bad_request");
+    expect_problem(server.request("POST", "/api/v1/mission-ideas/assign", body.dump()), 401,
+                   "unauthorized");
     const auto bad = assign(mom, {{"idea_id", ""}, {"child_id", 0}, {"due_at", "yesterday"}});
     expect_problem(bad, 422, "validation_failed");
     EXPECT_EQ(field_problems(bad).size(), 3U) << bad.body;

@@ -30,8 +30,11 @@ test('a parent gives a mission idea in one tap and it reaches the child\'s page'
     // Others on asking: over a few asks some other idea comes first.
     let other = first;
     for (let ask = 0; ask < 10 && other === first; ++ask) {
+      // The answer replaces the list: wait for the shown ideas to go, then read the new ones.
+      const shown = await ideas.nth(0).elementHandle();
       await panel.getByRole('button', { name: '다른 아이디어' }).click();
-      await panel.locator(`li.idea[data-idea]:not([data-idea="${first}"])`).first().waitFor();
+      await shown?.waitForElementState('hidden');
+      await ideas.nth(4).waitFor();
       other = await ideas.nth(0).getAttribute('data-idea');
     }
     assert.notEqual(other, first);
