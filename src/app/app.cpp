@@ -114,7 +114,8 @@ app::app(config cfg)
     , gifts_{database_, reads_, events_}
     , boards_{database_, reads_, events_}
     , missions_{ioc_, database_, reads_, events_, config_.missions}
-    , ideas_{database_, reads_, missions_}
+    , idea_model_{ioc_, config_.ideas, config_.missions.max_reward}
+    , ideas_{database_, reads_, missions_, redis_, idea_model_, config_.ideas}
     , reservations_{database_, reads_, events_, config_.reservations}
     , calendar_{database_, reads_, events_}
     , client_errors_{database_, redis_, config_.diagnostics}
@@ -166,6 +167,7 @@ app::app(config cfg)
     metrics_.add([this](std::string& out) { missions_.render_metrics(out); });
     metrics_.add([this](std::string& out) { reservations_.render_metrics(out); });
     metrics_.add([this](std::string& out) { gifts_.render_metrics(out); });
+    metrics_.add([this](std::string& out) { ideas_.render_metrics(out); });
     metrics_.add([this](std::string& out) { auth_.render_metrics(out); });
     events_.on_push_queued([this] { push_.nudge(); });
     metrics_.add([this](std::string& out) {
@@ -280,6 +282,7 @@ std::vector<std::pair<std::string, std::string>> app::route_table() const {
 awaitable<void> app::shut_down() {
     server_->stop_accepting();
     co_await server_->drain(config_.http.drain_timeout);
+    co_await ideas_.finish_background(std::chrono::milliseconds{2000});
     event_hub_.stop();
     sockets_.stop();
     reads_.stop();

@@ -94,6 +94,7 @@ class app {
     gifts::gift_service gifts_;
     grapes::board_service boards_;
     missions::mission_service missions_;
+    ideas::model_client idea_model_;
     ideas::idea_service ideas_;
     reservations::reservation_service reservations_;
     calendar::calendar_service calendar_;

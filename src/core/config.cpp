@@ -185,6 +185,41 @@ const std::vector<field_spec>& fields() {
             "presence.offline_grace_ms",
             [](config & c) -> auto& { return c.presence.offline_grace; }),
         field(
+            "ideas.provider_url", [](config & c) -> auto& { return c.ideas.provider_url; }),
+        field(
+            "ideas.model", [](config & c) -> auto& { return c.ideas.model; }),
+        field(
+            "ideas.api_key", [](config & c) -> auto& { return c.ideas.api_key; }),
+        field(
+            "ideas.api_key_file", [](config & c) -> auto& { return c.ideas.api_key_file; }),
+        field(
+            "ideas.ca_file", [](config & c) -> auto& { return c.ideas.ca_file; }),
+        field(
+            "ideas.request_timeout_ms",
+            [](config & c) -> auto& { return c.ideas.request_timeout; }),
+        field(
+            "ideas.stream_idle_timeout_ms",
+            [](config & c) -> auto& { return c.ideas.stream_idle_timeout; }),
+        field(
+            "ideas.pool_size", [](config & c) -> auto& { return c.ideas.pool_size; }),
+        field(
+            "ideas.max_tags", [](config & c) -> auto& { return c.ideas.max_tags; }),
+        field(
+            "ideas.ttl_s", [](config & c) -> auto& { return c.ideas.ttl_s; }),
+        field(
+            "ideas.max_ttl_s", [](config & c) -> auto& { return c.ideas.max_ttl_s; }),
+        field(
+            "ideas.half_life_s", [](config & c) -> auto& { return c.ideas.half_life_s; }),
+        field(
+            "ideas.fill_wait_ms", [](config & c) -> auto& { return c.ideas.fill_wait; }),
+        field(
+            "ideas.backoff_base_ms", [](config & c) -> auto& { return c.ideas.backoff_base; }),
+        field(
+            "ideas.backoff_max_ms", [](config & c) -> auto& { return c.ideas.backoff_max; }),
+        field(
+            "ideas.family_calls_per_hour",
+            [](config & c) -> auto& { return c.ideas.family_calls_per_hour; }),
+        field(
             "tls.enabled", [](config & c) -> auto& { return c.tls.enabled; }),
         field(
             "tls.address", [](config & c) -> auto& { return c.tls.address; }),
@@ -447,6 +482,39 @@ void validate_calls(const calls_config& calls) {
     within(calls.sweep_ms, 50, 60000, "calls.sweep_ms");
 }
 
+void validate_ideas(const ideas_config& ideas) {
+    const auto within = [](std::int64_t value, std::int64_t low, std::int64_t high,
+                           std::string_view key) {
+        if (value < low || value > high) {
+            throw config_error{"config: ideas." + std::string{key} + ": must be between " +
+                               std::to_string(low) + " and " + std::to_string(high)};
+        }
+    };
+    if (!ideas.provider_url.empty() && !ideas.provider_url.starts_with("https://") &&
+        !ideas.provider_url.starts_with("http://")) {
+        throw config_error{"config: ideas.provider_url: must be an http(s) URL or empty"};
+    }
+    if (ideas.provider_url.find('@') != std::string::npos) {
+        throw config_error{
+            "config: ideas.provider_url: must not carry credentials (use "
+            "ideas.api_key_file)"};
+    }
+    if (!ideas.provider_url.empty() && ideas.model.empty()) {
+        throw config_error{"config: ideas.model: must be set with ideas.provider_url"};
+    }
+    within(ideas.request_timeout.count(), 100, 120000, "request_timeout_ms");
+    within(ideas.stream_idle_timeout.count(), 100, 120000, "stream_idle_timeout_ms");
+    within(ideas.pool_size, 5, 1000, "pool_size");
+    within(ideas.max_tags, 1, 100000, "max_tags");
+    within(ideas.ttl_s, 1, std::int64_t{30} * 86400, "ttl_s");
+    within(ideas.max_ttl_s, ideas.ttl_s, std::int64_t{365} * 86400, "max_ttl_s");
+    within(ideas.half_life_s, 1, std::int64_t{365} * 86400, "half_life_s");
+    within(ideas.fill_wait.count(), 0, 60000, "fill_wait_ms");
+    within(ideas.backoff_base.count(), 10, 3600000, "backoff_base_ms");
+    within(ideas.backoff_max.count(), ideas.backoff_base.count(), 86400000, "backoff_max_ms");
+    within(ideas.family_calls_per_hour, 1, 100000, "family_calls_per_hour");
+}
+
 void validate(const config& c) {
     const auto require = [](bool ok, std::string_view key, std::string_view message) {
         if (!ok) {
@@ -612,7 +680,9 @@ config load_config(const nlohmann::json& document, const environment& env) {
     }
     read_secret_file(c.auth.jwt_secret, c.auth.jwt_secret_file, "auth.jwt_secret");
     read_secret_file(c.calls.turn_secret, c.calls.turn_secret_file, "calls.turn_secret");
+    read_secret_file(c.ideas.api_key, c.ideas.api_key_file, "ideas.api_key");
     validate(c);
+    validate_ideas(c.ideas);
     validate_calls(c.calls);
     return c;
 }

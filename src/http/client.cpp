@@ -1,6 +1,7 @@
 #include "poki/http/client.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 
 #include <boost/asio/as_tuple.hpp>
@@ -55,6 +56,133 @@ awaitable<client_response> exchange(Stream& stream, const parsed_url& url,
     }
     out.body = res.body();
     co_return out;
+}
+
+/// The status and headers of a response whose body is still to come.
+template <class Body>
+client_response head_of(const bhttp::response<Body>& res) {
+    client_response out;
+    out.status = static_cast<int>(res.result_int());
+    for (const auto& field : res) {
+        out.headers[lower({field.name_string().data(), field.name_string().size()})] =
+            std::string{field.value()};
+    }
+    return out;
+}
+
+/// Reads a body piece by piece into `sink`: each read has `idle` to bring something, and
+/// the whole exchange ends by `deadline`.
+template <class Stream>
+awaitable<client_response> exchange_streaming(Stream& stream, const parsed_url& url,
+                                              bhttp::request<bhttp::string_body>& req,
+                                              std::chrono::steady_clock::time_point deadline,
+                                              std::chrono::milliseconds idle,
+                                              const client::body_sink& sink) {
+    auto& tcp = beast::get_lowest_layer(stream);
+    auto [wec, written] = co_await bhttp::async_write(stream, req, use_tuple);
+    if (wec) {
+        throw unreachable(url, wec);
+    }
+    beast::flat_buffer buffer;
+    bhttp::response_parser<bhttp::buffer_body> parser;
+    parser.body_limit(boost::none);  // a stream's length is bounded by its deadline instead
+    auto [hec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+    if (hec) {
+        throw unreachable(url, hec);
+    }
+    auto out = head_of(parser.get());
+    const bool success = out.status >= 200 && out.status < 300;
+    std::array<char, 4096> piece{};
+    while (!parser.is_done()) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            throw error{errc::unavailable, url.host + ":" + url.port + ": answer took too long"};
+        }
+        tcp.expires_after(std::min(idle, left));
+        parser.get().body().data = piece.data();
+        parser.get().body().size = piece.size();
+        // read_some: a streamed answer's events are handed on as they arrive, not once the
+        // piece is full.
+        auto [rec, read] = co_await bhttp::async_read_some(stream, buffer, parser, use_tuple);
+        if (rec && rec != bhttp::error::need_buffer) {
+            throw unreachable(url, rec);
+        }
+        const auto got = piece.size() - parser.get().body().size;
+        if (got == 0) {
+            continue;
+        }
+        if (success) {
+            co_await sink(std::string_view{piece.data(), got});
+        } else if (out.body.size() < max_response_bytes) {
+            out.body.append(piece.data(), got);  // an error's explanation, for the log
+        }
+    }
+    co_return out;
+}
+
+/// Resolves, connects (and shakes hands over TLS), then runs `exchange` on the stream.
+template <class Exchange>
+awaitable<client_response> over_connection(net::io_context& ioc, net::ssl::context& tls,
+                                           const parsed_url& url,
+                                           std::chrono::milliseconds connect_timeout,
+                                           const Exchange& exchange) {
+    net::ip::tcp::resolver resolver{ioc};
+    auto [rec, endpoints] = co_await resolver.async_resolve(url.host, url.port, use_tuple);
+    if (rec) {
+        throw unreachable(url, rec);
+    }
+    beast::tcp_stream tcp{ioc};
+    tcp.expires_after(connect_timeout);
+    auto [cec, endpoint] = co_await tcp.async_connect(endpoints, use_tuple);
+    if (cec) {
+        throw unreachable(url, cec);
+    }
+    if (!url.tls) {
+        auto res = co_await exchange(tcp);
+        boost::system::error_code ignored;
+        tcp.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+        co_return res;
+    }
+    beast::ssl_stream<beast::tcp_stream> stream{std::move(tcp), tls};
+    // SSL_set_tlsext_host_name, without the macro's C-style cast.
+    if (SSL_ctrl(stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                 const_cast<char*>(url.host.c_str())) != 1) {  // NOLINT: OpenSSL's signature
+        throw error{errc::unavailable, "cannot set TLS server name"};
+    }
+    stream.set_verify_callback(net::ssl::host_name_verification{url.host});
+    auto [hec] = co_await stream.async_handshake(net::ssl::stream_base::client, use_tuple);
+    if (hec) {
+        throw unreachable(url, hec);
+    }
+    auto res = co_await exchange(stream);
+    beast::get_lowest_layer(stream).expires_after(connect_timeout);
+    co_await stream.async_shutdown(use_tuple);
+    co_return res;
+}
+
+bhttp::request<bhttp::string_body> post_request(const parsed_url& url,
+                                                const std::string& content_type, std::string body,
+                                                const std::map<std::string, std::string>& headers) {
+    bhttp::request<bhttp::string_body> req{bhttp::verb::post, url.target, 11};
+    req.set(bhttp::field::host, url.host);
+    req.set(bhttp::field::user_agent, "poki-server");
+    req.set(bhttp::field::content_type, content_type);
+    req.set(bhttp::field::connection, "close");
+    for (const auto& [name, value] : headers) {
+        req.set(name, value);
+    }
+    req.body() = std::move(body);
+    req.prepare_payload();
+    return req;
+}
+
+parsed_url url_or_throw(const std::string& url_text) {
+    auto url = parse_url(url_text);
+    if (!url) {
+        throw error{errc::internal, "not an http(s) URL"};
+    }
+    return std::move(*url);
 }
 
 }  // namespace
@@ -115,52 +243,25 @@ awaitable<client_response> client::post(const std::string& url_text, std::string
                                         std::string body,
                                         const std::map<std::string, std::string>& headers,
                                         std::chrono::milliseconds timeout) {
-    const auto url = parse_url(url_text);
-    if (!url) {
-        throw error{errc::internal, "not an http(s) URL"};
-    }
-    bhttp::request<bhttp::string_body> req{bhttp::verb::post, url->target, 11};
-    req.set(bhttp::field::host, url->host);
-    req.set(bhttp::field::user_agent, "poki-server");
-    req.set(bhttp::field::content_type, content_type);
-    req.set(bhttp::field::connection, "close");
-    for (const auto& [name, value] : headers) {
-        req.set(name, value);
-    }
-    req.body() = std::move(body);
-    req.prepare_payload();
+    const auto url = url_or_throw(url_text);
+    auto req = post_request(url, content_type, std::move(body), headers);
+    // One deadline for the whole exchange: the stream's timer is set once, here.
+    const auto run = [&](auto& stream) { return exchange(stream, url, req); };
+    co_return co_await over_connection(ioc_, tls_, url, timeout, run);
+}
 
-    net::ip::tcp::resolver resolver{ioc_};
-    auto [rec, endpoints] = co_await resolver.async_resolve(url->host, url->port, use_tuple);
-    if (rec) {
-        throw unreachable(*url, rec);
-    }
-    beast::tcp_stream tcp{ioc_};
-    tcp.expires_after(timeout);  // one deadline for the whole exchange
-    auto [cec, endpoint] = co_await tcp.async_connect(endpoints, use_tuple);
-    if (cec) {
-        throw unreachable(*url, cec);
-    }
-    if (!url->tls) {
-        auto res = co_await exchange(tcp, *url, req);
-        boost::system::error_code ignored;
-        tcp.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
-        co_return res;
-    }
-    beast::ssl_stream<beast::tcp_stream> stream{std::move(tcp), tls_};
-    // SSL_set_tlsext_host_name, without the macro's C-style cast.
-    if (SSL_ctrl(stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                 const_cast<char*>(url->host.c_str())) != 1) {  // NOLINT: OpenSSL's signature
-        throw error{errc::unavailable, "cannot set TLS server name"};
-    }
-    stream.set_verify_callback(net::ssl::host_name_verification{url->host});
-    auto [hec] = co_await stream.async_handshake(net::ssl::stream_base::client, use_tuple);
-    if (hec) {
-        throw unreachable(*url, hec);
-    }
-    auto res = co_await exchange(stream, *url, req);
-    co_await stream.async_shutdown(use_tuple);
-    co_return res;
+awaitable<client_response> client::post_streaming(const std::string& url_text,
+                                                  std::string content_type, std::string body,
+                                                  const std::map<std::string, std::string>& headers,
+                                                  std::chrono::milliseconds timeout,
+                                                  std::chrono::milliseconds idle, body_sink sink) {
+    const auto url = url_or_throw(url_text);
+    auto req = post_request(url, content_type, std::move(body), headers);
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    const auto run = [&](auto& stream) {
+        return exchange_streaming(stream, url, req, deadline, idle, sink);
+    };
+    co_return co_await over_connection(ioc_, tls_, url, std::min(timeout, idle), run);
 }
 
 }  // namespace poki::http

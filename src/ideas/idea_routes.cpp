@@ -1,5 +1,6 @@
 #include "poki/ideas/idea_routes.hpp"
 
+#include <array>
 #include <charconv>
 #include <limits>
 
@@ -9,9 +10,11 @@
 #include "poki/http/json_body.hpp"
 #include "poki/http/query_params.hpp"
 #include "poki/http/responses.hpp"
+#include "poki/http/streaming.hpp"
 #include "poki/ideas/idea_json.hpp"
 #include "poki/ideas/idea_tags.hpp"
 #include "poki/missions/mission_fields.hpp"
+#include "poki/notify/sse_format.hpp"
 
 namespace poki::ideas {
 namespace {
@@ -68,6 +71,32 @@ idea_assignment read_assignment(const nlohmann::json& body) {
     return a;
 }
 
+awaitable<bool> write_event(http::stream_channel& channel, std::string_view type,
+                            std::string_view data) {
+    const auto event = notify::sse_event(type, data);
+    const std::array buffers{net::buffer(event)};
+    co_return co_await channel.write(buffers);
+}
+
+/// `piece` events with the model's text as it comes, then one `ideas` event with the
+/// answer (the library's when the model could not). A client that leaves early is not
+/// written to any more, but the answer is still kept for the pool.
+awaitable<void> stream_ideas(idea_service& ideas, bool ask, idea_tag tag, age_band band,
+                             http::stream_channel& channel) {
+    bool open = true;
+    const model_client::piece_sink on_piece = [&](std::string_view text) -> awaitable<void> {
+        if (open) {
+            nlohmann::json piece;
+            piece["text"] = text;
+            open = co_await write_event(channel, "piece", piece.dump());
+        }
+    };
+    const auto answer = co_await ideas.stream(ask, std::move(tag), band, on_piece);
+    if (open) {
+        co_await write_event(channel, "ideas", answer_text(answer));
+    }
+}
+
 struct idea_handlers {
     idea_service& ideas;
     auth::auth_service& auth;
@@ -77,6 +106,21 @@ struct idea_handlers {
         auto [tag, band] = read_question(ctx);
         const auto answer = co_await ideas.suggest(who, std::move(tag), band);
         co_return http::json_text_response(http::status::ok, answer_text(answer));
+    }
+
+    [[nodiscard]] awaitable<http::response> stream(http::request_context& ctx) const {
+        const auto who = co_await auth::require_parent(ctx, auth);
+        auto question = read_question(ctx);
+        const bool ask = co_await ideas.begin_stream(who);
+        ctx.stream = [&service = ideas, ask, tag = std::move(question.first),
+                      band = question.second](http::stream_channel& channel) mutable {
+            return stream_ideas(service, ask, std::move(tag), band, channel);
+        };
+        http::response res{http::status::ok, 11};
+        res.set(http::field::content_type, "text/event-stream; charset=utf-8");
+        res.set(http::field::cache_control, "no-store");
+        res.set("X-Accel-Buffering", "no");
+        co_return res;
     }
 
     [[nodiscard]] awaitable<http::response> assign(http::request_context& ctx) const {
@@ -94,6 +138,8 @@ void add_idea_routes(http::router& routes, idea_service& ideas, auth::auth_servi
     const idea_handlers h{ideas, auth};
     using http::verb;
     routes.add(verb::get, "/api/v1/mission-ideas", http::handler_of(h, &idea_handlers::suggest));
+    routes.add(verb::get, "/api/v1/mission-ideas/stream",
+               http::handler_of(h, &idea_handlers::stream));
     routes.add(verb::post, "/api/v1/mission-ideas/assign",
                http::handler_of(h, &idea_handlers::assign));
 }

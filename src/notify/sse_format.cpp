@@ -17,6 +17,14 @@ std::optional<std::int64_t> parse_non_negative(std::string_view text) {
     return value;
 }
 
+void append_event(std::string& out, std::string_view type, std::string_view data) {
+    out += "event: ";
+    out += type;
+    out += "\ndata: ";
+    out += data;
+    out += "\n\n";
+}
+
 }  // namespace
 
 std::string sse_event(std::int64_t id, std::string_view type, std::string_view data) {
@@ -24,11 +32,15 @@ std::string sse_event(std::int64_t id, std::string_view type, std::string_view d
     out.reserve(32 + type.size() + data.size());
     out += "id: ";
     out += std::to_string(id);
-    out += "\nevent: ";
-    out += type;
-    out += "\ndata: ";
-    out += data;
-    out += "\n\n";
+    out += '\n';
+    append_event(out, type, data);
+    return out;
+}
+
+std::string sse_event(std::string_view type, std::string_view data) {
+    std::string out;
+    out.reserve(16 + type.size() + data.size());
+    append_event(out, type, data);
     return out;
 }
 

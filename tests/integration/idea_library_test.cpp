@@ -23,15 +23,19 @@ class IdeaLibraryTest : public ::testing::Test {
             *stack_.pool, *stack_.reads, *stack_.redis, events_config_, push_config_);
         missions_ = std::make_unique<missions::mission_service>(
             stack_.ioc, *stack_.pool, *stack_.reads, *events_, missions_config_);
-        ideas_ = std::make_unique<idea_service>(*stack_.pool, *stack_.reads, *missions_);
+        model_ = std::make_unique<model_client>(stack_.ioc, ideas_config_, 10);
+        ideas_ = std::make_unique<idea_service>(*stack_.pool, *stack_.reads, *missions_,
+                                                *stack_.redis, *model_, ideas_config_);
     }
 
     test::service_stack stack_;
     events_config events_config_;
     push_config push_config_;
     missions_config missions_config_;
+    ideas_config ideas_config_;  // no provider_url: the library only
     std::unique_ptr<notify::event_service> events_;
     std::unique_ptr<missions::mission_service> missions_;
+    std::unique_ptr<model_client> model_;
     std::unique_ptr<idea_service> ideas_;
     principal mom_;
 };

@@ -77,12 +77,20 @@ TEST(IdeaTags, AgesFallInThreeBands) {
     EXPECT_EQ(to_string(age_band::late_school), "10-13");
 }
 
-TEST(IdeaTags, LibraryIdsReadBackOnlyInTheirOwnForm) {
-    EXPECT_EQ(library_id(17), "lib-17");
-    EXPECT_EQ(library_row("lib-17"), 17);
-    for (const auto* bad : {"lib-", "lib-0", "lib-017", "lib-1x", "lib--1", "gen-17", "17",
-                            "lib-99999999999999999999"}) {
-        EXPECT_FALSE(library_row(bad)) << bad;
+TEST(IdeaTags, IdeaIdsReadBackOnlyInTheirOwnForm) {
+    EXPECT_EQ(idea_id({idea_origin::library, 17}), "lib-17");
+    EXPECT_EQ(idea_id({idea_origin::generated, 17}), "gen-17");
+    const auto library = parse_idea_id("lib-17");
+    ASSERT_TRUE(library);
+    EXPECT_EQ(library->origin, idea_origin::library);
+    EXPECT_EQ(library->row, 17);
+    const auto generated = parse_idea_id("gen-9");
+    ASSERT_TRUE(generated);
+    EXPECT_EQ(generated->origin, idea_origin::generated);
+    EXPECT_EQ(generated->row, 9);
+    for (const auto* bad : {"lib-", "lib-0", "lib-017", "lib-1x", "lib--1", "gen-", "gen-0x",
+                            "ai-17", "17", "lib-99999999999999999999"}) {
+        EXPECT_FALSE(parse_idea_id(bad)) << bad;
     }
 }
 

@@ -203,6 +203,29 @@ struct presence_config {
     milliseconds offline_grace{5000};
 };
 
+/// Mission ideas: a model behind an OpenAI-compatible chat-completions endpoint, its answers
+/// pooled in Redis per tag and age band; the offline library answers when there is no model.
+struct ideas_config {
+    /// The API's base URL ("https://api.openai.com/v1"; /chat/completions is appended);
+    /// empty: the offline library only.
+    std::string provider_url;
+    std::string model = "gpt-4o-mini";
+    std::string api_key;  ///< sent as a bearer token (or api_key_file); never logged
+    std::string api_key_file;
+    std::string ca_file;  ///< extra CA bundle for the provider (system CAs otherwise)
+    milliseconds request_timeout{15000};     ///< a whole answer, streamed or not
+    milliseconds stream_idle_timeout{5000};  ///< the longest silence inside a streamed answer
+    int pool_size = 30;                      ///< ideas kept per tag and age band
+    int max_tags = 500;               ///< tags cached at most; the least frequently used goes
+    int ttl_s = 86400;                ///< a pool lives this long after its last use…
+    int max_ttl_s = 7 * 86400;        ///< …but never longer than this after it was first filled
+    int half_life_s = 3 * 86400;      ///< a use counts half as much after this long
+    milliseconds fill_wait{3000};     ///< how long a miss waits for another's model call
+    milliseconds backoff_base{2000};  ///< after a failed call; doubles per failure in a row
+    milliseconds backoff_max{300000};
+    int family_calls_per_hour = 30;  ///< model calls one family may cause
+};
+
 struct config {
     /// "production" (the default) or "development", which allows what a developer's machine
     /// may do and a service must not: a random per-process signing key.
@@ -224,6 +247,7 @@ struct config {
     calls_config calls;
     websocket_config ws;
     presence_config presence;
+    ideas_config ideas;
 
     [[nodiscard]] bool development() const noexcept { return mode == "development"; }
 };

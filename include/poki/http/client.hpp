@@ -1,8 +1,9 @@
-// A small HTTP/1.1 client for outside services (FCM and its token endpoint): one request
-// per connection, http:// or https:// (certificates verified, SNI set), bounded in time.
+// A small HTTP/1.1 client for outside services (FCM and its token endpoint, the model API): one
+// request per connection, http:// or https:// (certificates verified, SNI set), bounded in time.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -43,6 +44,19 @@ class client {
                                     std::string body,
                                     const std::map<std::string, std::string>& headers,
                                     std::chrono::milliseconds timeout);
+
+    /// Receives a response body piece by piece, as it arrives.
+    using body_sink = std::function<awaitable<void>(std::string_view)>;
+
+    /// POSTs `body` and hands a 2xx answer's body to `sink` as it arrives (a streamed
+    /// answer); another status's body is collected into the response instead. Throws
+    /// errc::unavailable when the server cannot be reached, stays silent past `idle`, or
+    /// has not finished within `timeout`.
+    awaitable<client_response> post_streaming(const std::string& url, std::string content_type,
+                                              std::string body,
+                                              const std::map<std::string, std::string>& headers,
+                                              std::chrono::milliseconds timeout,
+                                              std::chrono::milliseconds idle, body_sink sink);
 
   private:
     net::io_context& ioc_;

@@ -29,7 +29,7 @@ struct idea_tag {
 
 struct idea {
     std::string id;   ///< opaque: "lib-17" for the library's
-    std::string tag;  ///< the catalog key it was written for
+    std::string tag;  ///< the tag key it was written for (a catalog key, or "free:…")
     std::string title;
     std::string description;
     int reward = 1;
@@ -38,7 +38,7 @@ struct idea {
 struct idea_answer {
     idea_tag tag;
     age_band band = age_band::early_school;
-    std::string source;  ///< "library"
+    std::string source;  ///< "library", "cache" (a Redis pool) or "model" (written just now)
     std::vector<idea> items;
 };
 

@@ -14,6 +14,8 @@ namespace poki::notify {
 /// `id:`, `event:` and `data:` lines and the blank line that ends the event. `data` must
 /// be one line (compact JSON is).
 [[nodiscard]] std::string sse_event(std::int64_t id, std::string_view type, std::string_view data);
+/// The same without `id:`, for a stream that is not resumed.
+[[nodiscard]] std::string sse_event(std::string_view type, std::string_view data);
 
 /// A comment line, which clients ignore: keeps proxies from closing an idle stream.
 [[nodiscard]] std::string sse_comment(std::string_view text);

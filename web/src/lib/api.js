@@ -1,6 +1,7 @@
 // The API client: the access token in memory only, the refresh token in the server's
 // HttpOnly cookie (this script never sees it). A 401 renews the access token once, shared by
 // every request that hit it at the same moment, and retries.
+import { SseParser } from './sse_text.js';
 
 /**
  * @typedef {{ id: number, family_id: number, role: 'parent' | 'child', display_name: string,
@@ -86,6 +87,46 @@ export class Api {
     const data = text ? JSON.parse(text) : null;
     if (!res.ok) throw new ApiError(res.status, data ?? { status: res.status });
     return data;
+  }
+
+  /**
+   * A server-sent-event answer read to its end, each event handed to `onEvent` as it
+   * arrives; problems before the stream starts throw like request()'s.
+   * @param {string} path under the base, with its query
+   * @param {(event: string, data: string) => void} onEvent
+   * @param {boolean} [retried]
+   * @returns {Promise<void>}
+   */
+  async stream(path, onEvent, retried = false) {
+    /** @type {Record<string, string>} */
+    const headers = { Accept: 'text/event-stream' };
+    if (this.accessToken) headers.Authorization = `Bearer ${this.accessToken}`;
+    let res;
+    try {
+      res = await this.fetchImpl(this.base + path, { headers, credentials: 'same-origin' });
+    } catch (e) {
+      throw new NetworkError(String(e));
+    }
+    if (res.status === 401 && this.accessToken && !retried && (await this.renew())) {
+      return this.stream(path, onEvent, true);
+    }
+    if (!res.ok || !res.body) {
+      const text = await res.text();
+      throw new ApiError(res.status, text ? JSON.parse(text) : { status: res.status });
+    }
+    const parser = new SseParser();
+    const decoder = new TextDecoder();
+    const reader = res.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        const text = done ? decoder.decode() : decoder.decode(value, { stream: true });
+        for (const e of parser.feed(text)) onEvent(e.event, e.data);
+        if (done) return;
+      }
+    } catch (e) {
+      throw e instanceof ApiError ? e : new NetworkError(String(e));
+    }
   }
 
   /** @param {string} path */

@@ -1,5 +1,6 @@
 // The ideas panel beside the mission form: a parent picks a tag (or types one) and the
-// child's age, sees five ideas, asks for others, and gives one to the child in one tap.
+// child's age, sees five ideas, asks for others or for freshly written ones (the model's
+// text shows as it writes), and gives one to the child in one tap.
 import { h, replace } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { uuid } from '../lib/format.js';
@@ -26,7 +27,8 @@ export function ideasPanel(ctx, names, given) {
     [...names].map(([id, name]) => h('option', { value: id }, name))));
   const tag = /** @type {HTMLInputElement} */ (h('input', { name: 'tag', required: true, maxlength: 20 }));
   const age = /** @type {HTMLInputElement} */ (h('input', { name: 'age', type: 'number', min: 3, max: 13, required: true, value: '8' }));
-  const more = h('div');
+  const more = h('div', { class: 'row' });
+  const draft = h('pre', { class: 'idea-draft', hidden: true });
 
   /** @param {Idea} idea */
   const ideaItem = (idea) => {
@@ -45,13 +47,40 @@ export function ideasPanel(ctx, names, given) {
       own);
   };
 
-  async function show() {
-    const q = new URLSearchParams({ tag: tag.value.trim(), age: age.value });
-    /** @type {IdeaAnswer} */
-    const answer = await ctx.api.get(`/mission-ideas?${q}`);
-    status.textContent = answer.tag.known ? '' : t('ideas.free_tag', { tag: answer.tag.label });
+  const question = () => new URLSearchParams({ tag: tag.value.trim(), age: age.value });
+
+  /** @param {IdeaAnswer} answer */
+  function showAnswer(answer) {
+    status.textContent = answer.source === 'library' && !answer.tag.known
+      ? t('ideas.free_tag', { tag: answer.tag.label }) : '';
     replace(list, answer.items.length ? answer.items.map(ideaItem) : h('li', { class: 'empty' }, t('ideas.none')));
-    replace(more, answer.items.length ? actionButton(t('ideas.more'), show, { status }) : null);
+    replace(more, answer.items.length
+      ? [actionButton(t('ideas.more'), show, { status }), actionButton(t('ideas.fresh'), fresh, { status })]
+      : null);
+  }
+
+  async function show() {
+    showAnswer(await ctx.api.get(`/mission-ideas?${question()}`));
+  }
+
+  // New ideas written now: the text appears as the model writes it, then the ideas.
+  async function fresh() {
+    draft.hidden = false;
+    draft.textContent = '';
+    status.textContent = t('ideas.writing');
+    /** @type {IdeaAnswer | null} */
+    let answer = null;
+    try {
+      await ctx.api.stream(`/mission-ideas/stream?${question()}`, (event, data) => {
+        if (event === 'piece') draft.textContent += JSON.parse(data).text;
+        else if (event === 'ideas') answer = JSON.parse(data);
+      });
+    } finally {
+      draft.hidden = true;
+    }
+    if (!answer) throw new Error('the stream ended without ideas');
+    showAnswer(answer);
+    if (/** @type {IdeaAnswer} */ (answer).source === 'library') status.textContent = t('ideas.fresh_unavailable');
   }
 
   const chips = h('div', { class: 'row', role: 'group', 'aria-label': t('ideas.suggested') },
@@ -67,7 +96,7 @@ export function ideasPanel(ctx, names, given) {
     h('h2', {}, t('ideas.title')),
     field('field.child_id', child), field('field.age', age), chips,
     field('field.tag', tag, 'ideas.tag_hint'),
-    h('button', { type: 'submit', class: 'primary' }, t('ideas.show')), status, list, more));
+    h('button', { type: 'submit', class: 'primary' }, t('ideas.show')), status, draft, list, more));
   onSubmit(form, status, show);
   return form;
 }

@@ -178,3 +178,20 @@ test('the calendar shows whole weeks from Monday, in the family zone', async () 
   assert.deepEqual([...days.keys()], ['2026-12-24', '2026-12-25', '2026-12-26', '2026-12-31', '2027-01-01']);
   assert.equal(today('Asia/Seoul', new Date('2026-12-01T15:30:00Z')), '2026-12-02');
 });
+
+test('server-sent events are read wherever the bytes are split', async () => {
+  const { SseParser } = await import('../../src/lib/sse_text.js');
+  const wire = ': hello\n\nevent: piece\ndata: {"text":"안"}\n\nevent: piece\r\ndata: {"text":"녕"}\r\n\r\n'
+    + 'data: one\ndata: two\n\nevent: ideas\ndata: {}\n\n';
+  for (const step of [1, 3, wire.length]) {
+    const parser = new SseParser();
+    const events = [];
+    for (let at = 0; at < wire.length; at += step) events.push(...parser.feed(wire.slice(at, at + step)));
+    assert.deepEqual(events, [
+      { event: 'piece', data: '{"text":"안"}' },
+      { event: 'piece', data: '{"text":"녕"}' },
+      { event: 'message', data: 'one\ntwo' },
+      { event: 'ideas', data: '{}' },
+    ]);
+  }
+});
