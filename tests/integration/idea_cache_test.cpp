@@ -23,10 +23,11 @@ class IdeaCacheTest : public ::testing::Test {
         cfg_.backoff_base = milliseconds{100};
         cfg_.backoff_max = milliseconds{250};
         cfg_.family_calls_per_hour = 2;
-        // Redis expires keys on its own clock, so the test's clock runs beside it, ahead by
-        // as much as the test says.
+        // Redis expires keys on its own clock, so the test's clock starts beside it and
+        // stands still but for the jumps the test makes (uses at "the same" time weigh the
+        // same).
         cache_ = std::make_unique<idea_cache>(*stack_.redis, cfg_,
-                                              [this] { return system_now_ms() + offset_ms_; });
+                                              [this] { return start_ms_ + offset_ms_; });
         stack_.wait_for_redis();
     }
 
@@ -66,6 +67,7 @@ class IdeaCacheTest : public ::testing::Test {
 
     test::service_stack stack_;
     ideas_config cfg_;
+    std::int64_t start_ms_ = system_now_ms();
     std::int64_t offset_ms_ = 0;
     std::unique_ptr<idea_cache> cache_;
 };

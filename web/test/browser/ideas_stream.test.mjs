@@ -1,58 +1,34 @@
-// Fresh ideas from a model: the server is pointed at a small OpenAI-compatible fake this file
-// starts on loopback. A parent asks for ideas (the model fills the pool), then asks for new
-// ones written now: the model's text shows as it streams, then its ideas, one of which goes
+// Fresh ideas from a model: the server is pointed at the small OpenAI-compatible fake
+// (test/support/fake_model.mjs) this file starts on loopback. A parent asks for ideas (the
+// model fills the pool), then asks for new ones written now: the model's text shows as it streams, then its ideas, one of which goes
 // to the child in one tap and shows on the child's page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { apiFamily, logIn, openPage, withReport, sharedServerAndBrowser } from './support.mjs';
+import { PokiServer, apiFamily, launchBrowser, logIn, openPage, withReport } from './support.mjs';
+import { startFakeModel } from '../support/fake_model.mjs';
 
-/** @type {{ stream: boolean, authorization: string | undefined }[]} */
-const asked = [];
-
-/** @param {string} prefix */
-const ideasText = (prefix) => JSON.stringify({
-  ideas: [1, 2, 3, 4, 5, 6].map((n) => ({
-    title: `${prefix} ${n}`, description: `${prefix} ${n}번째 미션을 해 보아요.`, reward: 1 + (n % 3),
-  })),
-});
-
-const model = createServer((req, res) => {
-  let body = '';
-  req.on('data', (chunk) => { body += chunk; });
-  req.on('end', async () => {
-    const request = JSON.parse(body);
-    asked.push({ stream: request.stream, authorization: req.headers.authorization });
-    if (!request.stream) {
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: ideasText('공룡 그리기') } }],
-        usage: { total_tokens: 100 } }));
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': 'text/event-stream' });
-    const text = ideasText('화석 발굴 놀이');
-    const pieces = 16;
-    const size = Math.ceil(text.length / pieces);
-    for (let at = 0; at < text.length; at += size) {
-      await new Promise((resolve) => setTimeout(resolve, 120));
-      res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: text.slice(at, at + size) } }] })}\n\n`);
-    }
-    res.end('data: [DONE]\n\n');
-  });
-});
-
-const extra = { ideas: {} };
-// Registered before the shared server's hook: its configuration names the fake's port.
+/** @type {Awaited<ReturnType<typeof startFakeModel>>} */
+let model;
+/** @type {{ server: PokiServer, browser: import('playwright-core').Browser }} */
+const env = /** @type {any} */ ({});
+// The server's configuration names the fake's port, so the fake starts first (one hook:
+// node runs a file's top-level hooks without waiting for each other).
 before(async () => {
-  await new Promise((resolve) => model.listen(0, '127.0.0.1', () => resolve(undefined)));
-  const address = /** @type {import('node:net').AddressInfo} */ (model.address());
-  extra.ideas = {
-    provider_url: `http://127.0.0.1:${address.port}/v1`, model: 'browser-test-model',
-    api_key: 'sk-browser-test-key', request_timeout_ms: 10000, stream_idle_timeout_ms: 3000,
-  };
+  model = await startFakeModel();
+  env.server = new PokiServer({
+    ideas: {
+      provider_url: model.url, model: 'browser-test-model',
+      api_key: 'sk-browser-test-key', request_timeout_ms: 10000, stream_idle_timeout_ms: 3000,
+    },
+  });
+  await env.server.start();
+  env.browser = await launchBrowser();
 });
-const env = sharedServerAndBrowser(extra);
-after(() => { model.close(); });
+after(async () => {
+  await env.browser?.close();
+  await env.server?.close();
+  model?.close();
+});
 
 test('a parent streams fresh ideas, watches them being written, and gives one', async () => {
   const family = await apiFamily(env.server);
@@ -84,8 +60,8 @@ test('a parent streams fresh ideas, watches them being written, and gives one', 
     await panel.getByText('화석 발굴 놀이 6', { exact: true }).waitFor();
     assert.equal(await panel.locator('.idea-draft').isHidden(), true);
     assert.equal(await ideas.count(), 6);
-    assert.deepEqual(asked.map((a) => a.stream), [false, true]);
-    assert.ok(asked.every((a) => a.authorization === 'Bearer sk-browser-test-key'));
+    assert.deepEqual(model.asked.map((a) => a.stream), [false, true]);
+    assert.ok(model.asked.every((a) => a.authorization === 'Bearer sk-browser-test-key'));
 
     const chosen = ideas.filter({ hasText: '화석 발굴 놀이 3' });
     await chosen.getByRole('button', { name: '"화석 발굴 놀이 3" 미션 주기' }).click();
