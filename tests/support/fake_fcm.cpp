@@ -2,8 +2,6 @@
 
 #include <fstream>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -22,36 +20,26 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 
-std::string lower(std::string s) {
-    for (auto& c : s) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return s;
-}
-
 }  // namespace
 
 struct fake_fcm::key_pair {
     std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> pkey{nullptr, &EVP_PKEY_free};
 };
 
-fake_fcm::fake_fcm() : key_{std::make_unique<key_pair>()} {
-    serve();
-}
+fake_fcm::fake_fcm()
+    : key_{std::make_unique<key_pair>()}
+    , server_{[this](net::ip::tcp::socket& socket, recorded_request rec) {
+        return answer(socket, std::move(rec));
+    }} {}
 
-fake_fcm::~fake_fcm() {
-    ioc_.stop();
-    if (thread_.joinable()) {
-        thread_.join();
-    }
-}
+fake_fcm::~fake_fcm() = default;
 
 std::string fake_fcm::token_url() const {
-    return "http://127.0.0.1:" + std::to_string(port_) + "/token";
+    return "http://127.0.0.1:" + std::to_string(port()) + "/token";
 }
 
 std::string fake_fcm::send_url() const {
-    return "http://127.0.0.1:" + std::to_string(port_) + "/v1/projects/{project}/messages:send";
+    return "http://127.0.0.1:" + std::to_string(port()) + "/v1/projects/{project}/messages:send";
 }
 
 void fake_fcm::script(std::vector<scripted_reply> replies) {
@@ -83,29 +71,7 @@ std::vector<recorded_request> fake_fcm::wait_for_sends(std::size_t n,
     return sends();
 }
 
-void fake_fcm::serve() {
-    net::ip::tcp::acceptor acceptor{ioc_, {net::ip::make_address("127.0.0.1"), 0}};
-    port_ = acceptor.local_endpoint().port();
-    net::co_spawn(ioc_, accept_loop(std::move(acceptor)), net::detached);
-    thread_ = std::thread{[this] { ioc_.run(); }};
-}
-
-net::awaitable<void> fake_fcm::accept_loop(net::ip::tcp::acceptor acceptor) {
-    while (true) {
-        auto socket = co_await acceptor.async_accept(net::use_awaitable);
-        net::co_spawn(ioc_, handle(std::move(socket)), net::detached);
-    }
-}
-
-net::awaitable<void> fake_fcm::handle(net::ip::tcp::socket socket) {
-    beast::flat_buffer buffer;
-    bhttp::request<bhttp::string_body> req;
-    co_await bhttp::async_read(socket, buffer, req, net::use_awaitable);
-    recorded_request rec{
-        std::string{req.target()}, {}, req.body(), std::chrono::steady_clock::now()};
-    for (const auto& f : req) {
-        rec.headers[lower(std::string{f.name_string()})] = std::string{f.value()};
-    }
+net::awaitable<void> fake_fcm::answer(net::ip::tcp::socket& socket, recorded_request rec) {
     scripted_reply reply;
     {
         const std::lock_guard lock{mutex_};
@@ -135,8 +101,6 @@ net::awaitable<void> fake_fcm::handle(net::ip::tcp::socket socket) {
     res.keep_alive(false);
     res.prepare_payload();
     co_await bhttp::async_write(socket, res, net::use_awaitable);
-    boost::system::error_code ignored;
-    socket.shutdown(net::ip::tcp::socket::shutdown_both, ignored);
 }
 
 std::filesystem::path fake_fcm::write_service_account(const std::filesystem::path& dir) {
@@ -150,7 +114,7 @@ std::filesystem::path fake_fcm::write_service_account(const std::filesystem::pat
         {"type", "service_account"},      {"project_id", project_id},
         {"private_key_id", "test-key-1"}, {"private_key", pem},
         {"client_email", client_email},   {"token_uri", "https://oauth2.googleapis.com/token"}};
-    const auto path = dir / "service-account.json";
+    auto path = dir / "service-account.json";
     std::ofstream{path} << account.dump(2);
     return path;
 }

@@ -11,21 +11,14 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
-namespace poki::test {
+#include "support/loopback_server.hpp"
 
-struct recorded_request {
-    std::string target;
-    std::map<std::string, std::string> headers;  ///< lower-case names
-    std::string body;
-    std::chrono::steady_clock::time_point at;
-};
+namespace poki::test {
 
 struct scripted_reply {
     int status = 200;
@@ -40,7 +33,7 @@ class fake_fcm {
     fake_fcm(const fake_fcm&) = delete;
     fake_fcm& operator=(const fake_fcm&) = delete;
 
-    [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
+    [[nodiscard]] std::uint16_t port() const noexcept { return server_.port(); }
     [[nodiscard]] std::string token_url() const;
     [[nodiscard]] std::string send_url() const;  ///< with {project}, as in the config
 
@@ -64,18 +57,14 @@ class fake_fcm {
 
   private:
     struct key_pair;
-    void serve();
-    boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor acceptor);
-    boost::asio::awaitable<void> handle(boost::asio::ip::tcp::socket socket);
+    boost::asio::awaitable<void> answer(boost::asio::ip::tcp::socket& socket, recorded_request rec);
 
-    boost::asio::io_context ioc_;
-    std::uint16_t port_ = 0;
     mutable std::mutex mutex_;
     std::vector<recorded_request> sends_;
     std::vector<recorded_request> tokens_;
     std::deque<scripted_reply> script_;
     std::unique_ptr<key_pair> key_;
-    std::thread thread_;
+    loopback_server server_;  // last: stopped before the rest goes
 };
 
 }  // namespace poki::test

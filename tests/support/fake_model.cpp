@@ -1,7 +1,5 @@
 #include "support/fake_model.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -14,13 +12,6 @@ namespace {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
-
-std::string lower(std::string s) {
-    for (auto& c : s) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return s;
-}
 
 net::awaitable<void> sleep_for(std::chrono::milliseconds d) {
     if (d.count() <= 0) {
@@ -56,22 +47,15 @@ std::string six_ideas() {
     return fake_model::ideas_content(6, "아이디어");
 }
 
-fake_model::fake_model() {
-    net::ip::tcp::acceptor acceptor{ioc_, {net::ip::make_address("127.0.0.1"), 0}};
-    port_ = acceptor.local_endpoint().port();
-    net::co_spawn(ioc_, accept_loop(std::move(acceptor)), net::detached);
-    thread_ = std::thread{[this] { ioc_.run(); }};
-}
+fake_model::fake_model()
+    : server_{[this](net::ip::tcp::socket& socket, recorded_request rec) {
+        return answer(socket, std::move(rec));
+    }} {}
 
-fake_model::~fake_model() {
-    ioc_.stop();
-    if (thread_.joinable()) {
-        thread_.join();
-    }
-}
+fake_model::~fake_model() = default;
 
 std::string fake_model::base_url() const {
-    return "http://127.0.0.1:" + std::to_string(port_) + "/v1";
+    return "http://127.0.0.1:" + std::to_string(port()) + "/v1";
 }
 
 void fake_model::set_default(model_reply reply) {
@@ -117,23 +101,8 @@ model_reply fake_model::next_reply(recorded_request rec) {
     return reply;
 }
 
-net::awaitable<void> fake_model::accept_loop(net::ip::tcp::acceptor acceptor) {
-    while (true) {
-        auto socket = co_await acceptor.async_accept(net::use_awaitable);
-        net::co_spawn(ioc_, handle(std::move(socket)), net::detached);
-    }
-}
-
-net::awaitable<void> fake_model::handle(net::ip::tcp::socket socket) {
-    beast::flat_buffer buffer;
-    bhttp::request<bhttp::string_body> req;
-    co_await bhttp::async_read(socket, buffer, req, net::use_awaitable);
-    recorded_request rec{
-        std::string{req.target()}, {}, req.body(), std::chrono::steady_clock::now()};
-    for (const auto& f : req) {
-        rec.headers[lower(std::string{f.name_string()})] = std::string{f.value()};
-    }
-    const auto asked = nlohmann::json::parse(req.body(), nullptr, false);
+net::awaitable<void> fake_model::answer(net::ip::tcp::socket& socket, recorded_request rec) {
+    const auto asked = nlohmann::json::parse(rec.body, nullptr, false);
     const bool streamed = asked.is_object() && asked.value("stream", false);
     const auto reply = next_reply(std::move(rec));
     co_await sleep_for(reply.delay);
@@ -183,8 +152,6 @@ net::awaitable<void> fake_model::handle(net::ip::tcp::socket socket) {
         }
         co_await net::async_write(socket, bhttp::make_chunk_last(), net::use_awaitable);
     }
-    boost::system::error_code ignored;
-    socket.shutdown(net::ip::tcp::socket::shutdown_both, ignored);
 }
 
 nlohmann::json model_config(const fake_model& model, const nlohmann::json& overrides) {

@@ -8,15 +8,13 @@
 #include <deque>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <nlohmann/json.hpp>
 
-#include "support/fake_fcm.hpp"
+#include "support/loopback_server.hpp"
 
 namespace poki::test {
 
@@ -40,7 +38,7 @@ class fake_model {
     fake_model(const fake_model&) = delete;
     fake_model& operator=(const fake_model&) = delete;
 
-    [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
+    [[nodiscard]] std::uint16_t port() const noexcept { return server_.port(); }
     [[nodiscard]] std::string base_url() const;  ///< "http://127.0.0.1:<port>/v1"
 
     void set_default(model_reply reply);
@@ -53,17 +51,14 @@ class fake_model {
     [[nodiscard]] static std::string ideas_content(int count, const std::string& prefix);
 
   private:
-    boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor acceptor);
-    boost::asio::awaitable<void> handle(boost::asio::ip::tcp::socket socket);
+    boost::asio::awaitable<void> answer(boost::asio::ip::tcp::socket& socket, recorded_request rec);
     model_reply next_reply(recorded_request rec);
 
-    boost::asio::io_context ioc_;
-    std::uint16_t port_ = 0;
     mutable std::mutex mutex_;
     std::vector<recorded_request> requests_;
     std::deque<model_reply> script_;
     model_reply default_;
-    std::thread thread_;
+    loopback_server server_;  // last: stopped before the rest goes
 };
 
 /// The ideas config that points the server at `model` (merge into server_options::extra).
