@@ -2,24 +2,12 @@
 // one to the child in one tap; the child's open missions page shows it live.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiFamily, logIn, openPage, withReport, sharedServerAndBrowser } from './support.mjs';
+import { sharedServerAndBrowser, withIdeasPanel } from './support.mjs';
 
 const env = sharedServerAndBrowser();
 
 test('a parent gives a mission idea in one tap and it reaches the child\'s page', async () => {
-  const family = await apiFamily(env.server);
-  const mom = await openPage(env.browser, 'parent', { width: 1280, height: 900 });
-  const kid = await openPage(env.browser, 'child');
-  await withReport('ideas', env.server, [mom, kid], async () => {
-    const p = mom.page;
-    const c = kid.page;
-    await logIn(p, env.server, family.parent);
-    await logIn(c, env.server, family.child);
-    await c.getByRole('link', { name: '미션' }).click();
-    await c.locator('li.empty').waitFor();
-
-    await p.getByRole('link', { name: '미션' }).click();
-    const panel = p.getByRole('form', { name: '미션 아이디어' });
+  await withIdeasPanel('ideas', env, async ({ child: c, panel }) => {
     await panel.getByLabel('나이').fill('7');
     await panel.getByRole('group', { name: '자주 쓰는 태그' }).getByRole('button', { name: '독서' }).click();
     const ideas = panel.locator('li.idea');

@@ -4,7 +4,7 @@
 // to the child in one tap and shows on the child's page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { PokiServer, apiFamily, launchBrowser, logIn, openPage, withReport } from './support.mjs';
+import { PokiServer, launchBrowser, withIdeasPanel } from './support.mjs';
 import { startFakeModel } from '../support/fake_model.mjs';
 
 /** @type {Awaited<ReturnType<typeof startFakeModel>>} */
@@ -31,19 +31,7 @@ after(async () => {
 });
 
 test('a parent streams fresh ideas, watches them being written, and gives one', async () => {
-  const family = await apiFamily(env.server);
-  const mom = await openPage(env.browser, 'parent', { width: 1280, height: 900 });
-  const kid = await openPage(env.browser, 'child');
-  await withReport('ideas-stream', env.server, [mom, kid], async () => {
-    const p = mom.page;
-    const c = kid.page;
-    await logIn(p, env.server, family.parent);
-    await logIn(c, env.server, family.child);
-    await c.getByRole('link', { name: '미션' }).click();
-    await c.locator('li.empty').waitFor();
-
-    await p.getByRole('link', { name: '미션' }).click();
-    const panel = p.getByRole('form', { name: '미션 아이디어' });
+  await withIdeasPanel('ideas-stream', env, async ({ parent: p, child: c, panel }) => {
     await panel.getByLabel('나이').fill('8');
     await panel.getByLabel('태그', { exact: true }).fill('공룡');
     await panel.getByRole('button', { name: '아이디어 보기' }).click();

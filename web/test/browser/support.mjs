@@ -209,6 +209,30 @@ export async function logIn(page, server, who) {
 }
 
 /**
+ * The ideas panel's setting: a family made through the API, the parent on the missions page
+ * (wide, so the panel shows beside the form) and the child's missions page open and still
+ * empty, so the scenario can watch a given idea arrive there.
+ * @param {string} title for the report on failure
+ * @param {{ server: PokiServer, browser: import('playwright-core').Browser }} env
+ * @param {(pages: { parent: import('playwright-core').Page, child: import('playwright-core').Page,
+ *   panel: import('playwright-core').Locator }) => Promise<void>} scenario
+ */
+export async function withIdeasPanel(title, env, scenario) {
+  const family = await apiFamily(env.server);
+  const mom = await openPage(env.browser, 'parent', { width: 1280, height: 900 });
+  const kid = await openPage(env.browser, 'child');
+  await withReport(title, env.server, [mom, kid], async () => {
+    await logIn(mom.page, env.server, family.parent);
+    await logIn(kid.page, env.server, family.child);
+    await kid.page.getByRole('link', { name: '미션' }).click();
+    await kid.page.locator('li.empty').waitFor();
+    await mom.page.getByRole('link', { name: '미션' }).click();
+    const panel = mom.page.getByRole('form', { name: '미션 아이디어' });
+    await scenario({ parent: mom.page, child: kid.page, panel });
+  });
+}
+
+/**
  * One server and one browser for a test file, started before its tests and stopped after.
  * @param {Record<string, unknown>} [extra] server configuration, as for PokiServer
  */
