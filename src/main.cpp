@@ -73,6 +73,10 @@ int main(int argc, char** argv) {
     }
     // `routes` prints a table on stdout, where the log lines would go too.
     poki::log::setup(command == "routes" ? std::string{"off"} : cfg->log.level);
+    for (const auto& name : cfg->unknown_variables) {
+        poki::log::warn("environment variable names no configuration key; ignored",
+                        {{"variable", name}});
+    }
     int code = 0;
     try {
         if (command == "migrate") {

@@ -14,6 +14,7 @@
 #include "poki/calls/calls_routes.hpp"
 #include "poki/chat/chat_routes.hpp"
 #include "poki/core/log.hpp"
+#include "poki/core/periodic.hpp"
 #include "poki/db/request_keys.hpp"
 #include "poki/diagnostics/client_error_routes.hpp"
 #include "poki/family/family_routes.hpp"
@@ -88,9 +89,30 @@ std::optional<web::static_site> load_web_app(const web_config& cfg) {
 
 }  // namespace
 
+pqxx::connection connect_at_start(const database_config& cfg) {
+    const auto give_up_at = std::chrono::steady_clock::now() + cfg.connect_retry;
+    auto pause = milliseconds{250};
+    for (int attempt = 1;; ++attempt) {
+        try {
+            return pqxx::connection{cfg.url};
+        } catch (const pqxx::broken_connection& e) {
+            if (std::chrono::steady_clock::now() + pause > give_up_at) {
+                throw;
+            }
+            // The first failure says why; later ones only that we still wait.
+            if (attempt == 1) {
+                log::warn("database not reachable yet; retrying",
+                          {{"error", e.what()}, {"retry_for_ms", cfg.connect_retry.count()}});
+            }
+            std::this_thread::sleep_for(pause);
+            pause = std::min(pause * 2, milliseconds{2000});
+        }
+    }
+}
+
 db::migration_report migrate_database(const database_config& cfg) {
     const auto migrations = db::load_migrations(cfg.migrations_dir);
-    pqxx::connection connection{cfg.url};
+    auto connection = connect_at_start(cfg);
     return db::apply_migrations(connection, migrations);
 }
 
@@ -102,6 +124,7 @@ app::app(config cfg)
              config_.database.pipeline_connections}
     , redis_{ioc_, config_.redis}
     , ops_{database_, reads_, redis_}
+    , notifier_{current_environment()}
     , events_{database_, reads_, redis_, config_.events, config_.push}
     , presence_{ioc_, redis_, config_.presence}
     , event_hub_{ioc_, database_, presence_, config_.redis, config_.events}
@@ -226,7 +249,7 @@ int app::run() {
     }
     {
         // Before the first request: a member removed before this start stays out from it on.
-        pqxx::connection connection{database_.connection_string()};
+        auto connection = connect_at_start(config_.database);
         auth_.revoked().load(connection);
     }
     server_->start();
@@ -254,6 +277,9 @@ int app::run() {
         net::co_spawn(ioc_, shut_down(), net::detached);
     });
 
+    start_watchdog();
+    notifier_.ready();
+
     const int threads = io_thread_count(config_.http);
     log::info("server started", {{"io_threads", threads}, {"db_pool", config_.database.pool_size}});
     std::vector<std::jthread> workers;
@@ -279,7 +305,29 @@ std::vector<std::pair<std::string, std::string>> app::route_table() const {
     return table;
 }
 
+void app::start_watchdog() {
+    const auto interval = notifier_.watchdog_interval();
+    if (!interval) {
+        return;
+    }
+    // On the io threads: a ping proves they still turn, which is what the manager wants to know.
+    net::co_spawn(ioc_,
+                  run_periodically("watchdog", *interval,
+                                   [this]() -> awaitable<void> {
+                                       notifier_.watchdog();
+                                       co_return;
+                                   }),
+                  net::detached);
+}
+
 awaitable<void> app::shut_down() {
+    ops_.begin_drain();
+    notifier_.stopping();
+    if (config_.http.unready_delay.count() > 0) {
+        // Load balancers see /readyz fail and stop sending while the listeners still accept.
+        net::steady_timer unready{ioc_, config_.http.unready_delay};
+        co_await unready.async_wait(net::use_awaitable);
+    }
     server_->stop_accepting();
     co_await server_->drain(config_.http.drain_timeout);
     co_await ideas_.finish_background(std::chrono::milliseconds{2000});

@@ -35,6 +35,7 @@
 #include "poki/notify/event_service.hpp"
 #include "poki/notify/push_worker.hpp"
 #include "poki/ops/ops_service.hpp"
+#include "poki/ops/service_notifier.hpp"
 #include "poki/presence/presence_tracker.hpp"
 #include "poki/realtime/socket_hub.hpp"
 #include "poki/reservations/reservation_service.hpp"
@@ -71,6 +72,10 @@ class app {
     /// (when it happened here) on every other instance.
     void end_sessions(std::int64_t user_id, std::int64_t generation_floor,
                       auth::revocation_source source);
+    /// WATCHDOG=1 at the interval the service manager asked for, when it asked.
+    void start_watchdog();
+    /// SIGTERM: /readyz fails, the manager hears STOPPING=1, http.unready_delay_ms passes,
+    /// the listeners close, requests in flight finish, background work ends.
     awaitable<void> shut_down();
 
     config config_;
@@ -82,6 +87,7 @@ class app {
     db::read_pipeline reads_;
     cache::redis_client redis_;
     ops::ops_service ops_;
+    ops::service_notifier notifier_;
     notify::event_service events_;
     presence::presence_tracker presence_;
     notify::event_hub event_hub_;
@@ -107,6 +113,10 @@ class app {
     std::unique_ptr<http::dispatcher> dispatcher_;
     std::unique_ptr<http::server> server_;
 };
+
+/// A direct connection for start-up's work, retried for database.connect_retry_ms while the
+/// database refuses (it may come up a moment after us); throws the last failure.
+pqxx::connection connect_at_start(const database_config& cfg);
 
 /// Applies pending migrations with a direct connection (no pool); throws on failure.
 db::migration_report migrate_database(const database_config& cfg);

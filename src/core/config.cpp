@@ -117,6 +117,8 @@ const std::vector<field_spec>& fields() {
         field(
             "mode", [](config & c) -> auto& { return c.mode; }),
         field(
+            "strict_environment", [](config & c) -> auto& { return c.strict_environment; }),
+        field(
             "http.address", [](config & c) -> auto& { return c.http.address; }),
         field(
             "http.port", [](config & c) -> auto& { return c.http.port; }),
@@ -142,6 +144,8 @@ const std::vector<field_spec>& fields() {
             "http.allowed_origins", [](config & c) -> auto& { return c.http.allowed_origins; }),
         field(
             "http.drain_timeout_ms", [](config & c) -> auto& { return c.http.drain_timeout; }),
+        field(
+            "http.unready_delay_ms", [](config & c) -> auto& { return c.http.unready_delay; }),
         field(
             "web.root", [](config & c) -> auto& { return c.web.root; }),
         field(
@@ -254,6 +258,9 @@ const std::vector<field_spec>& fields() {
         field(
             "database.migrate_on_start",
             [](config & c) -> auto& { return c.database.migrate_on_start; }),
+        field(
+            "database.connect_retry_ms",
+            [](config & c) -> auto& { return c.database.connect_retry; }),
         field(
             "redis.host", [](config & c) -> auto& { return c.redis.host; }),
         field(
@@ -613,6 +620,10 @@ void validate(const config& c) {
             "reservations.activation_batch", "must be between 1 and 5000");
     require(c.reservations.max_per_family >= 1 && c.reservations.max_per_family <= 100000,
             "reservations.max_per_family", "must be between 1 and 100000");
+    require(c.database.connect_retry <= milliseconds{600000}, "database.connect_retry_ms",
+            "must be at most 600000");
+    require(c.http.unready_delay <= milliseconds{60000}, "http.unready_delay_ms",
+            "must be at most 60000");
     require(c.chat.commit_lanes >= 1 && c.chat.commit_lanes <= 64, "chat.commit_lanes",
             "must be between 1 and 64");
     require(c.chat.max_batch >= 1 && c.chat.max_batch <= 10000, "chat.max_batch",
@@ -621,6 +632,27 @@ void validate(const config& c) {
                                        "error", "critical", "off"};
     require(std::find(levels.begin(), levels.end(), c.log.level) != levels.end(), "log.level",
             "must be one of trace, debug, info, warn, error, critical, off");
+}
+
+/// One POKI_* variable: its key's new value, or, for a name that is no key, a refusal when
+/// strict and a note for start-up's warning otherwise.
+void apply_variable(config& c, const std::string& name, std::string_view value) {
+    const auto& table = fields();
+    const auto it = std::find_if(table.begin(), table.end(), [&name](const field_spec& f) {
+        return env_name_for(f.key) == name;
+    });
+    if (it == table.end()) {
+        if (c.strict_environment) {
+            throw config_error{"config: unknown environment variable " + name +
+                               " (strict_environment is on)"};
+        }
+        c.unknown_variables.push_back(name);
+        return;
+    }
+    if (auto message = it->from_text(c, value); !message.empty()) {
+        // NOLINTNEXTLINE(performance-inefficient-string-concatenation): an error path
+        throw config_error{"config: " + name + " (" + it->key + "): " + message};
+    }
 }
 
 }  // namespace
@@ -662,20 +694,14 @@ config load_config(const nlohmann::json& document, const environment& env) {
         }
         apply_json(c, document, "");
     }
+    // Strictness first: it decides what an unknown variable does, whatever the map's order.
+    const auto strict_name = env_name_for("strict_environment");
+    if (const auto it = env.find(strict_name); it != env.end()) {
+        apply_variable(c, it->first, it->second);
+    }
     for (const auto& [name, value] : env) {
-        if (!name.starts_with("POKI_") || name == "POKI_CONFIG") {
-            continue;
-        }
-        const auto& table = fields();
-        const auto it = std::find_if(
-            table.begin(), table.end(),
-            [&variable = name](const field_spec& f) { return env_name_for(f.key) == variable; });
-        if (it == table.end()) {
-            throw config_error{"config: unknown environment variable " + name};
-        }
-        if (auto message = it->from_text(c, value); !message.empty()) {
-            // NOLINTNEXTLINE(performance-inefficient-string-concatenation): an error path
-            throw config_error{"config: " + name + " (" + it->key + "): " + message};
+        if (name.starts_with("POKI_") && name != "POKI_CONFIG" && name != strict_name) {
+            apply_variable(c, name, value);
         }
     }
     read_secret_file(c.auth.jwt_secret, c.auth.jwt_secret_file, "auth.jwt_secret");

@@ -2,7 +2,11 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <spdlog/async.h>
 #include <spdlog/pattern_formatter.h>
@@ -11,16 +15,56 @@
 namespace poki::log {
 namespace {
 
+/// syslog's priority of a level, as journald reads it from a "<N>" line prefix.
+char syslog_priority(spdlog::level::level_enum level) {
+    switch (level) {
+        case spdlog::level::critical:
+            return '2';
+        case spdlog::level::err:
+            return '3';
+        case spdlog::level::warn:
+            return '4';
+        case spdlog::level::info:
+            return '6';
+        default:
+            return '7';
+    }
+}
+
 /// stdout without a flush per line: the async thread batches writes, flush_every drains them.
+/// When stdout is the journal each line carries its priority, so `journalctl -p warning`
+/// finds the warnings.
 class stdout_sink final : public spdlog::sinks::base_sink<std::mutex> {
+  public:
+    explicit stdout_sink(bool journal_priorities) : journal_priorities_{journal_priorities} {}
+
   protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
         spdlog::memory_buf_t formatted;
+        if (journal_priorities_) {
+            const std::array<char, 3> prefix{'<', syslog_priority(msg.level), '>'};
+            formatted.append(prefix.data(), prefix.data() + prefix.size());
+        }
         formatter_->format(msg, formatted);
         std::fwrite(formatted.data(), 1, formatted.size(), stdout);
     }
     void flush_() override { std::fflush(stdout); }
+
+  private:
+    bool journal_priorities_;
 };
+
+/// systemd names the journal stream it connected to stdout as "device:inode" in
+/// JOURNAL_STREAM; stdout redirected elsewhere since gets plain lines.
+bool stdout_is_the_journal() {
+    const char* stream = std::getenv("JOURNAL_STREAM");  // NOLINT(concurrency-mt-unsafe): at start
+    struct stat out {};
+    if (stream == nullptr || ::fstat(STDOUT_FILENO, &out) != 0) {
+        return false;
+    }
+    const auto expected = std::to_string(out.st_dev) + ":" + std::to_string(out.st_ino);
+    return expected == stream;
+}
 
 }  // namespace
 
@@ -99,7 +143,7 @@ void setup(std::string_view level) {
     if (!spdlog::thread_pool()) {
         spdlog::init_thread_pool(32768, 1);
     }
-    auto sink = std::make_shared<stdout_sink>();
+    auto sink = std::make_shared<stdout_sink>(stdout_is_the_journal());
     // Overrun rather than block: an io thread must never wait on the log.
     auto logger =
         std::make_shared<spdlog::async_logger>("poki", std::move(sink), spdlog::thread_pool(),

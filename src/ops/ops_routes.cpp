@@ -37,6 +37,15 @@ struct ops_handlers {
     }
 
     [[nodiscard]] awaitable<http::response> readyz(http::request_context& ctx) const {
+        if (service.draining()) {
+            // No probes: the answer must not depend on dependencies while shutting down.
+            auto res =
+                http::problem_response(to_problem(error{errc::unavailable, "shutting_down",
+                                                        "Not ready: the server is shutting down."},
+                                                  ctx.request_id));
+            res.set(http::field::cache_control, "no-store");
+            co_return res;
+        }
         const auto r = co_await service.check_readiness();
         const nlohmann::json checks{{"postgres", r.postgres ? "up" : "down"},
                                     {"redis", r.redis ? "up" : "down"}};

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -17,10 +18,17 @@ struct server_options {
     nlohmann::json extra = nlohmann::json::object();
 };
 
+/// Whether the constructor waits for /healthz, or returns once the process started (for
+/// tests of start-up itself).
+enum class until { healthy, started };
+
 /// The poki binary serving on a free port, stopped (SIGKILL) when the test ends.
 class running_server {
   public:
-    explicit running_server(const server_options& options = {})
+    explicit running_server(const server_options& options = {}) : running_server{options, {}} {}
+    /// With `env` beside the test's own environment.
+    running_server(const server_options& options, const std::map<std::string, std::string>& env,
+                   until wait = until::healthy)
         : dir_{temp_dir("poki-e2e")}, port_{free_port()} {
         const auto redis_port = options.redis_port != 0
                                     ? options.redis_port
@@ -39,9 +47,14 @@ class running_server {
         std::ofstream{dir_ / "poki.json"} << cfg.dump(2);
         process_ = std::make_unique<child_process>(
             POKI_TEST_BINARY,
-            std::vector<std::string>{"serve", "--config", (dir_ / "poki.json").string()},
-            std::map<std::string, std::string>{}, dir_ / "server.log");
-        if (!wait_until_healthy(port_, std::chrono::seconds{20})) {
+            std::vector<std::string>{"serve", "--config", (dir_ / "poki.json").string()}, env,
+            dir_ / "server.log");
+        if (wait == until::healthy) {
+            wait_healthy(std::chrono::seconds{20});
+        }
+    }
+    void wait_healthy(std::chrono::milliseconds timeout) const {
+        if (!wait_until_healthy(port_, timeout)) {
             throw std::runtime_error{"server did not become healthy:\n" + log()};
         }
     }

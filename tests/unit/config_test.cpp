@@ -55,8 +55,28 @@ TEST(Config, UnknownKeyIsNamed) {
     EXPECT_EQ(error_of(nlohmann::json::parse(R"({"http": {"prot": 1}})")),
               "config: unknown key 'http.prot'");
     EXPECT_EQ(error_of(nlohmann::json::parse(R"({"cache": 1})")), "config: unknown key 'cache'");
-    EXPECT_EQ(error_of(nullptr, {{"POKI_HTTP_PROT", "1"}}),
-              "config: unknown environment variable POKI_HTTP_PROT");
+}
+
+// Orchestrators set POKI_PORT, POKI_REDIS_PORT and the like for services named like the app:
+// they are noted for a warning, not a reason to stop; strict mode refuses them by name.
+TEST(Config, UnknownVariablesAreNotedOrRefusedWhenStrict) {
+    const environment env{
+        {"POKI_HTTP_PROT", "1"}, {"POKI_PORT", "tcp://10.0.0.7:8080"}, {"POKI_HTTP_PORT", "9100"}};
+    const auto lenient = load_config(nullptr, env);
+    EXPECT_EQ(lenient.http.port, 9100);
+    EXPECT_EQ(lenient.unknown_variables, (std::vector<std::string>{"POKI_HTTP_PROT", "POKI_PORT"}));
+
+    auto strict = env;
+    // Named after the others in the map's order, and still in force for them.
+    strict.emplace("POKI_STRICT_ENVIRONMENT", "true");
+    EXPECT_EQ(error_of(nullptr, strict),
+              "config: unknown environment variable POKI_HTTP_PROT (strict_environment is on)");
+    EXPECT_EQ(
+        error_of(nlohmann::json::parse(R"({"strict_environment": true})"), {{"POKI_PORT", "1"}}),
+        "config: unknown environment variable POKI_PORT (strict_environment is on)");
+    EXPECT_TRUE(load_config(nlohmann::json::parse(R"({"strict_environment": true})"),
+                            {{"POKI_HTTP_PORT", "9100"}})
+                    .unknown_variables.empty());
 }
 
 TEST(Config, BadValuesAreNamed) {

@@ -26,6 +26,9 @@ struct http_config {
     milliseconds body_timeout{30000};
     milliseconds write_timeout{30000};
     milliseconds drain_timeout{10000};  ///< how long SIGTERM waits for in-flight requests
+    /// Between SIGTERM and closing the listeners /readyz fails while requests are still served,
+    /// so a load balancer that probes every few seconds stops sending before the door shuts.
+    milliseconds unready_delay{0};
     /// Comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed;
     /// from anyone else the header is ignored.
     std::string trusted_proxies;
@@ -59,6 +62,9 @@ struct database_config {
     milliseconds query_timeout{5000};
     std::string migrations_dir = "sql";
     bool migrate_on_start = true;
+    /// How long start-up keeps trying to reach a database that is not up yet (it may start a
+    /// moment after us) before giving up; 0 gives up at the first failure.
+    milliseconds connect_retry{30000};
 };
 
 struct redis_config {
@@ -248,6 +254,12 @@ struct config {
     websocket_config ws;
     presence_config presence;
     ideas_config ideas;
+    /// An environment variable that starts with POKI_ but names no key stops start-up instead
+    /// of being reported (orchestrators set POKI_PORT and the like for services named poki).
+    bool strict_environment = false;
+    /// Such variables when not strict, for start-up to warn about (names only: values may be
+    /// secrets).
+    std::vector<std::string> unknown_variables;
 
     [[nodiscard]] bool development() const noexcept { return mode == "development"; }
 };

@@ -1,6 +1,7 @@
 // Liveness, readiness and service facts for operators and apps.
 #pragma once
 
+#include <atomic>
 #include <string>
 
 #include "poki/cache/redis_client.hpp"
@@ -25,6 +26,12 @@ class ops_service {
     /// Checks PostgreSQL and Redis at the same time; never throws for a dependency that is down.
     awaitable<readiness> check_readiness();
 
+    /// From SIGTERM on /readyz fails at once, while everything else is still served.
+    void begin_drain() noexcept { draining_.store(true, std::memory_order_relaxed); }
+    [[nodiscard]] bool draining() const noexcept {
+        return draining_.load(std::memory_order_relaxed);
+    }
+
     /// The applied schema version and the database clock. Throws errc::unavailable if down.
     awaitable<schema_info> schema();
 
@@ -35,6 +42,7 @@ class ops_service {
     db::pool& database_;
     db::read_pipeline& reads_;
     cache::redis_client& redis_;
+    std::atomic<bool> draining_{false};
 };
 
 }  // namespace poki::ops

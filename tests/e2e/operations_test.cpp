@@ -1,0 +1,304 @@
+// What an operator's service manager sees of the real binary: the notify protocol (READY,
+// WATCHDOG, STOPPING) on a socket the test owns, /readyz failing through the unready delay
+// while requests are still served, environment variables that name no key, and a database
+// that comes up after the server.
+#include <csignal>
+#include <fstream>
+#include <poll.h>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "poki/core/config.hpp"
+
+#include "support/running_server.hpp"
+#include "support/test_support.hpp"
+
+namespace poki::test {
+namespace {
+
+using std::chrono::milliseconds;
+
+/// The service manager's end of $NOTIFY_SOCKET: a datagram socket bound to a path, or to a
+/// name in the abstract namespace.
+class notify_socket {
+  public:
+    explicit notify_socket(bool abstract = false) : dir_{temp_dir("poki-notify")} {
+        fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        sockaddr_un address{};
+        address.sun_family = AF_UNIX;
+        name_ = abstract ? "@" + dir_.filename().string() : (dir_ / "notify.sock").string();
+        std::copy(name_.begin(), name_.end(), static_cast<char*>(address.sun_path));
+        if (abstract) {
+            address.sun_path[0] = '\0';
+        }
+        const auto length = offsetof(sockaddr_un, sun_path) + name_.size() + (abstract ? 0 : 1);
+        // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): the sockets API
+        if (::bind(fd_, reinterpret_cast<const sockaddr*>(&address),
+                   static_cast<socklen_t>(length)) != 0) {
+            throw std::runtime_error{"cannot bind the notify socket " + name_};
+        }
+    }
+    ~notify_socket() {
+        ::close(fd_);
+        std::filesystem::remove_all(dir_);
+    }
+    notify_socket(const notify_socket&) = delete;
+    notify_socket& operator=(const notify_socket&) = delete;
+
+    /// What NOTIFY_SOCKET says.
+    [[nodiscard]] const std::string& name() const { return name_; }
+
+    /// The next datagram, or nothing when none came within `timeout`.
+    std::optional<std::string> next(milliseconds timeout) {
+        pollfd wanted{fd_, POLLIN, 0};
+        if (::poll(&wanted, 1, static_cast<int>(timeout.count())) <= 0) {
+            return std::nullopt;
+        }
+        std::string message(4096, '\0');
+        const auto size = ::recv(fd_, message.data(), message.size(), 0);
+        if (size < 0) {
+            return std::nullopt;
+        }
+        message.resize(static_cast<std::size_t>(size));
+        return message;
+    }
+
+    /// The next datagram that is not a watchdog ping, within `timeout`.
+    std::optional<std::string> next_state(milliseconds timeout) {
+        const auto until = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < until) {
+            const auto left =
+                std::chrono::duration_cast<milliseconds>(until - std::chrono::steady_clock::now());
+            auto message = next(std::max(left, milliseconds{1}));
+            if (message && *message != "WATCHDOG=1") {
+                return message;
+            }
+        }
+        return std::nullopt;
+    }
+
+  private:
+    std::filesystem::path dir_;
+    std::string name_;
+    int fd_ = -1;
+};
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+TEST(Operations, TheServiceManagerHearsReadyWatchdogPingsAndStopping) {
+    notify_socket manager;
+    running_server server{{.extra = {{"http", {{"unready_delay_ms", 1500}}}}},
+                          {{"NOTIFY_SOCKET", manager.name()}, {"WATCHDOG_USEC", "200000"}}};
+    // READY comes once migrations ran and the listeners are up: healthy already.
+    const auto ready = manager.next_state(milliseconds{5000});
+    ASSERT_TRUE(ready.has_value());
+    EXPECT_TRUE(contains(*ready, "READY=1")) << *ready;
+    EXPECT_TRUE(contains(*ready, "MAINPID=" + std::to_string(server.process().pid()))) << *ready;
+
+    // Half the manager's timeout apart: several pings in a second.
+    int pings = 0;
+    const auto until = std::chrono::steady_clock::now() + milliseconds{1000};
+    while (std::chrono::steady_clock::now() < until) {
+        if (const auto m = manager.next(milliseconds{50}); m && *m == "WATCHDOG=1") {
+            ++pings;
+        }
+    }
+    EXPECT_GE(pings, 3);
+
+    server.process().signal(SIGTERM);
+    const auto stopping = manager.next_state(milliseconds{5000});
+    ASSERT_TRUE(stopping.has_value());
+    EXPECT_TRUE(contains(*stopping, "STOPPING=1")) << *stopping;
+    // Within the unready delay: the probe fails at once, a new request is still served.
+    expect_problem(server.request("GET", "/readyz"), 503, "unavailable", "shutting_down");
+    EXPECT_EQ(server.request("GET", "/api/v1/meta").status, 200);
+    EXPECT_EQ(server.process().wait(std::chrono::seconds{15}), 0) << server.log();
+}
+
+TEST(Operations, AnAbstractSocketIsNotifiedAndAnotherProcesssWatchdogIsLeftAlone) {
+    notify_socket manager{true};
+    running_server server{
+        {},
+        {{"NOTIFY_SOCKET", manager.name()}, {"WATCHDOG_USEC", "100000"}, {"WATCHDOG_PID", "1"}}};
+    const auto ready = manager.next(milliseconds{5000});
+    ASSERT_TRUE(ready.has_value());
+    EXPECT_TRUE(contains(*ready, "READY=1")) << *ready;
+    EXPECT_FALSE(manager.next(milliseconds{500}).has_value()) << "pinged for another process";
+}
+
+TEST(Operations, WithoutAManagerNothingIsSentAndReadinessHoldsUntilSigterm) {
+    running_server server;
+    EXPECT_EQ(server.request("GET", "/readyz").status, 200);
+    server.process().signal(SIGTERM);
+    EXPECT_EQ(server.process().wait(std::chrono::seconds{15}), 0) << server.log();
+    EXPECT_FALSE(contains(server.log(), "notification not sent"));
+}
+
+// Orchestrators set POKI_PORT and POKI_REDIS_PORT for a service named poki: a warning that
+// names the variable (never its value), unless strict mode is on.
+TEST(Operations, VariablesThatNameNoKeyWarnUnlessStrict) {
+    running_server server{{},
+                          {{"POKI_PORT", "tcp://10.0.0.7:8080"},
+                           {"POKI_REDIS_PORT_6379_TCP", "tcp://10.0.0.8:6379"}}};
+    EXPECT_EQ(server.request("GET", "/readyz").status, 200);
+    const auto log = server.log();
+    EXPECT_TRUE(contains(log, R"("variable":"POKI_PORT")")) << log;
+    EXPECT_TRUE(contains(log, R"("variable":"POKI_REDIS_PORT_6379_TCP")")) << log;
+    EXPECT_FALSE(contains(log, "10.0.0.7")) << log;
+
+    const auto dir = temp_dir("poki-strict");
+    child_process strict{POKI_TEST_BINARY,
+                         {"serve"},
+                         {{"POKI_PORT", "tcp://10.0.0.7:8080"}, {"POKI_STRICT_ENVIRONMENT", "1"}},
+                         dir / "out.log"};
+    EXPECT_EQ(strict.wait(std::chrono::seconds{10}), 2);
+    std::ifstream in{dir / "out.log"};
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_TRUE(contains(text.str(), "unknown environment variable POKI_PORT")) << text.str();
+    std::filesystem::remove_all(dir);
+}
+
+/// The first lines `poki serve` writes when its config cannot serve, with JOURNAL_STREAM
+/// naming stdout (as systemd does) or something else.
+std::string start_up_failure_output(bool stdout_is_the_journal) {
+    const auto dir = temp_dir("poki-journal");
+    const auto out = dir / "out.log";
+    std::ofstream{out}.flush();
+    std::ofstream{dir / "bad.json"} << R"({"web": {"root": "/nonexistent/poki-web"}})";
+    struct stat file {};
+    ::stat(out.c_str(), &file);
+    const auto stream = stdout_is_the_journal
+                            ? std::to_string(file.st_dev) + ":" + std::to_string(file.st_ino)
+                            : std::string{"1:1"};
+    child_process process{POKI_TEST_BINARY,
+                          {"serve", "--config", (dir / "bad.json").string()},
+                          {{"JOURNAL_STREAM", stream}, {"POKI_MODE", "development"}},
+                          out};
+    EXPECT_EQ(process.wait(std::chrono::seconds{10}), 2);
+    std::ifstream in{out};
+    std::stringstream text;
+    text << in.rdbuf();
+    std::filesystem::remove_all(dir);
+    return text.str();
+}
+
+TEST(Operations, LinesToTheJournalCarryTheirPriority) {
+    const auto journal = start_up_failure_output(true);
+    EXPECT_TRUE(contains(journal, "<3>{\"ts\"")) << journal;
+    const auto file = start_up_failure_output(false);
+    EXPECT_TRUE(contains(file, "\n{\"ts\"") || file.starts_with("{\"ts\"")) << file;
+    EXPECT_FALSE(contains(file, "<3>")) << file;
+}
+
+/// The test database's URL with another port.
+std::string database_url_on(std::uint16_t port) {
+    static const std::regex port_part{R"(:(\d+)/)"};
+    return std::regex_replace(required_env("TEST_POKI_PG_URL"), port_part,
+                              ":" + std::to_string(port) + "/",
+                              std::regex_constants::format_first_only);
+}
+
+std::string database_port() {
+    std::smatch found;
+    const auto url = required_env("TEST_POKI_PG_URL");
+    static const std::regex port_part{R"(:(\d+)/)"};
+    if (!std::regex_search(url, found, port_part)) {
+        throw std::runtime_error{"TEST_POKI_PG_URL has no port: " + url};
+    }
+    return found[1].str();
+}
+
+TEST(Operations, ADatabaseThatComesUpLateIsWaitedFor) {
+    const auto late_port = free_port();
+    running_server server{
+        {.extra = {{"database",
+                    {{"url", database_url_on(late_port)}, {"connect_retry_ms", 30000}}}}},
+        {},
+        until::started};
+    ASSERT_TRUE(eventually([&] { return contains(server.log(), "database not reachable yet"); }))
+        << server.log();
+    EXPECT_TRUE(server.process().running());
+
+    const auto forwarder_script =
+        std::filesystem::path{__FILE__}.parent_path().parent_path() / "support" / "tcp_forward.py";
+    const child_process database_now_up{
+        "python3", {forwarder_script.string(), std::to_string(late_port), database_port(), "60"}};
+    server.wait_healthy(std::chrono::seconds{30});
+    EXPECT_EQ(server.request("GET", "/readyz").status, 200) << server.log();
+}
+
+TEST(Operations, ADatabaseThatNeverComesUpEndsStartUpAfterTheBound) {
+    running_server server{
+        {.extra = {{"database",
+                    {{"url", database_url_on(free_port())}, {"connect_retry_ms", 800}}}}},
+        {},
+        until::started};
+    EXPECT_EQ(server.process().wait(std::chrono::seconds{15}), 1) << server.log();
+    EXPECT_TRUE(contains(server.log(), "start-up failed")) << server.log();
+}
+
+std::string read_text(const std::filesystem::path& file) {
+    std::ifstream in{file};
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+/// What `systemd-analyze` says of the unit, run on a copy that starts the binary under test.
+std::string analyze_unit(const std::vector<std::string>& args, int expected_exit) {
+    const auto config_dir =
+        std::filesystem::path{__FILE__}.parent_path().parent_path().parent_path() / "config";
+    const auto dir = temp_dir("poki-unit");
+    const auto unit = std::regex_replace(read_text(config_dir / "poki.service"),
+                                         std::regex{"/usr/local/bin/poki"}, POKI_TEST_BINARY);
+    std::ofstream{dir / "poki.service"} << unit;
+    auto all = args;
+    all.push_back((dir / "poki.service").string());
+    child_process analyze{"systemd-analyze", all, {}, dir / "out.txt"};
+    EXPECT_EQ(analyze.wait(std::chrono::seconds{30}), expected_exit);
+    auto said = read_text(dir / "out.txt");
+    std::filesystem::remove_all(dir);
+    return said;
+}
+
+// The unit parses with every directive known to this systemd, its exposure stays low
+// (systemd-analyze security: 0 is locked down, 10 wide open), its variables are keys, and a
+// configuration error (exit 2) is not restarted into a loop.
+TEST(Operations, TheSystemdUnitIsValidHardenedAndMatchesTheBinary) {
+    EXPECT_EQ(analyze_unit({"verify", "--man=no"}, 0), "");
+    const auto security = analyze_unit({"security", "--offline=true", "--threshold=20"}, 0);
+    EXPECT_TRUE(contains(security, "Overall exposure level")) << security;
+
+    const auto config_dir =
+        std::filesystem::path{__FILE__}.parent_path().parent_path().parent_path() / "config";
+    const auto unit = read_text(config_dir / "poki.service");
+    EXPECT_TRUE(contains(unit, "\nType=notify\n"));
+    EXPECT_TRUE(contains(unit, "\nRestartPreventExitStatus=2\n"));
+    std::set<std::string> known;
+    for (const auto& [key, variable] : config_keys()) {
+        known.insert(variable);
+    }
+    const std::regex variable{R"(Environment=(POKI_[A-Z0-9_]+)=)"};
+    int named = 0;
+    for (auto it = std::sregex_iterator{unit.begin(), unit.end(), variable};
+         it != std::sregex_iterator{}; ++it, ++named) {
+        EXPECT_TRUE(known.contains((*it)[1].str())) << (*it)[1].str() << " is no key";
+    }
+    EXPECT_GE(named, 3);
+    EXPECT_TRUE(contains(read_text(config_dir / "poki.sysusers"), "\nu poki "));
+    EXPECT_TRUE(contains(unit, "\nUser=poki\n"));
+}
+
+}  // namespace
+}  // namespace poki::test
