@@ -83,14 +83,19 @@ def copies_to(stage):
 
 
 def needed_packages(binary):
-    """The Debian package of each shared library the binary names (DT_NEEDED)."""
+    """The Debian package of each shared library the binary names (DT_NEEDED), as found in
+    the binary's own multiarch directory: a machine with libc6-i386 also has a /lib32/libm.so.6."""
     dynamic = subprocess.run(["readelf", "-d", binary], check=True, capture_output=True, text=True).stdout
+    multiarch = subprocess.run(["gcc", "-print-multiarch"], check=True, capture_output=True,
+                               text=True).stdout.strip()
     packages = {}
     for library in re.findall(r"Shared library: \[([^\]]+)\]", dynamic):
         if SANITIZER_RUNTIME.match(library):
             continue
-        owner = subprocess.run(["dpkg", "-S", f"*/{library}"], capture_output=True, text=True).stdout
-        packages[library] = owner.split(":")[0] if owner else None
+        owners = subprocess.run(["dpkg", "-S", f"*/{multiarch}/{library}"], capture_output=True,
+                                text=True).stdout.splitlines()
+        native = [line.split(":")[0] for line in owners if line.endswith(f"/{multiarch}/{library}")]
+        packages[library] = native[0] if native else None
     return packages
 
 
