@@ -27,11 +27,12 @@ void print_usage() {
     }
 }
 
-std::optional<poki::config> read_config(const std::vector<std::string>& args) {
-    const auto env = poki::current_environment();
+/// The configuration file named by --config or POKI_CONFIG ("" for none), or nothing when
+/// the arguments are not understood.
+std::optional<std::string> config_path(const std::vector<std::string>& args) {
     std::string path;
-    if (const auto it = env.find("POKI_CONFIG"); it != env.end()) {
-        path = it->second;
+    if (const auto env = poki::current_environment(); env.contains("POKI_CONFIG")) {
+        path = env.find("POKI_CONFIG")->second;
     }
     for (std::size_t i = 0; i < args.size(); ++i) {
         if (args[i] == "--config" && i + 1 < args.size()) {
@@ -41,8 +42,18 @@ std::optional<poki::config> read_config(const std::vector<std::string>& args) {
             return std::nullopt;
         }
     }
+    return path;
+}
+
+/// The file (if any), then the environment as it is now. Throws poki::config_error.
+poki::config load(const std::string& path) {
+    const auto env = poki::current_environment();
+    return path.empty() ? poki::load_config(nullptr, env) : poki::load_config_file(path, env);
+}
+
+std::optional<poki::config> read_config(const std::string& path) {
     try {
-        return path.empty() ? poki::load_config(nullptr, env) : poki::load_config_file(path, env);
+        return load(path);
     } catch (const poki::config_error& e) {
         std::cerr << "poki: " << e.what() << "\n";
         return std::nullopt;
@@ -67,7 +78,11 @@ int main(int argc, char** argv) {
         print_usage();
         return 2;
     }
-    const auto cfg = read_config({all.begin() + 1, all.end()});
+    const auto file = config_path({all.begin() + 1, all.end()});
+    if (!file) {
+        return 2;
+    }
+    const auto cfg = read_config(*file);
     if (!cfg) {
         return 2;
     }
@@ -90,7 +105,8 @@ int main(int argc, char** argv) {
             }
         } else {
             poki::app server{*cfg};
-            code = server.run();
+            // SIGHUP reads the same file and environment again.
+            code = server.run([&file = *file] { return load(file); });
         }
     } catch (const poki::config_error& e) {
         // A configuration that cannot serve: restarting will not help (exit 2, like a bad file).

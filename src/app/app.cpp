@@ -1,5 +1,6 @@
 #include "app.hpp"
 
+#include <functional>
 #include <thread>
 
 #include <boost/asio/co_spawn.hpp>
@@ -240,7 +241,7 @@ void app::end_sessions(std::int64_t user_id, std::int64_t generation_floor,
     }
 }
 
-int app::run() {
+int app::run(std::function<config()> reread) {
     check_ready_to_serve(config_);
     if (config_.database.migrate_on_start) {
         const auto report = migrate_database(config_.database);
@@ -276,6 +277,18 @@ int app::run() {
         log::info("shutting down", {{"signal", signal}});
         net::co_spawn(ioc_, shut_down(), net::detached);
     });
+    net::signal_set hangups{ioc_, SIGHUP};
+    const std::function<void(const boost::system::error_code&, int)> on_hangup =
+        [&](const boost::system::error_code& ec, int) {
+            if (ec) {
+                return;
+            }
+            if (reread) {
+                reload(reread);
+            }
+            hangups.async_wait(on_hangup);
+        };
+    hangups.async_wait(on_hangup);
 
     start_watchdog();
     notifier_.ready();
@@ -318,6 +331,21 @@ void app::start_watchdog() {
                                        co_return;
                                    }),
                   net::detached);
+}
+
+void app::reload(const std::function<config()>& reread) {
+    try {
+        const auto fresh = reread();
+        if (fresh.tls.enabled && config_.tls.enabled) {
+            server_->reload_tls(fresh.tls.cert_file, fresh.tls.key_file);
+        }
+        // Said at the level in force before the change, so turning the level down shows too.
+        log::info("configuration reloaded",
+                  {{"log_level", fresh.log.level}, {"tls_reloaded", config_.tls.enabled}});
+        log::set_level(fresh.log.level);
+    } catch (const std::exception& e) {
+        log::error("reload failed; the running configuration stays", {{"error", e.what()}});
+    }
 }
 
 awaitable<void> app::shut_down() {

@@ -2,6 +2,7 @@
 // and shuts down in reverse on SIGTERM or SIGINT.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -60,7 +61,9 @@ class app {
 
     /// Serves until SIGTERM or SIGINT, then drains; returns the process exit code. Throws
     /// config_error when the configuration is not fit to serve (no signing key).
-    int run();
+    /// `reread` gives the configuration anew for SIGHUP, which applies its log level and TLS
+    /// certificate without a restart (the rest needs one).
+    int run(std::function<config()> reread = {});
 
     /// Every route as (method, path template), in registration order: `poki routes`, which
     /// the tests walk so a new route is attacked the day it is added.
@@ -77,6 +80,9 @@ class app {
     /// SIGTERM: /readyz fails, the manager hears STOPPING=1, http.unready_delay_ms passes,
     /// the listeners close, requests in flight finish, background work ends.
     awaitable<void> shut_down();
+    /// SIGHUP: the new log level and certificate, or, when the configuration does not load,
+    /// the running ones kept and the reason logged.
+    void reload(const std::function<config()>& reread);
 
     config config_;
     io_runtime ioc_;

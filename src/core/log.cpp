@@ -156,6 +156,10 @@ void setup(std::string_view level) {
     spdlog::flush_every(std::chrono::seconds{1});
 }
 
+void set_level(std::string_view level) {
+    spdlog::default_logger()->set_level(spdlog::level::from_str(std::string{level}));
+}
+
 void shutdown() {
     spdlog::shutdown();
 }

@@ -50,7 +50,8 @@ void server::start() {
                             {"address", http_endpoint().address().to_string()},
                             {"port", http_endpoint().port()}});
     if (config_.tls.enabled) {
-        tls_context_.emplace(make_server_tls_context(config_.tls.cert_file, config_.tls.key_file));
+        tls_context_ = std::make_unique<net::ssl::context>(
+            make_server_tls_context(config_.tls.cert_file, config_.tls.key_file));
         https_acceptor_.emplace(net::make_strand(ioc_));
         open(*https_acceptor_, config_.tls.address, config_.tls.port);
         net::co_spawn(https_acceptor_->get_executor(), accept_loop(*https_acceptor_, true),
@@ -101,6 +102,15 @@ awaitable<void> server::sweep_deadlines() {
         }
         registry_.close_overdue(std::chrono::steady_clock::now());
     }
+}
+
+void server::reload_tls(const std::string& cert_file, const std::string& key_file) {
+    if (!https_acceptor_) {
+        return;
+    }
+    auto fresh = std::make_unique<net::ssl::context>(make_server_tls_context(cert_file, key_file));
+    net::post(https_acceptor_->get_executor(),
+              [this, fresh = std::move(fresh)]() mutable { tls_context_ = std::move(fresh); });
 }
 
 void server::stop_accepting() {

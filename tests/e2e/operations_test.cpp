@@ -2,8 +2,11 @@
 // WATCHDOG, STOPPING) on a socket the test owns, /readyz failing through the unready delay
 // while requests are still served, environment variables that name no key, and a database
 // that comes up after the server.
+#include <array>
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <poll.h>
 #include <regex>
 #include <set>
@@ -13,6 +16,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -93,6 +101,13 @@ class notify_socket {
 
 bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
+}
+
+std::string read_text(const std::filesystem::path& file) {
+    std::ifstream in{file};
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
 }
 
 TEST(Operations, TheServiceManagerHearsReadyWatchdogPingsAndStopping) {
@@ -201,6 +216,91 @@ TEST(Operations, LinesToTheJournalCarryTheirPriority) {
     EXPECT_FALSE(contains(file, "<3>")) << file;
 }
 
+/// A self-signed certificate for 127.0.0.1 whose subject names `organisation`.
+void make_certificate(const std::filesystem::path& dir, const std::string& organisation) {
+    const auto command =
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1/O=" + organisation +
+        " -keyout " + (dir / "key.pem").string() + " -out " + (dir / "cert.pem").string() +
+        " >/dev/null 2>&1";
+    ASSERT_EQ(std::system(command.c_str()), 0);  // NOLINT(concurrency-mt-unsafe,cert-env33-c)
+}
+
+/// A TLS connection to the server that keeps its session for more than one request.
+class tls_connection {
+  public:
+    explicit tls_connection(std::uint16_t port) : stream_{ioc_, context_} {
+        boost::beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds{10});
+        boost::beast::get_lowest_layer(stream_).connect({net::ip::make_address("127.0.0.1"), port});
+        stream_.handshake(net::ssl::stream_base::client);
+    }
+    /// The subject of the certificate the server showed.
+    [[nodiscard]] std::string subject() {
+        const std::unique_ptr<X509, decltype(&X509_free)> peer{
+            SSL_get1_peer_certificate(stream_.native_handle()), &X509_free};
+        std::array<char, 256> text{};
+        X509_NAME_oneline(X509_get_subject_name(peer.get()), text.data(),
+                          static_cast<int>(text.size()));
+        return text.data();
+    }
+    unsigned get(const std::string& target) {
+        namespace http = boost::beast::http;
+        http::request<http::empty_body> req{http::verb::get, target, 11};
+        req.set(http::field::host, "127.0.0.1");
+        http::write(stream_, req);
+        http::response<http::string_body> res;
+        http::read(stream_, buffer_, res);
+        return res.result_int();
+    }
+
+  private:
+    net::io_context ioc_;
+    net::ssl::context context_{net::ssl::context::tls_client};  // no verification: we look
+    boost::beast::ssl_stream<boost::beast::tcp_stream> stream_;
+    boost::beast::flat_buffer buffer_;
+};
+
+TEST(Operations, SighupReloadsTheCertificateAndTheLogLevelAndKeepsThemWhenTheFileIsBroken) {
+    const auto certs = temp_dir("poki-reload");
+    make_certificate(certs, "first");
+    const auto tls_port = free_port();
+    running_server server{{.extra = {{"tls",
+                                      {{"enabled", true},
+                                       {"port", tls_port},
+                                       {"cert_file", (certs / "cert.pem").string()},
+                                       {"key_file", (certs / "key.pem").string()}}}}}};
+    tls_connection before{tls_port};
+    EXPECT_TRUE(contains(before.subject(), "O=first"));
+    EXPECT_EQ(before.get("/healthz"), 200U);
+
+    make_certificate(certs, "second");
+    const auto config_file = server.dir() / "poki.json";
+    auto cfg = nlohmann::json::parse(read_text(config_file));
+    cfg["log"]["level"] = "warn";
+    std::ofstream{config_file} << cfg.dump();
+    server.process().signal(SIGHUP);
+    EXPECT_TRUE(eventually([&] {
+        return contains(tls_connection{tls_port}.subject(), "O=second");
+    })) << server.log();
+    EXPECT_EQ(before.get("/healthz"), 200U) << "a connection open before the reload still works";
+
+    std::ofstream{config_file} << "{ not json";
+    server.process().signal(SIGHUP);
+    ASSERT_TRUE(eventually([&] { return contains(server.log(), "reload failed"); }))
+        << server.log();
+    EXPECT_TRUE(contains(tls_connection{tls_port}.subject(), "O=second"));
+    EXPECT_EQ(server.request("GET", "/healthz").status, 200);
+
+    server.process().signal(SIGTERM);
+    EXPECT_EQ(server.process().wait(std::chrono::seconds{15}), 0);
+    const auto log = server.log();
+    const auto reloaded = log.find("configuration reloaded");
+    ASSERT_NE(reloaded, std::string::npos) << log;
+    // "warn" from the reload on: the info line of the shutdown no longer shows.
+    EXPECT_TRUE(contains(log.substr(0, reloaded), "server started"));
+    EXPECT_FALSE(contains(log.substr(reloaded), "shutting down")) << log;
+    std::filesystem::remove_all(certs);
+}
+
 /// The test database's URL with another port.
 std::string database_url_on(std::uint16_t port) {
     static const std::regex port_part{R"(:(\d+)/)"};
@@ -246,13 +346,6 @@ TEST(Operations, ADatabaseThatNeverComesUpEndsStartUpAfterTheBound) {
         until::started};
     EXPECT_EQ(server.process().wait(std::chrono::seconds{15}), 1) << server.log();
     EXPECT_TRUE(contains(server.log(), "start-up failed")) << server.log();
-}
-
-std::string read_text(const std::filesystem::path& file) {
-    std::ifstream in{file};
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 /// What `systemd-analyze` says of the unit, run on a copy that starts the binary under test.

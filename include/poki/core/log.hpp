@@ -49,6 +49,9 @@ void setup(std::string_view level);
 /// Flushes and stops the logger; called once at exit.
 void shutdown();
 
+/// A new level for every line from now on (SIGHUP); `level` as for setup, already validated.
+void set_level(std::string_view level);
+
 inline void write(spdlog::level::level_enum level, std::string_view message,
                   std::initializer_list<field> fields) {
     if (spdlog::should_log(level)) {

@@ -33,6 +33,11 @@ class server {
     /// rest. Completes when no connection is left.
     awaitable<void> drain(milliseconds timeout);
 
+    /// New connections use the certificate and key in these files from now on; connections
+    /// already open keep theirs. Throws std::runtime_error when the files do not load (the
+    /// running certificate stays). Without an HTTPS listener there is nothing to reload.
+    void reload_tls(const std::string& cert_file, const std::string& key_file);
+
     [[nodiscard]] net::ip::tcp::endpoint http_endpoint() const;
     [[nodiscard]] std::optional<net::ip::tcp::endpoint> https_endpoint() const;
     [[nodiscard]] std::size_t connection_count() const { return registry_.size(); }
@@ -48,7 +53,9 @@ class server {
     session_environment env_;
     net::ip::tcp::acceptor http_acceptor_;
     std::optional<net::ip::tcp::acceptor> https_acceptor_;
-    std::optional<net::ssl::context> tls_context_;
+    /// Replaced on the HTTPS acceptor's strand only. A stream takes its own reference to the
+    /// OpenSSL context when it is made, so the one replaced may go at once.
+    std::unique_ptr<net::ssl::context> tls_context_;
     net::steady_timer sweep_timer_;
     std::atomic<bool> sweeping_{true};
 };
