@@ -1,6 +1,9 @@
-// poki: the Poki family server. `poki serve` runs it; `poki migrate` only updates the schema.
+// poki: the Poki family server. `poki serve` runs it; `poki migrate` only updates the schema;
+// `poki handover` replaces a running server with a new one without dropping a request.
+#include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -10,6 +13,7 @@
 
 #include "poki/core/config.hpp"
 #include "poki/core/log.hpp"
+#include "poki/ops/handover.hpp"
 
 #include "app/app.hpp"
 
@@ -19,6 +23,9 @@ void print_usage() {
     std::cout << "usage: poki serve [--config FILE]\n"
                  "       poki migrate [--config FILE]\n"
                  "       poki routes [--config FILE]    every route, one 'METHOD /path' a line\n"
+                 "       poki handover --pid PID [--config FILE] [--timeout-ms N]\n"
+                 "             a new server (this binary) takes over PID's ports (both need\n"
+                 "             http.reuse_port); PID drains and exits once the new one is ready\n"
                  "       poki version\n\n"
                  "The configuration file is JSON; POKI_CONFIG may name it instead of --config.\n"
                  "Every key can be overridden by an environment variable:\n";
@@ -27,22 +34,81 @@ void print_usage() {
     }
 }
 
-/// The configuration file named by --config or POKI_CONFIG ("" for none), or nothing when
-/// the arguments are not understood.
-std::optional<std::string> config_path(const std::vector<std::string>& args) {
-    std::string path;
+struct arguments {
+    std::string config_path;         ///< --config or POKI_CONFIG; "" for none
+    std::optional<pid_t> pid;        ///< handover --pid
+    std::optional<pid_t> take_over;  ///< serve --take-over (what handover starts)
+    std::optional<int> ready_fd;     ///< serve --ready-fd: a byte there once it took over
+    std::optional<long> timeout_ms;  ///< handover --timeout-ms
+};
+
+std::optional<long> number(const std::string& text) {
+    long value = 0;
+    const auto* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (ec != std::errc{} || ptr != end || text.empty() || value < 0) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+/// The command's options, or nothing when they are not understood (said on stderr).
+std::optional<arguments> parse_arguments(const std::string& command,
+                                         const std::vector<std::string>& args) {
+    arguments out;
     if (const auto env = poki::current_environment(); env.contains("POKI_CONFIG")) {
-        path = env.find("POKI_CONFIG")->second;
+        out.config_path = env.find("POKI_CONFIG")->second;
     }
     for (std::size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == "--config" && i + 1 < args.size()) {
-            path = args[++i];
-        } else {
-            std::cerr << "poki: unknown argument '" << args[i] << "'\n";
+        const auto& name = args[i];
+        const bool has_value = i + 1 < args.size();
+        if (name == "--config" && has_value) {
+            out.config_path = args[++i];
+            continue;
+        }
+        const bool numeric =
+            (command == "handover" && (name == "--pid" || name == "--timeout-ms")) ||
+            (command == "serve" && (name == "--take-over" || name == "--ready-fd"));
+        const auto value = numeric && has_value ? number(args[i + 1]) : std::nullopt;
+        if (!value) {
+            std::cerr << "poki: unknown or incomplete argument '" << name << "'\n";
             return std::nullopt;
         }
+        ++i;
+        if (name == "--pid") {
+            out.pid = static_cast<pid_t>(*value);
+        } else if (name == "--timeout-ms") {
+            out.timeout_ms = *value;
+        } else if (name == "--take-over") {
+            out.take_over = static_cast<pid_t>(*value);
+        } else {
+            out.ready_fd = static_cast<int>(*value);
+        }
     }
-    return path;
+    if (command == "handover" && !out.pid) {
+        std::cerr << "poki: handover needs --pid\n";
+        return std::nullopt;
+    }
+    return out;
+}
+
+/// `poki handover`: this binary, with the same configuration, replaces the server at --pid.
+int hand_over(const arguments& args) {
+    poki::ops::handover_request request;
+    request.old_pid = *args.pid;
+    request.binary = std::filesystem::read_symlink("/proc/self/exe").string();
+    if (!args.config_path.empty()) {
+        request.serve_arguments = {"--config", std::filesystem::absolute(args.config_path)};
+    }
+    if (args.timeout_ms) {
+        request.timeout = std::chrono::milliseconds{*args.timeout_ms};
+    }
+    try {
+        return poki::ops::hand_over(request);
+    } catch (const std::exception& e) {
+        std::cerr << "poki: handover: " << e.what() << "\n";
+        return 2;
+    }
 }
 
 /// The file (if any), then the environment as it is now. Throws poki::config_error.
@@ -73,16 +139,21 @@ int main(int argc, char** argv) {
         std::cout << "poki " << POKI_VERSION << "\n";
         return 0;
     }
-    if (command != "serve" && command != "migrate" && command != "routes") {
+    if (command != "serve" && command != "migrate" && command != "routes" &&
+        command != "handover") {
         std::cerr << "poki: unknown command '" << command << "'\n";
         print_usage();
         return 2;
     }
-    const auto file = config_path({all.begin() + 1, all.end()});
-    if (!file) {
+    const auto args = parse_arguments(command, {all.begin() + 1, all.end()});
+    if (!args) {
         return 2;
     }
-    const auto cfg = read_config(*file);
+    if (command == "handover") {
+        return hand_over(*args);
+    }
+    const auto& file = args->config_path;
+    const auto cfg = read_config(file);
     if (!cfg) {
         return 2;
     }
@@ -106,7 +177,8 @@ int main(int argc, char** argv) {
         } else {
             poki::app server{*cfg};
             // SIGHUP reads the same file and environment again.
-            code = server.run([&file = *file] { return load(file); });
+            code = server.run([&file] { return load(file); },
+                              poki::take_over_plan{args->take_over, args->ready_fd});
         }
     } catch (const poki::config_error& e) {
         // A configuration that cannot serve: restarting will not help (exit 2, like a bad file).

@@ -67,6 +67,17 @@ free_port() {
   done
 }
 
+# Whether something accepts TCP connections on 127.0.0.1:PORT.
+port_taken() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# What listens on 127.0.0.1:PORT, for an error message ("" when ss cannot tell).
+port_owner() {
+  command -v ss >/dev/null || return 0
+  ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'users:(([^)]*))' | head -1 || true
+}
+
 # Runs a PostgreSQL tool as the postgres user when we are root (PostgreSQL refuses root).
 pg_as_owner() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -123,6 +134,12 @@ redis_start() {
   done
   tail -20 "$dir/redis.log" >&2
   die "Redis did not start"
+}
+
+# Whether the Redis answering on PORT keeps its data in DIR (one we started there).
+redis_is_ours() {
+  local port="$1" dir="$2"
+  [ "$(redis-cli -h 127.0.0.1 -p "$port" config get dir 2>/dev/null | sed -n 2p)" = "$(cd "$dir" 2>/dev/null && pwd -P)" ]
 }
 
 redis_stop() {

@@ -1,7 +1,9 @@
 #include "app.hpp"
 
+#include <array>
 #include <functional>
 #include <thread>
+#include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -26,6 +28,7 @@
 #include "poki/notify/device_routes.hpp"
 #include "poki/notify/event_routes.hpp"
 #include "poki/ops/ops_routes.hpp"
+#include "poki/ops/process_metrics.hpp"
 #include "poki/realtime/realtime_routes.hpp"
 #include "poki/reservations/reservation_routes.hpp"
 #include "poki/web/web_routes.hpp"
@@ -169,16 +172,36 @@ app::app(config cfg)
     dispatcher_ =
         std::make_unique<http::dispatcher>(router_, *http_metrics_, request_ids_, access_log_.get(),
                                            proxies_of(config_.http), cors_of(config_.http));
-    server_ = std::make_unique<http::server>(ioc_, config_, *dispatcher_, *http_metrics_);
+    server_ = std::make_unique<http::server>(
+        ioc_, config_, *dispatcher_, *http_metrics_,
+        http::listen_plan{config_.http.address, config_.http.port, true, config_.http.reuse_port});
+    if (config_.metrics.port != 0) {
+        operator_ = std::make_unique<operator_listener>();
+        ops::add_operator_routes(operator_->routes, ops_, metrics_);
+        operator_->metrics = std::make_unique<http::http_metrics>(operator_->routes);
+        operator_->dispatch = std::make_unique<http::dispatcher>(
+            operator_->routes, *operator_->metrics, request_ids_, access_log_.get());
+        operator_->server = std::make_unique<http::server>(
+            ioc_, config_, *operator_->dispatch, *operator_->metrics,
+            http::listen_plan{config_.metrics.address, config_.metrics.port, false,
+                              config_.http.reuse_port});
+    }
 
     metrics_.add([this](std::string& out) { http_metrics_->render(out); });
     metrics_.add([this](std::string& out) { database_.render_metrics(out); });
     metrics_.add([this](std::string& out) { reads_.render_metrics(out); });
-    metrics_.add([this](std::string& out) {
-        append_metric_header(out, "poki_redis_connected", "gauge",
-                             "1 while the Redis connection is up.");
-        redis_.render_metrics(out, "commands");
+    metrics_.add([](std::string& out) {
+        ops::render_build_info(out);
+        ops::render_process_metrics(out);
     });
+    metrics_.add([this](std::string& out) {
+        const std::array<cache::named_redis_stats, 2> connections{{
+            {"commands", redis_.stats()},
+            {"subscriber", event_hub_.subscriber_stats()},
+        }};
+        cache::render_redis_metrics(out, connections);
+    });
+    metrics_.add([this](std::string& out) { jobs_.render_metrics(out); });
     metrics_.add([this](std::string& out) { client_errors_.render_metrics(out); });
     metrics_.add([this](std::string& out) { devices_.render_metrics(out); });
     metrics_.add([this](std::string& out) { events_.render_metrics(out); });
@@ -209,7 +232,7 @@ app::~app() {
 }
 
 void app::build_routes() {
-    ops::add_ops_routes(router_, ops_, metrics_);
+    ops::add_ops_routes(router_, ops_, metrics_, config_.metrics.port == 0);
     auth::add_auth_routes(router_, auth_);
     family::add_family_routes(router_, families_, auth_);
     notify::add_device_routes(router_, devices_, auth_);
@@ -241,8 +264,17 @@ void app::end_sessions(std::int64_t user_id, std::int64_t generation_floor,
     }
 }
 
-int app::run(std::function<config()> reread) {
+int app::run(std::function<config()> reread, take_over_plan take_over) {
     check_ready_to_serve(config_);
+    std::optional<ops::predecessor> old;
+    if (take_over.from) {
+        if (!config_.http.reuse_port) {
+            throw config_error{
+                "config: taking over needs http.reuse_port on, here and in the "
+                "running server"};
+        }
+        old.emplace(*take_over.from);
+    }
     if (config_.database.migrate_on_start) {
         const auto report = migrate_database(config_.database);
         log::info("database schema ready", {{"schema_version", report.schema_version},
@@ -254,19 +286,26 @@ int app::run(std::function<config()> reread) {
         auth_.revoked().load(connection);
     }
     server_->start();
+    if (operator_) {
+        operator_->server->start();
+    }
+    if (old) {
+        // Until we are ready every new connection still goes to the old server.
+        steer(http::steering::to_earlier);
+    }
     redis_.start();
     event_hub_.start();
     presence_.start();
     sockets_.start();
-    calls_.start();
-    push_.start();
-    net::co_spawn(ioc_, devices_.run_pruning(), net::detached);
-    net::co_spawn(ioc_, events_.run_retention(), net::detached);
-    net::co_spawn(ioc_, missions_.run_expiry(), net::detached);
-    net::co_spawn(ioc_, reservations_.run_activation(), net::detached);
-    net::co_spawn(ioc_, client_errors_.run_retention(), net::detached);
-    net::co_spawn(ioc_, db::run_request_key_retention(database_), net::detached);
-    net::co_spawn(ioc_, auth_.revoked().run(milliseconds{config_.auth.revocation_poll_ms}),
+    calls_.start(jobs_);
+    push_.start(jobs_);
+    net::co_spawn(ioc_, devices_.run_pruning(jobs_), net::detached);
+    net::co_spawn(ioc_, events_.run_retention(jobs_), net::detached);
+    net::co_spawn(ioc_, missions_.run_expiry(jobs_), net::detached);
+    net::co_spawn(ioc_, reservations_.run_activation(jobs_), net::detached);
+    net::co_spawn(ioc_, client_errors_.run_retention(jobs_), net::detached);
+    net::co_spawn(ioc_, db::run_request_key_retention(database_, jobs_), net::detached);
+    net::co_spawn(ioc_, auth_.revoked().run(milliseconds{config_.auth.revocation_poll_ms}, jobs_),
                   net::detached);
 
     net::signal_set signals{ioc_, SIGINT, SIGTERM};
@@ -292,6 +331,9 @@ int app::run(std::function<config()> reread) {
 
     start_watchdog();
     notifier_.ready();
+    if (old) {
+        net::co_spawn(ioc_, complete_take_over(*old, take_over.ready_fd), net::detached);
+    }
 
     const int threads = io_thread_count(config_.http);
     log::info("server started", {{"io_threads", threads}, {"db_pool", config_.database.pool_size}});
@@ -325,11 +367,13 @@ void app::start_watchdog() {
     }
     // On the io threads: a ping proves they still turn, which is what the manager wants to know.
     net::co_spawn(ioc_,
-                  run_periodically("watchdog", *interval,
-                                   [this]() -> awaitable<void> {
-                                       notifier_.watchdog();
-                                       co_return;
-                                   }),
+                  run_periodically(
+                      "watchdog", *interval,
+                      [this]() -> awaitable<void> {
+                          notifier_.watchdog();
+                          co_return;
+                      },
+                      jobs_),
                   net::detached);
 }
 
@@ -348,16 +392,59 @@ void app::reload(const std::function<config()>& reread) {
     }
 }
 
+void app::steer(http::steering choice) {
+    server_->steer(choice);
+    if (operator_) {
+        operator_->server->steer(choice);
+    }
+}
+
+awaitable<void> app::complete_take_over(ops::predecessor old, std::optional<int> ready_fd) {
+    try {
+        steer(http::steering::to_later);
+    } catch (const std::exception& e) {
+        // The old server still goes: connections it gets while closing may be reset.
+        log::error("cannot steer new connections here", {{"error", e.what()}});
+    }
+    old.ask_to_leave();
+    if (ready_fd) {
+        const char serving = '1';
+        if (::write(*ready_fd, &serving, 1) != 1) {
+            log::warn("handover: the command that started us is gone");
+        }
+        ::close(*ready_fd);
+    }
+    log::info("taking over: the old server drains", {{"old_pid", old.pid()}});
+    net::steady_timer tick{co_await net::this_coro::executor};
+    while (!old.gone()) {
+        tick.expires_after(std::chrono::milliseconds{100});
+        co_await tick.async_wait(net::use_awaitable);
+    }
+    try {
+        steer(http::steering::by_hash);
+    } catch (const std::exception& e) {
+        log::warn("cannot stop steering connections", {{"error", e.what()}});
+    }
+    log::info("took over", {{"old_pid", old.pid()}});
+}
+
 awaitable<void> app::shut_down() {
     ops_.begin_drain();
     notifier_.stopping();
+    server_->wind_down();
     if (config_.http.unready_delay.count() > 0) {
         // Load balancers see /readyz fail and stop sending while the listeners still accept.
         net::steady_timer unready{ioc_, config_.http.unready_delay};
         co_await unready.async_wait(net::use_awaitable);
     }
     server_->stop_accepting();
+    if (operator_) {
+        operator_->server->stop_accepting();
+    }
     co_await server_->drain(config_.http.drain_timeout);
+    if (operator_) {
+        co_await operator_->server->drain(milliseconds{1000});
+    }
     co_await ideas_.finish_background(std::chrono::milliseconds{2000});
     event_hub_.stop();
     sockets_.stop();

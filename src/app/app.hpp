@@ -17,6 +17,7 @@
 #include "poki/core/access_log.hpp"
 #include "poki/core/config.hpp"
 #include "poki/core/metrics.hpp"
+#include "poki/core/periodic.hpp"
 #include "poki/core/request_id.hpp"
 #include "poki/db/migrations.hpp"
 #include "poki/db/pool.hpp"
@@ -35,6 +36,7 @@
 #include "poki/notify/event_hub.hpp"
 #include "poki/notify/event_service.hpp"
 #include "poki/notify/push_worker.hpp"
+#include "poki/ops/handover.hpp"
 #include "poki/ops/ops_service.hpp"
 #include "poki/ops/service_notifier.hpp"
 #include "poki/presence/presence_tracker.hpp"
@@ -52,6 +54,12 @@ class io_runtime : public net::io_context {
     void discard_pending_handlers() { shutdown(); }
 };
 
+/// `poki serve --take-over PID [--ready-fd N]`: this server replaces a running one.
+struct take_over_plan {
+    std::optional<pid_t> from;
+    std::optional<int> ready_fd;  ///< `poki handover` learns here that we serve
+};
+
 class app {
   public:
     explicit app(config cfg);
@@ -62,8 +70,9 @@ class app {
     /// Serves until SIGTERM or SIGINT, then drains; returns the process exit code. Throws
     /// config_error when the configuration is not fit to serve (no signing key).
     /// `reread` gives the configuration anew for SIGHUP, which applies its log level and TLS
-    /// certificate without a restart (the rest needs one).
-    int run(std::function<config()> reread = {});
+    /// certificate without a restart (the rest needs one). With `take_over.from`, the server
+    /// at that pid shares our ports until we are ready, then is asked to drain and exit.
+    int run(std::function<config()> reread = {}, take_over_plan take_over = {});
 
     /// Every route as (method, path template), in registration order: `poki routes`, which
     /// the tests walk so a new route is attacked the day it is added.
@@ -83,10 +92,16 @@ class app {
     /// SIGHUP: the new log level and certificate, or, when the configuration does not load,
     /// the running ones kept and the reason logged.
     void reload(const std::function<config()>& reread);
+    /// Every listener's new connections go where `choice` says (see http::server::steer).
+    void steer(http::steering choice);
+    /// Ready: new connections come here, the old server drains, and once it is gone the
+    /// kernel spreads connections by itself again.
+    awaitable<void> complete_take_over(ops::predecessor old, std::optional<int> ready_fd);
 
     config config_;
     io_runtime ioc_;
     metrics_registry metrics_;
+    job_monitor jobs_;
     request_id_generator request_ids_;
     std::unique_ptr<log::access_log> access_log_;
     db::pool database_;
@@ -118,6 +133,15 @@ class app {
     std::unique_ptr<http::http_metrics> http_metrics_;
     std::unique_ptr<http::dispatcher> dispatcher_;
     std::unique_ptr<http::server> server_;
+
+    /// metrics.port's listener, for operators: its own routes, request metrics and server.
+    struct operator_listener {
+        http::router routes;
+        std::unique_ptr<http::http_metrics> metrics;
+        std::unique_ptr<http::dispatcher> dispatch;
+        std::unique_ptr<http::server> server;
+    };
+    std::unique_ptr<operator_listener> operator_;
 };
 
 /// A direct connection for start-up's work, retried for database.connect_retry_ms while the

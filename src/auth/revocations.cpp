@@ -80,10 +80,10 @@ awaitable<void> revocations::refresh() {
     merge(co_await database_.run(std::move(read)));
 }
 
-awaitable<void> revocations::run(milliseconds period) {
+awaitable<void> revocations::run(milliseconds period, job_monitor& jobs) {
     // The closure lives in run_periodically's frame for as long as the job can run.
     std::function<awaitable<void>()> job = [this]() -> awaitable<void> { co_await refresh(); };
-    co_await run_periodically("revocation refresh", period, std::move(job));
+    co_await run_periodically("revocation refresh", period, std::move(job), jobs);
 }
 
 void revocations::note(std::int64_t user_id, std::int64_t generation_floor,

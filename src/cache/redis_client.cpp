@@ -112,14 +112,6 @@ void issue(redis_connection& conn, const std::shared_ptr<pending_call>& call,
     }
 }
 
-void render_state(std::string& out, std::string_view name, const redis_stats& s) {
-    const std::string labels = "connection=\"" + escape_label(name) + "\"";
-    append_metric(out, "poki_redis_connected", labels, s.state == redis_state::connected ? 1 : 0);
-    append_metric(out, "poki_redis_connects_total", labels, static_cast<double>(s.connects));
-    append_metric(out, "poki_redis_commands_total", labels, static_cast<double>(s.commands));
-    append_metric(out, "poki_redis_failures_total", labels, static_cast<double>(s.failures));
-}
-
 }  // namespace
 
 std::optional<std::string> redis_reply::as_optional_string() const {
@@ -210,8 +202,25 @@ redis_stats redis_client::stats() const {
     return connection_->stats();
 }
 
-void redis_client::render_metrics(std::string& out, std::string_view name) const {
-    render_state(out, name, stats());
+void render_redis_metrics(std::string& out, std::span<const named_redis_stats> connections) {
+    const auto family = [&](std::string_view name, std::string_view type, std::string_view help,
+                            auto value_of) {
+        append_metric_header(out, name, type, help);
+        for (const auto& c : connections) {
+            append_metric(out, name, "connection=\"" + escape_label(c.connection) + "\"",
+                          value_of(c.stats));
+        }
+    };
+    family("poki_redis_connected", "gauge", "1 while the Redis connection is up.",
+           [](const redis_stats& s) { return s.state == redis_state::connected ? 1.0 : 0.0; });
+    family("poki_redis_connects_total", "counter",
+           "Connections made to Redis, reconnects included.",
+           [](const redis_stats& s) { return static_cast<double>(s.connects); });
+    family("poki_redis_commands_total", "counter", "Commands sent to Redis.",
+           [](const redis_stats& s) { return static_cast<double>(s.commands); });
+    family("poki_redis_failures_total", "counter",
+           "Commands refused while Redis was down, timed out, or lost with the connection.",
+           [](const redis_stats& s) { return static_cast<double>(s.failures); });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -59,12 +59,12 @@ call_service::call_service(net::io_context& ioc, db::pool& database, cache::redi
     call_repository::declare_statements(database_);
 }
 
-void call_service::start() {
+void call_service::start(job_monitor& jobs) {
     // The closure is moved into run_periodically's frame, which outlives this call.
     std::function<awaitable<void>()> job = [this]() -> awaitable<void> { co_await sweep_once(); };
-    net::co_spawn(ioc_,
-                  run_periodically("call sweep", milliseconds{config_.sweep_ms}, std::move(job)),
-                  net::detached);
+    net::co_spawn(
+        ioc_, run_periodically("call sweep", milliseconds{config_.sweep_ms}, std::move(job), jobs),
+        net::detached);
 }
 
 std::string call_service::ice_servers_text(std::int64_t user_id) const {
@@ -401,19 +401,15 @@ awaitable<call_page> call_service::list(principal who, std::optional<std::int64_
 }
 
 void call_service::render_metrics(std::string& out) const {
-    const auto counter = [&out](std::string_view name, std::string_view help,
-                                const std::atomic<std::uint64_t>& value) {
-        append_metric_header(out, name, "counter", help);
-        append_metric(out, name, "", static_cast<double>(value.load(std::memory_order_relaxed)));
-    };
-    counter("poki_calls_started_total", "Calls rung.", started_);
-    counter("poki_calls_answered_total", "Parties who answered a call.", answered_);
-    counter("poki_calls_missed_total", "Parties who did not answer in time.", missed_);
-    counter("poki_call_signals_relayed_total", "Signals passed to the other party's device.",
-            relayed_);
-    counter("poki_call_signals_held_total", "Signals kept until the other party answered.", held_);
-    counter("poki_call_signals_refused_total",
-            "Signals refused (not in the call, or too many held).", refused_signals_);
+    append_counter(out, "poki_calls_started_total", "Calls rung.", started_);
+    append_counter(out, "poki_calls_answered_total", "Parties who answered a call.", answered_);
+    append_counter(out, "poki_calls_missed_total", "Parties who did not answer in time.", missed_);
+    append_counter(out, "poki_call_signals_relayed_total",
+                   "Signals passed to the other party's device.", relayed_);
+    append_counter(out, "poki_call_signals_held_total",
+                   "Signals kept until the other party answered.", held_);
+    append_counter(out, "poki_call_signals_refused_total",
+                   "Signals refused (not in the call, or too many held).", refused_signals_);
 }
 
 }  // namespace poki::calls

@@ -147,6 +147,12 @@ const std::vector<field_spec>& fields() {
         field(
             "http.unready_delay_ms", [](config & c) -> auto& { return c.http.unready_delay; }),
         field(
+            "http.reuse_port", [](config & c) -> auto& { return c.http.reuse_port; }),
+        field(
+            "metrics.address", [](config & c) -> auto& { return c.metrics.address; }),
+        field(
+            "metrics.port", [](config & c) -> auto& { return c.metrics.port; }),
+        field(
             "web.root", [](config & c) -> auto& { return c.web.root; }),
         field(
             "calls.stun_urls", [](config & c) -> auto& { return c.calls.stun_urls; }),
@@ -379,6 +385,9 @@ const std::vector<field_spec>& fields() {
         field(
             "push.ca_file", [](config & c) -> auto& { return c.push.ca_file; }),
         field(
+            "push.outbox_measure_interval_ms",
+            [](config & c) -> auto& { return c.push.outbox_measure_interval_ms; }),
+        field(
             "diagnostics.reports_per_address",
             [](config & c) -> auto& { return c.diagnostics.reports_per_address; }),
         field(
@@ -563,6 +572,10 @@ void validate(const config& c) {
         require(!c.tls.key_file.empty(), "tls.key_file", "is required when tls.enabled");
         require(c.tls.port != 0, "tls.port", "must not be 0");
     }
+    if (c.metrics.port != 0) {
+        require(c.metrics.port != c.http.port || c.metrics.address != c.http.address,
+                "metrics.port", "must differ from http.port (0 serves /metrics there)");
+    }
     require(c.auth.access_ttl_s >= 60 && c.auth.access_ttl_s <= 86400, "auth.access_ttl_s",
             "must be between 60 and 86400");
     require(c.auth.refresh_ttl_s >= 3600, "auth.refresh_ttl_s", "must be at least 3600");
@@ -603,6 +616,8 @@ void validate(const config& c) {
     require(c.push.max_attempts >= 1, "push.max_attempts", "must be at least 1");
     require(c.push.retry_base_ms >= 10, "push.retry_base_ms", "must be at least 10");
     require(c.push.request_timeout_ms >= 100, "push.request_timeout_ms", "must be at least 100");
+    require(c.push.outbox_measure_interval_ms >= 100, "push.outbox_measure_interval_ms",
+            "must be at least 100");
     require(c.chat.max_message_chars >= 1 && c.chat.max_message_chars <= 100000,
             "chat.max_message_chars", "must be between 1 and 100000");
     require(c.missions.max_reward >= 1 && c.missions.max_reward <= 1000, "missions.max_reward",

@@ -1,6 +1,7 @@
 #include "poki/core/metrics.hpp"
 
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -11,14 +12,23 @@ constexpr std::array<double, 14> request_latency_bounds{
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0};
 
 void append_number(std::string& out, double value) {
-    std::array<char, 40> buf{};
-    int n = 0;
-    if (std::floor(value) == value && std::fabs(value) < 1e15) {
-        n = std::snprintf(buf.data(), buf.size(), "%.0f", value);
-    } else {
-        n = std::snprintf(buf.data(), buf.size(), "%.9g", value);
+    if (std::isnan(value)) {
+        out += "NaN";
+        return;
     }
-    out.append(buf.data(), static_cast<std::size_t>(n > 0 ? n : 0));
+    if (std::isinf(value)) {
+        out += value > 0 ? "+Inf" : "-Inf";
+        return;
+    }
+    std::array<char, 40> buf{};
+    if (std::floor(value) == value && std::fabs(value) < 1e15) {
+        const int n = std::snprintf(buf.data(), buf.size(), "%.0f", value);
+        out.append(buf.data(), static_cast<std::size_t>(n > 0 ? n : 0));
+        return;
+    }
+    // The shortest text that reads back as the same double: a Unix time keeps its fraction.
+    const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), value);
+    out.append(buf.data(), ec == std::errc{} ? end : buf.data());
 }
 
 }  // namespace
@@ -106,6 +116,21 @@ void append_metric(std::string& out, std::string_view name, std::string_view lab
     out += ' ';
     append_number(out, value);
     out += '\n';
+}
+
+void append_single_metric(std::string& out, std::string_view name, std::string_view type,
+                          std::string_view help, double value) {
+    append_metric_header(out, name, type, help);
+    append_metric(out, name, "", value);
+}
+
+void append_counter(std::string& out, std::string_view name, std::string_view help, double value) {
+    append_single_metric(out, name, "counter", help, value);
+}
+
+void append_counter(std::string& out, std::string_view name, std::string_view help,
+                    const std::atomic<std::uint64_t>& value) {
+    append_counter(out, name, help, static_cast<double>(value.load(std::memory_order_relaxed)));
 }
 
 std::string escape_label(std::string_view value) {

@@ -50,6 +50,11 @@ std::string with_options(const database_config& cfg) {
     return url + " " + timeout + " " + name;
 }
 
+double seconds_between(std::chrono::steady_clock::time_point from,
+                       std::chrono::steady_clock::time_point to) {
+    return std::chrono::duration<double>(to - from).count();
+}
+
 }  // namespace
 
 pool::pool(const database_config& cfg) : config_{cfg}, connection_string_{with_options(cfg)} {
@@ -168,13 +173,16 @@ void pool::worker_loop(std::size_t worker, const std::stop_token& stop) {
             queue_.pop_front();
             running_[worker] = j;  // the reaper answers it if the server never does
         }
-        if (std::chrono::steady_clock::now() > j->start_by()) {
+        const auto started = std::chrono::steady_clock::now();
+        queue_wait_seconds_.observe(seconds_between(j->queued_at(), started));
+        if (started > j->start_by()) {
             acquire_timeouts_.fetch_add(1, std::memory_order_relaxed);
             j->fail(detail::unavailable("The database is busy; try again shortly."));
         } else {
             in_use_.fetch_add(1, std::memory_order_relaxed);
             run_job(j, connection, prepared);
             in_use_.fetch_sub(1, std::memory_order_relaxed);
+            job_seconds_.observe(seconds_between(started, std::chrono::steady_clock::now()));
         }
         const std::lock_guard lock{mutex_};
         running_[worker].reset();
@@ -294,6 +302,13 @@ void pool::render_metrics(std::string& out) const {
     append_metric_header(out, "poki_db_reconnects_total", "counter",
                          "Connections re-opened after the server went away.");
     append_metric(out, "poki_db_reconnects_total", "", static_cast<double>(s.reconnects));
+    append_metric_header(out, "poki_db_queue_wait_seconds", "histogram",
+                         "Time from a query's call until a pool connection takes it.");
+    queue_wait_seconds_.render(out, "poki_db_queue_wait_seconds", "");
+    append_metric_header(out, "poki_db_query_seconds", "histogram",
+                         "Time a pool connection spends on one call (its statements, reconnects "
+                         "and commit).");
+    job_seconds_.render(out, "poki_db_query_seconds", "");
 }
 
 }  // namespace poki::db

@@ -56,7 +56,7 @@ std::int64_t prune_request_keys(pqxx::work& tx, std::int64_t batch) {
     return static_cast<std::int64_t>(done.affected_rows());
 }
 
-awaitable<void> run_request_key_retention(pool& database) {
+awaitable<void> run_request_key_retention(pool& database, job_monitor& jobs) {
     constexpr std::int64_t period_s = 3600;
     constexpr std::int64_t batch = 5000;
     std::function<awaitable<void>()> job = [&database]() -> awaitable<void> {
@@ -67,7 +67,7 @@ awaitable<void> run_request_key_retention(pool& database) {
                                      std::move(step));
     };
     co_await run_periodically("request key retention", std::chrono::seconds{period_s},
-                              std::move(job));
+                              std::move(job), jobs);
 }
 
 }  // namespace poki::db

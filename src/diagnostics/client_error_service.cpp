@@ -68,10 +68,10 @@ awaitable<std::optional<std::int64_t>> client_error_service::prune() {
     co_return done;
 }
 
-awaitable<void> client_error_service::run_retention() {
+awaitable<void> client_error_service::run_retention(job_monitor& jobs) {
     std::function<awaitable<void>()> job = [this]() -> awaitable<void> { co_await prune(); };
     co_await run_periodically("client error retention",
-                              std::chrono::seconds{config_.prune_interval_s}, std::move(job));
+                              std::chrono::seconds{config_.prune_interval_s}, std::move(job), jobs);
 }
 
 void client_error_service::render_metrics(std::string& out) const {

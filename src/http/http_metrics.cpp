@@ -69,16 +69,13 @@ void http_metrics::render(std::string& out) const {
             s->latency.render(out, "poki_http_request_duration_seconds", s->labels);
         }
     }
-    append_metric_header(out, "poki_http_open_connections", "gauge", "Open client connections.");
-    append_metric(out, "poki_http_open_connections", "", static_cast<double>(open_connections()));
-    append_metric_header(out, "poki_http_connections_total", "counter",
-                         "Client connections accepted.");
-    append_metric(out, "poki_http_connections_total", "",
-                  static_cast<double>(accepted_connections_.load(std::memory_order_relaxed)));
-    append_metric_header(out, "poki_http_connections_rejected_total", "counter",
-                         "Connections refused because http.max_connections was reached.");
-    append_metric(out, "poki_http_connections_rejected_total", "",
-                  static_cast<double>(rejected_connections_.load(std::memory_order_relaxed)));
+    append_single_metric(out, "poki_http_open_connections", "gauge", "Open client connections.",
+                         static_cast<double>(open_connections()));
+    append_counter(out, "poki_http_connections_total", "Client connections accepted.",
+                   accepted_connections_);
+    append_counter(out, "poki_http_connections_rejected_total",
+                   "Connections refused because http.max_connections was reached.",
+                   rejected_connections_);
 }
 
 }  // namespace poki::http

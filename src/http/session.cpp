@@ -21,6 +21,8 @@ namespace poki::http {
 namespace {
 
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+/// How long a connection accepted just before a drain has to send its first request.
+constexpr std::chrono::milliseconds first_request_grace{1000};
 
 template <class Stream>
 constexpr bool is_tls = !std::is_same_v<Stream, beast::tcp_stream>;
@@ -114,6 +116,13 @@ class session final : public tracked_connection,
         net::post(stream_.get_executor(), [self = this->shared_from_this(), immediately] {
             self->draining_ = true;
             self->stop_stream();
+            // A connection that has not sent its first request yet may be sending it now
+            // (it was accepted a moment before the drain): it gets that request answered,
+            // with a short deadline for it to arrive.
+            if (self->idle_ && !self->served_ && !immediately) {
+                self->arm(first_request_grace);
+                return;
+            }
             if (self->idle_ || immediately) {
                 beast::get_lowest_layer(self->stream_).cancel();
                 if (immediately) {
@@ -206,10 +215,10 @@ class session final : public tracked_connection,
         while (true) {
             if (buffer.size() == 0) {
                 idle_ = true;
-                if (draining_) {
+                if (draining_ && served_) {
                     break;
                 }
-                arm(limits.idle_timeout);
+                arm(draining_ ? first_request_grace : limits.idle_timeout);
                 auto [ec, n] = co_await stream_.async_read_some(buffer.prepare(4096), use_tuple);
                 idle_ = false;
                 if (ec) {
@@ -280,11 +289,12 @@ class session final : public tracked_connection,
                     co_await serve_websocket(req, res, websocket_body);
                     break;
                 }
-                if (draining_ || env_.registry.draining()) {
+                if (draining_ || env_.registry.winding_down()) {
                     res.keep_alive(false);
                 }
                 arm(limits.write_timeout);
                 auto [ec, n] = co_await beast::http::async_write(stream_, res, use_tuple);
+                served_ = true;
                 keep_alive = !ec && res.keep_alive();
                 if (ec) {
                     stream_body = {};
@@ -337,6 +347,7 @@ class session final : public tracked_connection,
     io_deadline deadline_;
     bool idle_ = false;                     // strand only: waiting for the first byte of a request
     bool draining_ = false;                 // strand only: finish the current request, then close
+    bool served_ = false;                   // strand only: a response was written
     bool stop_requested_ = false;           // strand only: the stream must end
     unique_function<void()> stop_handler_;  // strand only
     std::array<char, 1> probe_{};           // the read that notices a client closing a stream

@@ -339,27 +339,24 @@ awaitable<void> idea_service::finish_background(milliseconds bound) {
 }
 
 void idea_service::render_metrics(std::string& out) const {
-    const auto counter = [&out](std::string_view name, std::string_view help, double value) {
-        append_metric_header(out, name, "counter", help);
-        append_metric(out, name, "", value);
-    };
     const auto& model = model_.counters();
-    counter("poki_ideas_hits_total", "Mission-idea answers from a Redis pool.",
-            static_cast<double>(counters_.hits.load()));
-    counter("poki_ideas_misses_total", "Mission-idea requests that found their pool empty.",
-            static_cast<double>(counters_.misses.load()));
-    counter("poki_ideas_fallbacks_total",
-            "Mission-idea answers from the offline library although a model is configured.",
-            static_cast<double>(counters_.fallbacks.load()));
-    counter("poki_ideas_evictions_total", "Tags evicted from the idea pools (LFU).",
-            static_cast<double>(counters_.evictions.load()));
-    counter("poki_ideas_model_calls_total", "Calls to the mission-idea model.",
-            static_cast<double>(model.calls.load()));
-    counter("poki_ideas_model_failures_total",
-            "Model calls that gave no usable ideas (unreachable, status, timeout, checks).",
-            static_cast<double>(model.failures.load()));
-    counter("poki_ideas_model_tokens_total", "Tokens the model reported using.",
-            static_cast<double>(model.tokens.load()));
+    append_counter(out, "poki_ideas_hits_total", "Mission-idea answers from a Redis pool.",
+                   static_cast<double>(counters_.hits.load()));
+    append_counter(out, "poki_ideas_misses_total",
+                   "Mission-idea requests that found their pool empty.",
+                   static_cast<double>(counters_.misses.load()));
+    append_counter(out, "poki_ideas_fallbacks_total",
+                   "Mission-idea answers from the offline library although a model is configured.",
+                   static_cast<double>(counters_.fallbacks.load()));
+    append_counter(out, "poki_ideas_evictions_total", "Tags evicted from the idea pools (LFU).",
+                   static_cast<double>(counters_.evictions.load()));
+    append_counter(out, "poki_ideas_model_calls_total", "Calls to the mission-idea model.",
+                   static_cast<double>(model.calls.load()));
+    append_counter(out, "poki_ideas_model_failures_total",
+                   "Model calls that gave no usable ideas (unreachable, status, timeout, checks).",
+                   static_cast<double>(model.failures.load()));
+    append_counter(out, "poki_ideas_model_tokens_total", "Tokens the model reported using.",
+                   static_cast<double>(model.tokens.load()));
 }
 
 }  // namespace poki::ideas

@@ -283,13 +283,13 @@ awaitable<std::optional<std::int64_t>> mission_service::expire_overdue() {
     co_return total;
 }
 
-awaitable<void> mission_service::run_expiry() {
+awaitable<void> mission_service::run_expiry(job_monitor& jobs) {
     // The closure lives in run_periodically's frame for as long as the job can run.
     std::function<awaitable<void>()> job = [this]() -> awaitable<void> {
         co_await expire_overdue();
     };
     co_await run_periodically("mission expiry", std::chrono::seconds{config_.expiry_interval_s},
-                              std::move(job));
+                              std::move(job), jobs);
 }
 
 void mission_service::render_metrics(std::string& out) const {

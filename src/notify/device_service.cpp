@@ -54,10 +54,10 @@ awaitable<std::optional<std::int64_t>> device_service::prune_stale() {
     co_return total;
 }
 
-awaitable<void> device_service::run_pruning() {
+awaitable<void> device_service::run_pruning(job_monitor& jobs) {
     std::function<awaitable<void>()> job = [this]() -> awaitable<void> { co_await prune_stale(); };
     co_await run_periodically("device pruning", std::chrono::seconds{config_.prune_interval_s},
-                              std::move(job));
+                              std::move(job), jobs);
 }
 
 void device_service::render_metrics(std::string& out) const {

@@ -209,19 +209,16 @@ void event_hub::render_metrics(std::string& out) const {
     append_metric_header(out, "poki_events_delivered_total", "counter",
                          "Live events handed to local streams.");
     append_metric(out, "poki_events_delivered_total", "", static_cast<double>(delivered_.load()));
-    const auto counter = [&out](std::string_view name, std::string_view help,
-                                const std::atomic<std::uint64_t>& value) {
-        append_metric_header(out, name, "counter", help);
-        append_metric(out, name, "", static_cast<double>(value.load()));
-    };
-    counter("poki_event_streams_opened_total", "Event streams opened.", stats_.opened);
-    counter("poki_event_stream_events_sent_total", "Events queued to streams.", stats_.events_sent);
-    counter("poki_event_stream_catch_ups_total",
-            "Reads from PostgreSQL by live streams (gaps, lost publishes).", stats_.catch_ups);
-    counter("poki_event_stream_resets_total",
-            "Streams that began with a reset (resume point no longer held).", stats_.resets);
-    counter("poki_event_stream_cut_off_total",
-            "Streams cut off because the client stopped reading.", stats_.cut_off);
+    append_counter(out, "poki_event_streams_opened_total", "Event streams opened.", stats_.opened);
+    append_counter(out, "poki_event_stream_events_sent_total", "Events queued to streams.",
+                   stats_.events_sent);
+    append_counter(out, "poki_event_stream_catch_ups_total",
+                   "Reads from PostgreSQL by live streams (gaps, lost publishes).",
+                   stats_.catch_ups);
+    append_counter(out, "poki_event_stream_resets_total",
+                   "Streams that began with a reset (resume point no longer held).", stats_.resets);
+    append_counter(out, "poki_event_stream_cut_off_total",
+                   "Streams cut off because the client stopped reading.", stats_.cut_off);
     append_metric_header(out, "poki_event_heartbeats_total", "counter",
                          "Heartbeat rounds (each checks every local stream against PostgreSQL).");
     append_metric(out, "poki_event_heartbeats_total", "", static_cast<double>(heartbeats_.load()));

@@ -141,32 +141,29 @@ awaitable<std::optional<std::int64_t>> event_service::prune_expired() {
     co_return total;
 }
 
-awaitable<void> event_service::run_retention() {
+awaitable<void> event_service::run_retention(job_monitor& jobs) {
     // The closure lives in run_periodically's frame for as long as the job can run.
     std::function<awaitable<void>()> job = [this]() -> awaitable<void> {
         co_await prune_expired();
     };
     co_await run_periodically("event retention", std::chrono::seconds{config_.prune_interval_s},
-                              std::move(job));
+                              std::move(job), jobs);
 }
 
 void event_service::render_metrics(std::string& out) const {
-    const auto counter = [&out](std::string_view name, std::string_view help, double value) {
-        append_metric_header(out, name, "counter", help);
-        append_metric(out, name, "", value);
-    };
-    counter("poki_events_recorded_total", "Events committed (one per recipient).",
-            static_cast<double>(recorded_.load()));
-    counter("poki_write_retries_total",
-            "Writes run again after PostgreSQL rolled them back for a deadlock or serialization.",
-            static_cast<double>(rolled_back_.load()));
-    counter("poki_events_published_total", "Events published to Redis after commit.",
-            static_cast<double>(published_.load()));
-    counter("poki_events_publish_failures_total",
-            "Events whose publish failed (streams catch up from the database).",
-            static_cast<double>(publish_failures_.load()));
-    counter("poki_events_pruned_total", "Events deleted by retention.",
-            static_cast<double>(pruned_.load()));
+    append_counter(out, "poki_events_recorded_total", "Events committed (one per recipient).",
+                   static_cast<double>(recorded_.load()));
+    append_counter(
+        out, "poki_write_retries_total",
+        "Writes run again after PostgreSQL rolled them back for a deadlock or serialization.",
+        static_cast<double>(rolled_back_.load()));
+    append_counter(out, "poki_events_published_total", "Events published to Redis after commit.",
+                   static_cast<double>(published_.load()));
+    append_counter(out, "poki_events_publish_failures_total",
+                   "Events whose publish failed (streams catch up from the database).",
+                   static_cast<double>(publish_failures_.load()));
+    append_counter(out, "poki_events_pruned_total", "Events deleted by retention.",
+                   static_cast<double>(pruned_.load()));
 }
 
 }  // namespace poki::notify

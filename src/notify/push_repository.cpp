@@ -21,7 +21,10 @@ void push_repository::declare_statements(db::pool& database) {
                      " / 1000.0) WHERE id = $1");
     database.declare("push.forget_device",
                      "DELETE FROM devices WHERE fcm_token = $1 AND user_id = $2");
-    database.declare("push.pending", "SELECT count(*) FROM push_outbox");
+    database.declare(
+        "push.outbox",
+        "SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8"
+        " FROM push_outbox");
 }
 
 std::vector<pending_push> push_repository::claim(pqxx::transaction_base& tx, int batch,
@@ -51,8 +54,9 @@ void push_repository::forget_device(pqxx::transaction_base& tx, const std::strin
     tx.exec_prepared("push.forget_device", token, user_id);
 }
 
-std::int64_t push_repository::pending_count(pqxx::transaction_base& tx) {
-    return tx.exec_prepared1("push.pending")[0].as<std::int64_t>();
+outbox_state push_repository::outbox(pqxx::transaction_base& tx) {
+    const auto row = tx.exec_prepared1("push.outbox");
+    return {row[0].as<std::int64_t>(), row[1].as<double>()};
 }
 
 }  // namespace poki::notify

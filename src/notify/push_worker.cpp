@@ -34,7 +34,16 @@ push_worker::push_worker(net::io_context& ioc, db::pool& database, event_hub& hu
     }
 }
 
-void push_worker::start() {
+void push_worker::start(job_monitor& jobs) {
+    // Every instance measures: a stuck outbox matters most when this one is not sending.
+    std::function<awaitable<void>()> job = [this]() -> awaitable<void> {
+        co_await measure_outbox();
+    };
+    net::co_spawn(ioc_,
+                  run_periodically("push outbox gauge",
+                                   std::chrono::milliseconds{config_.outbox_measure_interval_ms},
+                                   std::move(job), jobs),
+                  net::detached);
     if (!fcm_) {
         log::warn("push notifications are off: push.service_account_file is not set");
         return;
@@ -82,6 +91,13 @@ awaitable<void> push_worker::run() {
         wake_.expires_after(std::chrono::milliseconds{config_.poll_interval_ms});
         co_await wake_.async_wait(net::as_tuple(net::use_awaitable));
     }
+}
+
+awaitable<void> push_worker::measure_outbox() {
+    auto read = [](pqxx::work& tx) { return push_repository::outbox(tx); };
+    const auto state = co_await database_.transaction(std::move(read));
+    outbox_depth_.store(state.depth, std::memory_order_relaxed);
+    outbox_oldest_age_s_.store(state.oldest_age_s, std::memory_order_relaxed);
 }
 
 awaitable<void> push_worker::deliver(const pending_push& p) {
@@ -171,20 +187,23 @@ std::int64_t push_worker::backoff_ms(const pending_push& p,
 }
 
 void push_worker::render_metrics(std::string& out) const {
-    const auto counter = [&out](std::string_view name, std::string_view help,
-                                const std::atomic<std::uint64_t>& value) {
-        append_metric_header(out, name, "counter", help);
-        append_metric(out, name, "", static_cast<double>(value.load()));
-    };
-    counter("poki_push_sent_total", "Pushes FCM accepted.", sent_);
-    counter("poki_push_retried_total", "Push attempts that will be retried.", retried_);
-    counter("poki_push_skipped_total",
-            "Pushes not sent: the user was connected, had read the event, or the device moved.",
-            skipped_);
-    counter("poki_push_invalid_tokens_total", "Device tokens FCM rejected (deleted).",
-            invalid_tokens_);
-    counter("poki_push_failed_total", "Pushes dropped after FCM refused them or retries ran out.",
-            failed_);
+    append_counter(out, "poki_push_sent_total", "Pushes FCM accepted.", sent_);
+    append_counter(out, "poki_push_retried_total", "Push attempts that will be retried.", retried_);
+    append_counter(
+        out, "poki_push_skipped_total",
+        "Pushes not sent: the user was connected, had read the event, or the device moved.",
+        skipped_);
+    append_counter(out, "poki_push_invalid_tokens_total", "Device tokens FCM rejected (deleted).",
+                   invalid_tokens_);
+    append_counter(out, "poki_push_failed_total",
+                   "Pushes dropped after FCM refused them or retries ran out.", failed_);
+    append_single_metric(
+        out, "poki_push_outbox_depth", "gauge",
+        "Pushes waiting in the outbox, all instances (push.outbox_measure_interval_ms old).",
+        static_cast<double>(outbox_depth_.load(std::memory_order_relaxed)));
+    append_single_metric(out, "poki_push_outbox_oldest_age_seconds", "gauge",
+                         "Age of the oldest push waiting in the outbox (0 when it is empty).",
+                         outbox_oldest_age_s_.load(std::memory_order_relaxed));
 }
 
 }  // namespace poki::notify

@@ -71,12 +71,23 @@ struct ops_handlers {
 
 }  // namespace
 
-void add_ops_routes(http::router& routes, ops_service& service, const metrics_registry& metrics) {
+void add_ops_routes(http::router& routes, ops_service& service, const metrics_registry& metrics,
+                    bool with_metrics) {
     const ops_handlers h{service, metrics};
     routes.add(http::verb::get, "/healthz", http::handler_of(h, &ops_handlers::healthz));
     routes.add(http::verb::get, "/readyz", http::handler_of(h, &ops_handlers::readyz));
-    routes.add(http::verb::get, "/metrics", http::handler_of(h, &ops_handlers::prometheus));
+    if (with_metrics) {
+        routes.add(http::verb::get, "/metrics", http::handler_of(h, &ops_handlers::prometheus));
+    }
     routes.add(http::verb::get, "/api/v1/meta", http::handler_of(h, &ops_handlers::meta));
+}
+
+void add_operator_routes(http::router& routes, ops_service& service,
+                         const metrics_registry& metrics) {
+    const ops_handlers h{service, metrics};
+    routes.add(http::verb::get, "/metrics", http::handler_of(h, &ops_handlers::prometheus));
+    routes.add(http::verb::get, "/healthz", http::handler_of(h, &ops_handlers::healthz));
+    routes.add(http::verb::get, "/readyz", http::handler_of(h, &ops_handlers::readyz));
 }
 
 }  // namespace poki::ops

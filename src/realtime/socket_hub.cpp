@@ -371,16 +371,13 @@ std::size_t socket_hub::connection_count() const {
 void socket_hub::render_metrics(std::string& out) const {
     append_metric_header(out, "poki_websockets", "gauge", "Open WebSocket connections here.");
     append_metric(out, "poki_websockets", "", static_cast<double>(connection_count()));
-    const auto counter = [&out](std::string_view name, std::string_view help,
-                                const std::atomic<std::uint64_t>& value) {
-        append_metric_header(out, name, "counter", help);
-        append_metric(out, name, "", static_cast<double>(value.load()));
-    };
-    counter("poki_websockets_opened_total", "WebSocket connections opened.", opened_);
-    counter("poki_websocket_messages_total", "Messages received from clients.", messages_);
-    counter("poki_websocket_refused_total", "Client messages answered with an error.", refused_);
-    counter("poki_websockets_ended_total",
-            "Connections closed because their session ended (signed out, removed).", ended_);
+    append_counter(out, "poki_websockets_opened_total", "WebSocket connections opened.", opened_);
+    append_counter(out, "poki_websocket_messages_total", "Messages received from clients.",
+                   messages_);
+    append_counter(out, "poki_websocket_refused_total", "Client messages answered with an error.",
+                   refused_);
+    append_counter(out, "poki_websockets_ended_total",
+                   "Connections closed because their session ended (signed out, removed).", ended_);
 }
 
 }  // namespace poki::realtime

@@ -517,12 +517,12 @@ awaitable<std::int64_t> reservation_service::activate_due() {
     co_return made;
 }
 
-awaitable<void> reservation_service::run_activation() {
+awaitable<void> reservation_service::run_activation(job_monitor& jobs) {
     // The closure lives in run_periodically's frame for as long as the job can run.
     std::function<awaitable<void>()> job = [this]() -> awaitable<void> { co_await activate_due(); };
     co_await run_periodically("reservation activation",
                               std::chrono::milliseconds{config_.activation_interval_ms},
-                              std::move(job));
+                              std::move(job), jobs);
 }
 
 void reservation_service::rezone(pqxx::transaction_base& tx, std::int64_t family_id) {

@@ -15,21 +15,6 @@ namespace {
 
 using std::chrono::seconds;
 
-std::string new_uuid() {
-    auto bytes = crypto::random_bytes(16);
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    for (std::size_t i = 0; i < bytes.size(); ++i) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) {
-            out.push_back('-');
-        }
-        const auto b = static_cast<unsigned char>(bytes[i]);
-        out.push_back(hex[b >> 4U]);
-        out.push_back(hex[b & 0xFU]);
-    }
-    return out;
-}
-
 http_reply send(const running_server& server, const member_session& who, std::int64_t room,
                 const std::string& text, const std::string& client_id = new_uuid()) {
     return server.request("POST", "/api/v1/chat/rooms/" + std::to_string(room) + "/messages",

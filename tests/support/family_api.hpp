@@ -25,6 +25,22 @@ inline std::string random_suffix() {
     return crypto::base64url_encode(crypto::random_bytes(6));
 }
 
+/// A random UUID (version 4 layout is not needed: the server takes any 8-4-4-4-12 hex).
+inline std::string new_uuid() {
+    const auto bytes = crypto::random_bytes(16);
+    constexpr std::string_view hex = "0123456789abcdef";
+    std::string out;
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) {
+            out.push_back('-');
+        }
+        const auto b = static_cast<unsigned char>(bytes[i]);
+        out.push_back(hex[b >> 4U]);
+        out.push_back(hex[b & 0xFU]);
+    }
+    return out;
+}
+
 /// A server with a Redis of its own: wrong-code lockouts are per client address, and every
 /// test client is 127.0.0.1, so they must not leak from one test into the next.
 struct family_server {

@@ -1,6 +1,7 @@
 // The real poki binary on a free loopback port, for end-to-end tests.
 #pragma once
 
+#include <csignal>
 #include <fstream>
 #include <map>
 #include <set>
@@ -27,9 +28,9 @@ class running_server {
   public:
     explicit running_server(const server_options& options = {}) : running_server{options, {}} {}
     /// With `env` beside the test's own environment.
-    running_server(const server_options& options, const std::map<std::string, std::string>& env,
+    running_server(const server_options& options, std::map<std::string, std::string> env,
                    until wait = until::healthy)
-        : dir_{temp_dir("poki-e2e")}, port_{free_port()} {
+        : dir_{temp_dir("poki-e2e")}, port_{free_port()}, env_{std::move(env)} {
         const auto redis_port = options.redis_port != 0
                                     ? options.redis_port
                                     : std::stoi(required_env("TEST_POKI_REDIS_PORT"));
@@ -45,9 +46,18 @@ class running_server {
              {{"jwt_secret", "e2e-test-signing-key-0123456789abcdef"}, {"scrypt_log2_n", 10}}}};
         cfg.merge_patch(options.extra);
         std::ofstream{dir_ / "poki.json"} << cfg.dump(2);
+        start(wait);
+    }
+    /// SIGKILL: no drain, no goodbye, as a crash or the OOM killer ends it.
+    void crash() {
+        process_->signal(SIGKILL);
+        process_->wait(std::chrono::seconds{10});
+    }
+    /// The same binary, configuration and port again.
+    void start(until wait = until::healthy) {
         process_ = std::make_unique<child_process>(
             POKI_TEST_BINARY,
-            std::vector<std::string>{"serve", "--config", (dir_ / "poki.json").string()}, env,
+            std::vector<std::string>{"serve", "--config", (dir_ / "poki.json").string()}, env_,
             dir_ / "server.log");
         if (wait == until::healthy) {
             wait_healthy(std::chrono::seconds{20});
@@ -83,6 +93,7 @@ class running_server {
   private:
     std::filesystem::path dir_;
     std::uint16_t port_;
+    std::map<std::string, std::string> env_;
     std::unique_ptr<child_process> process_;
 };
 

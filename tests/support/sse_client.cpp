@@ -22,8 +22,8 @@ std::string lower(std::string s) {
 }  // namespace
 
 sse_client::sse_client(std::uint16_t port, const std::string& target,
-                       const std::map<std::string, std::string>& headers,
-                       int receive_buffer_bytes) {
+                       const std::map<std::string, std::string>& headers, int receive_buffer_bytes)
+    : target_{target} {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     if (fd_ < 0) {
         throw std::runtime_error{"socket failed"};

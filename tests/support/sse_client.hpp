@@ -49,6 +49,7 @@ class sse_client {
   private:
     bool fill(std::chrono::steady_clock::time_point deadline);
 
+    std::string target_;
     int fd_ = -1;
     int status_ = 0;
     std::map<std::string, std::string> headers_;

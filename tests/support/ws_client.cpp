@@ -121,7 +121,8 @@ std::optional<nlohmann::json> ws_client::next(std::chrono::milliseconds timeout)
     }
     auto text = std::move(s.arrived.front());
     s.arrived.pop_front();
-    return nlohmann::json::parse(text);
+    auto message = nlohmann::json::parse(text);
+    return message;
 }
 
 std::optional<nlohmann::json> ws_client::next_of_type(const std::string& type,

@@ -16,6 +16,7 @@
 #include <pqxx/pqxx>
 
 #include "poki/core/net.hpp"
+#include "poki/core/periodic.hpp"
 #include "poki/core/principal.hpp"
 #include "poki/db/pool.hpp"
 
@@ -48,7 +49,7 @@ class revocations {
     /// The same through the pool.
     awaitable<void> refresh();
     /// refresh() every `period`, until the io_context stops.
-    awaitable<void> run(milliseconds period);
+    awaitable<void> run(milliseconds period, job_monitor& jobs);
 
     /// A removal this instance committed (or heard of from another instance at once): refused
     /// here from now on, before the next read.

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,15 @@ struct redis_stats {
     std::uint64_t failures = 0;  ///< refused while down, timed out, or lost with the connection
 };
 
+struct named_redis_stats {
+    std::string_view connection;  ///< the `connection` label: "commands", "subscriber"
+    redis_stats stats;
+};
+
+/// Each connection's state, one header per metric family (Prometheus wants a family's samples
+/// together).
+void render_redis_metrics(std::string& out, std::span<const named_redis_stats> connections);
+
 /// Commands and pipelines. Safe to call from any coroutine on any executor.
 class redis_client {
   public:
@@ -55,7 +65,6 @@ class redis_client {
     awaitable<std::vector<redis_reply>> pipeline(std::vector<redis_command> commands);
 
     [[nodiscard]] redis_stats stats() const;
-    void render_metrics(std::string& out, std::string_view name) const;
 
   private:
     std::shared_ptr<detail::redis_connection> connection_;

@@ -20,6 +20,7 @@
 #include "poki/chat/message_writer.hpp"
 #include "poki/core/config.hpp"
 #include "poki/core/paging.hpp"
+#include "poki/core/periodic.hpp"
 #include "poki/core/principal.hpp"
 #include "poki/db/pool.hpp"
 #include "poki/notify/event_service.hpp"
@@ -53,7 +54,7 @@ class call_service {
                  const calls_config& cfg);
 
     /// Starts the sweep: ring deadlines, and parties whose connection did not come back.
-    void start();
+    void start(job_monitor& jobs);
 
     /// Rings `to` (one to three members of the caller's family). A member calling someone who
     /// is calling them at this moment answers that call instead.

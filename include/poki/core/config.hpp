@@ -29,12 +29,23 @@ struct http_config {
     /// Between SIGTERM and closing the listeners /readyz fails while requests are still served,
     /// so a load balancer that probes every few seconds stops sending before the door shuts.
     milliseconds unready_delay{0};
+    /// SO_REUSEPORT on the listeners, so a new process can listen on the same port while the
+    /// old one still serves (`poki handover`). Off by default: a second server started by
+    /// mistake on a taken port should fail, not share it.
+    bool reuse_port = false;
     /// Comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed;
     /// from anyone else the header is ignored.
     std::string trusted_proxies;
     /// Comma-separated web origins (https://app.example.com) whose pages may call the API
     /// from another origin (CORS); empty: only the server's own origin.
     std::string allowed_origins;
+};
+
+/// A listener for operators only: /metrics (with /healthz and /readyz) there and no longer on
+/// the public one. Port 0: /metrics stays on the public listener.
+struct metrics_config {
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 0;
 };
 
 struct tls_config {
@@ -137,6 +148,7 @@ struct push_config {
     int retry_base_ms = 2000;     ///< first retry delay; doubles with every attempt (max 1 h)
     int request_timeout_ms = 10000;
     std::string ca_file;  ///< extra CA bundle for the FCM endpoints (system CAs otherwise)
+    int outbox_measure_interval_ms = 15000;  ///< how often /metrics' outbox depth is measured
 };
 
 struct chat_config {
@@ -238,6 +250,7 @@ struct config {
     std::string mode = "production";
     http_config http;
     tls_config tls;
+    metrics_config metrics;
     database_config database;
     redis_config redis;
     log_config log;

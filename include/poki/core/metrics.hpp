@@ -54,6 +54,14 @@ class metrics_registry {
 void append_metric_header(std::string& out, std::string_view name, std::string_view type,
                           std::string_view help);
 
+/// A family of one unlabelled sample: its HELP and TYPE lines, then the sample.
+void append_single_metric(std::string& out, std::string_view name, std::string_view type,
+                          std::string_view help, double value);
+/// The same for a counter.
+void append_counter(std::string& out, std::string_view name, std::string_view help, double value);
+void append_counter(std::string& out, std::string_view name, std::string_view help,
+                    const std::atomic<std::uint64_t>& value);
+
 /// Appends `name{labels} value\n` (labels may be empty).
 void append_metric(std::string& out, std::string_view name, std::string_view labels, double value);
 

@@ -26,6 +26,7 @@
 
 #include "poki/core/config.hpp"
 #include "poki/core/error.hpp"
+#include "poki/core/metrics.hpp"
 #include "poki/core/net.hpp"
 
 namespace poki::db {
@@ -75,6 +76,9 @@ class job {
     [[nodiscard]] std::chrono::steady_clock::time_point answer_by() const noexcept {
         return answer_by_;
     }
+    [[nodiscard]] std::chrono::steady_clock::time_point queued_at() const noexcept {
+        return queued_at_;
+    }
 
   protected:
     /// True for the one caller that may answer.
@@ -83,6 +87,7 @@ class job {
   private:
     std::chrono::steady_clock::time_point start_by_;
     std::chrono::steady_clock::time_point answer_by_;
+    std::chrono::steady_clock::time_point queued_at_ = std::chrono::steady_clock::now();
     std::atomic<bool> answered_{false};
 };
 
@@ -198,6 +203,8 @@ class pool {
     std::atomic<std::uint64_t> acquire_timeouts_{0};
     std::atomic<std::uint64_t> answer_timeouts_{0};
     std::atomic<std::uint64_t> reconnects_{0};
+    histogram queue_wait_seconds_{latency_buckets()};
+    histogram job_seconds_{latency_buckets()};
     std::vector<std::jthread> workers_;
     std::jthread reaper_;
 };

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "poki/core/periodic.hpp"
 #include "poki/core/request_key.hpp"
 #include "poki/db/pool.hpp"
 
@@ -29,6 +30,6 @@ void store_answer(pqxx::transaction_base& tx, const request_key& key, const keye
 std::int64_t prune_request_keys(pqxx::work& tx, std::int64_t batch);
 
 /// Prunes expired keys every hour (one instance per run) until the io_context stops.
-awaitable<void> run_request_key_retention(pool& database);
+awaitable<void> run_request_key_retention(pool& database, job_monitor& jobs);
 
 }  // namespace poki::db

@@ -8,6 +8,7 @@
 
 #include "poki/auth/rate_limiter.hpp"
 #include "poki/core/config.hpp"
+#include "poki/core/periodic.hpp"
 #include "poki/db/pool.hpp"
 #include "poki/diagnostics/client_error.hpp"
 
@@ -27,7 +28,7 @@ class client_error_service {
     /// Deletes reports past diagnostics.retention_days and beyond the newest max_stored (one
     /// instance per period); nullopt when another instance ran it.
     awaitable<std::optional<std::int64_t>> prune();
-    awaitable<void> run_retention();
+    awaitable<void> run_retention(job_monitor& jobs);
 
     void render_metrics(std::string& out) const;
 

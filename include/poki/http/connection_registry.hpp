@@ -56,6 +56,13 @@ class connection_registry {
     [[nodiscard]] bool draining() const noexcept {
         return draining_.load(std::memory_order_acquire);
     }
+
+    /// From now on every answer says `Connection: close`, so keep-alive clients reconnect
+    /// (to whichever process serves next) instead of holding a connection drain will close.
+    void wind_down() noexcept { winding_down_.store(true, std::memory_order_release); }
+    [[nodiscard]] bool winding_down() const noexcept {
+        return winding_down_.load(std::memory_order_acquire) || draining();
+    }
     [[nodiscard]] std::size_t size() const;
 
   private:
@@ -65,6 +72,7 @@ class connection_registry {
     std::unordered_map<std::uint64_t, std::weak_ptr<tracked_connection>> connections_;
     std::uint64_t next_id_ = 1;
     std::atomic<bool> draining_{false};
+    std::atomic<bool> winding_down_{false};
 };
 
 }  // namespace poki::http

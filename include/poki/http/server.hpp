@@ -4,6 +4,7 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -16,9 +17,25 @@
 
 namespace poki::http {
 
+/// Where one server listens: a plain HTTP port, and config.tls's HTTPS port when `with_tls`.
+struct listen_plan {
+    std::string address;
+    std::uint16_t port = 0;
+    bool with_tls = false;
+    bool reuse_port = false;  ///< SO_REUSEPORT: another process may listen on the same port
+};
+
+/// Which process of a SO_REUSEPORT group gets the next connections (see steer()).
+enum class steering {
+    by_hash,     ///< the kernel's own spread (no program on the group)
+    to_earlier,  ///< the process that listened first: the one being taken over from
+    to_later,    ///< the process that listened second: this one, taking over
+};
+
 class server {
   public:
-    server(net::io_context& ioc, const config& cfg, dispatcher& dispatch, http_metrics& metrics);
+    server(net::io_context& ioc, const config& cfg, dispatcher& dispatch, http_metrics& metrics,
+           listen_plan plan);
     ~server();
     server(const server&) = delete;
     server& operator=(const server&) = delete;
@@ -26,7 +43,19 @@ class server {
     /// Binds and listens; throws std::runtime_error naming the address that failed.
     void start();
 
-    /// Closes the listening sockets; established connections go on.
+    /// Steers new connections between the two processes of a hand-over, on every listener.
+    /// The group holds both processes' sockets in the order they listened, and a classic BPF
+    /// program on it picks by that order, so nothing reaches a process that is not ready yet
+    /// and nothing new reaches one that is about to close. Throws std::runtime_error when the
+    /// kernel refuses.
+    void steer(steering choice);
+
+    /// Answers say `Connection: close` from now on (SIGTERM's first step): keep-alive clients
+    /// move to a new connection while this server still accepts.
+    void wind_down() noexcept { registry_.wind_down(); }
+
+    /// Accepts what already waits in the listening queues, then closes the listening
+    /// sockets; established connections go on.
     void stop_accepting();
 
     /// Lets in-flight requests finish and closes idle connections; after `timeout`, closes the
@@ -45,10 +74,16 @@ class server {
   private:
     awaitable<void> accept_loop(net::ip::tcp::acceptor& acceptor, bool tls);
     awaitable<void> sweep_deadlines();
-    void open(net::ip::tcp::acceptor& acceptor, const std::string& address, std::uint16_t port);
+    void open(net::ip::tcp::acceptor& acceptor, const std::string& address,
+              std::uint16_t port) const;
+    /// A connection the acceptor handed us: served, or refused past the connection limit.
+    void take(net::ip::tcp::socket socket, bool tls);
+    /// Accepts every connection already queued on `acceptor` without waiting, then closes it.
+    void empty_and_close(net::ip::tcp::acceptor& acceptor, bool tls);
 
     net::io_context& ioc_;
     const config& config_;
+    listen_plan plan_;
     connection_registry registry_;
     session_environment env_;
     net::ip::tcp::acceptor http_acceptor_;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "poki/core/config.hpp"
+#include "poki/core/periodic.hpp"
 #include "poki/core/principal.hpp"
 #include "poki/db/group_commit.hpp"
 #include "poki/db/pool.hpp"
@@ -59,7 +60,7 @@ class mission_service {
     /// missions.expiry_interval_s; returns how many, or nullopt when another had the run.
     awaitable<std::optional<std::int64_t>> expire_overdue();
     /// Runs expire_overdue on a schedule until the io_context stops.
-    awaitable<void> run_expiry();
+    awaitable<void> run_expiry(job_monitor& jobs);
 
     void render_metrics(std::string& out) const;
 

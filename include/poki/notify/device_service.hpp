@@ -7,6 +7,7 @@
 #include <string>
 
 #include "poki/core/config.hpp"
+#include "poki/core/periodic.hpp"
 #include "poki/core/principal.hpp"
 #include "poki/db/pool.hpp"
 #include "poki/notify/device_repository.hpp"
@@ -31,7 +32,7 @@ class device_service {
     awaitable<std::optional<std::int64_t>> prune_stale();
 
     /// Prunes every devices.prune_interval_s until the io_context stops.
-    awaitable<void> run_pruning();
+    awaitable<void> run_pruning(job_monitor& jobs);
 
     void render_metrics(std::string& out) const;
 

@@ -66,6 +66,8 @@ class event_hub {
     [[nodiscard]] presence::presence_tracker& presence() noexcept { return presence_; }
 
     [[nodiscard]] std::size_t stream_count() const;
+    /// The pub/sub connection's state, for poki_redis_connected{connection="subscriber"}.
+    [[nodiscard]] cache::redis_stats subscriber_stats() const { return subscriber_.stats(); }
     void render_metrics(std::string& out) const;
 
   private:

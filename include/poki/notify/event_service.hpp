@@ -13,6 +13,7 @@
 #include "poki/cache/redis_client.hpp"
 #include "poki/core/config.hpp"
 #include "poki/core/paging.hpp"
+#include "poki/core/periodic.hpp"
 #include "poki/core/principal.hpp"
 #include "poki/db/pool.hpp"
 #include "poki/db/read_pipeline.hpp"
@@ -91,7 +92,7 @@ class event_service {
     /// how many events it deleted, or nullopt when another instance has the run.
     awaitable<std::optional<std::int64_t>> prune_expired();
     /// Runs prune_expired on a schedule until the io_context stops.
-    awaitable<void> run_retention();
+    awaitable<void> run_retention(job_monitor& jobs);
 
     void render_metrics(std::string& out) const;
 

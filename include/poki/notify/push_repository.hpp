@@ -22,6 +22,11 @@ struct pending_push {
     bool device_current = false;  ///< the token still belongs to the user
 };
 
+struct outbox_state {
+    std::int64_t depth = 0;
+    double oldest_age_s = 0;
+};
+
 class push_repository {
   public:
     static void declare_statements(db::pool& database);
@@ -36,7 +41,8 @@ class push_repository {
     /// FCM said the token is dead: the device goes, and every push queued for it.
     static void forget_device(pqxx::transaction_base& tx, const std::string& token,
                               std::int64_t user_id);
-    static std::int64_t pending_count(pqxx::transaction_base& tx);
+    /// How many pushes wait, and how long the oldest has (0 when none).
+    static outbox_state outbox(pqxx::transaction_base& tx);
 };
 
 }  // namespace poki::notify

@@ -11,6 +11,7 @@
 #include <boost/asio/strand.hpp>
 
 #include "poki/core/config.hpp"
+#include "poki/core/periodic.hpp"
 #include "poki/db/pool.hpp"
 #include "poki/notify/event_hub.hpp"
 #include "poki/notify/fcm_client.hpp"
@@ -24,8 +25,8 @@ class push_worker {
     /// the file is unusable. Without one, push is off.
     push_worker(net::io_context& ioc, db::pool& database, event_hub& hub, const push_config& cfg);
 
-    /// Starts sending (or says once that push is off).
-    void start();
+    /// Starts sending (or says once that push is off), and measuring the outbox either way.
+    void start(job_monitor& jobs);
     /// Thread-safe: something was queued, look now instead of at the next poll.
     void nudge();
 
@@ -34,6 +35,7 @@ class push_worker {
 
   private:
     awaitable<void> run();
+    awaitable<void> measure_outbox();
     awaitable<void> deliver(const pending_push& p);
     awaitable<void> settle(std::int64_t id, std::optional<std::int64_t> retry_in_ms);
     [[nodiscard]] std::int64_t backoff_ms(const pending_push& p,
@@ -51,6 +53,8 @@ class push_worker {
     std::atomic<std::uint64_t> skipped_{0};  ///< user connected, event read, or device moved
     std::atomic<std::uint64_t> invalid_tokens_{0};
     std::atomic<std::uint64_t> failed_{0};
+    std::atomic<std::int64_t> outbox_depth_{0};
+    std::atomic<double> outbox_oldest_age_s_{0};
 };
 
 }  // namespace poki::notify

@@ -7,6 +7,12 @@
 
 namespace poki::ops {
 
-void add_ops_routes(http::router& routes, ops_service& service, const metrics_registry& metrics);
+/// /healthz, /readyz and /api/v1/meta; and /metrics when no operator listener serves it.
+void add_ops_routes(http::router& routes, ops_service& service, const metrics_registry& metrics,
+                    bool with_metrics);
+
+/// The operator listener's (metrics.port): /metrics, /healthz and /readyz.
+void add_operator_routes(http::router& routes, ops_service& service,
+                         const metrics_registry& metrics);
 
 }  // namespace poki::ops

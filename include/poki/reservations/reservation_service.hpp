@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "poki/core/config.hpp"
+#include "poki/core/periodic.hpp"
 #include "poki/core/principal.hpp"
 #include "poki/core/request_key.hpp"
 #include "poki/db/pool.hpp"
@@ -56,7 +57,7 @@ class reservation_service {
     /// missions were made. Instances run this side by side and share the work.
     awaitable<std::int64_t> activate_due();
     /// Runs activate_due every reservations.activation_interval_ms until the io_context stops.
-    awaitable<void> run_activation();
+    awaitable<void> run_activation(job_monitor& jobs);
 
     /// Inside the write that changed the family's zone: every reservation's next occurrence
     /// again, from now on.
