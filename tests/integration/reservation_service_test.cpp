@@ -332,11 +332,12 @@ TEST_F(ReservationServiceTest, AMovedOccurrenceBecomesAMissionAtItsNewTimeOnce) 
     const auto r = run(service_->get(mom_, id));
     const auto tomorrow = r.when.starts_on + date::days{8};
     const auto& seoul = *schedule::find_zone("Asia/Seoul");
-    const auto soon = schedule::to_local(seoul, now_s() + std::chrono::seconds{1});
+    // now_s() is the whole second before now: two seconds on is surely ahead when it is read.
+    const auto soon = schedule::to_local(seoul, now_s() + std::chrono::seconds{2});
     const auto moved = run(service_->change_occurrence(mom_, id, {tomorrow, soon}));
     EXPECT_EQ(moved.next_at, format_rfc3339(std::chrono::time_point_cast<std::chrono::milliseconds>(
                                  schedule::to_instant(seoul, soon))));
-    std::this_thread::sleep_for(std::chrono::milliseconds{1500});  // its new time comes
+    std::this_thread::sleep_for(std::chrono::milliseconds{2500});  // its new time comes
     EXPECT_EQ(run(service_->activate_due()), 1);
     EXPECT_EQ(run(service_->activate_due()), 0);
     EXPECT_EQ(records(id, "activated"), 1);
