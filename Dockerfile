@@ -3,11 +3,12 @@ FROM debian:bookworm AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         g++ cmake make pkg-config ca-certificates nodejs npm \
         libboost1.81-dev nlohmann-json3-dev libpqxx-dev libhiredis-dev libspdlog-dev libfmt-dev libssl-dev \
-        libhowardhinnant-date-dev \
+        libhowardhinnant-date-dev python3-yaml \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./
 COPY cmake cmake
+COPY api api
 COPY include include
 COPY src src
 COPY bench bench

@@ -7,7 +7,7 @@ PG_BIN="/usr/lib/postgresql/15/bin"
 POKI_PACKAGES=(
   g++ cmake make pkg-config ccache clang-format
   libboost1.81-dev nlohmann-json3-dev libpqxx-dev libhiredis-dev libspdlog-dev libfmt-dev libssl-dev
-  libhowardhinnant-date-dev tzdata
+  libhowardhinnant-date-dev tzdata python3-yaml
   libgtest-dev libgmock-dev
   postgresql postgresql-contrib redis-server openssl procps coturn
 )

@@ -3,7 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include "poki/core/problem.hpp"
+#include "poki/http/conditional.hpp"
 #include "poki/http/responses.hpp"
+#include "poki/ops/api_document.hpp"
 
 namespace poki::ops {
 namespace {
@@ -60,6 +62,19 @@ struct ops_handlers {
                                       "text/plain; version=0.0.4");
     }
 
+    /// The contract this binary was built with; clients revalidate it by its ETag.
+    [[nodiscard]] awaitable<http::response> openapi(http::request_context& ctx) const {
+        const auto etag = api_document_etag();
+        const auto asked = ctx.req[http::field::if_none_match];
+        auto res = http::etag_matches({asked.data(), asked.size()}, etag)
+                       ? http::empty_response(http::status::not_modified)
+                       : http::text_response(http::status::ok, std::string{api_document()},
+                                             "application/json");
+        res.set(http::field::etag, etag);
+        res.set(http::field::cache_control, "no-cache");
+        co_return res;
+    }
+
     [[nodiscard]] awaitable<http::response> meta(http::request_context&) const {
         const auto info = co_await service.schema();
         co_return http::json_response(http::status::ok, {{"name", "poki"},
@@ -80,6 +95,8 @@ void add_ops_routes(http::router& routes, ops_service& service, const metrics_re
         routes.add(http::verb::get, "/metrics", http::handler_of(h, &ops_handlers::prometheus));
     }
     routes.add(http::verb::get, "/api/v1/meta", http::handler_of(h, &ops_handlers::meta));
+    routes.add(http::verb::get, "/api/v1/openapi.json",
+               http::handler_of(h, &ops_handlers::openapi));
 }
 
 void add_operator_routes(http::router& routes, ops_service& service,

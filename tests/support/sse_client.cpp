@@ -10,6 +10,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "support/api_contract.hpp"
+
 namespace poki::test {
 namespace {
 
@@ -155,6 +157,9 @@ std::optional<sse_message> sse_client::next(std::chrono::milliseconds timeout) {
             }
         }
         if (has_event) {
+            if (!m.type.empty()) {
+                check_stream_event(target_, m.type, m.data);
+            }
             return m;
         }
     }

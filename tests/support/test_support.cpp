@@ -15,6 +15,8 @@
 #include <boost/beast/http.hpp>
 #include <pqxx/pqxx>
 
+#include "support/api_contract.hpp"
+
 extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX
 
 namespace poki::test {
@@ -239,6 +241,7 @@ http_reply http_request(std::uint16_t port, const std::string& method, const std
     reply.body = res.body();
     beast::error_code ec;
     stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+    check_answer(method, target, reply);
     return reply;
 }
 

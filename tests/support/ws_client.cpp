@@ -9,6 +9,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include "support/api_contract.hpp"
+
 namespace poki::test {
 
 namespace beast = boost::beast;
@@ -122,6 +124,7 @@ std::optional<nlohmann::json> ws_client::next(std::chrono::milliseconds timeout)
     auto text = std::move(s.arrived.front());
     s.arrived.pop_front();
     auto message = nlohmann::json::parse(text);
+    check_socket_message(message);
     return message;
 }
 

@@ -16,6 +16,7 @@ import { bell, notificationsScreen } from './screens/notifications.js';
 import { childScreen } from './screens/child.js';
 import { giftsScreen } from './screens/gifts.js';
 import { calendarScreen } from './screens/calendar.js';
+import { apiReferenceScreen } from './screens/api_reference.js';
 
 /**
  * What every screen gets.
@@ -33,7 +34,10 @@ import { calendarScreen } from './screens/calendar.js';
  * @typedef {(ctx: Context, params: Record<string, string>) => Screen} ScreenFactory
  */
 
-/** @type {{ pattern: string, value: { screen: ScreenFactory, signedIn: boolean, title: import('./lib/i18n.js').MessageKey } }[]} */
+/**
+ * `signedIn`: the screen is for members (true), for visitors (false), or for anyone (null).
+ * @type {{ pattern: string, value: { screen: ScreenFactory, signedIn: boolean | null, title: import('./lib/i18n.js').MessageKey } }[]}
+ */
 const routes = [
   { pattern: '/', value: { screen: homeScreen, signedIn: true, title: 'nav.home' } },
   { pattern: '/missions', value: { screen: missionsScreen, signedIn: true, title: 'nav.missions' } },
@@ -47,6 +51,7 @@ const routes = [
   { pattern: '/login', value: { screen: loginScreen, signedIn: false, title: 'auth.login_title' } },
   { pattern: '/signup', value: { screen: signupScreen, signedIn: false, title: 'auth.signup_title' } },
   { pattern: '/join', value: { screen: joinScreen, signedIn: false, title: 'auth.join_title' } },
+  { pattern: '/api-reference', value: { screen: apiReferenceScreen, signedIn: null, title: 'nav.api' } },
 ];
 
 /**
@@ -129,7 +134,7 @@ export class App {
     this.started = false;
     replace(this.root,
       h('a', { class: 'skip', href: '#main' }, t('nav.skip')),
-      this.header, this.main, callOverlay(this.ctx));
+      this.header, this.main, this.footer(), callOverlay(this.ctx));
     document.addEventListener('click', (event) => this.followLink(event));
     window.addEventListener('popstate', () => this.render());
     try {
@@ -139,6 +144,11 @@ export class App {
     }
     this.started = true;
     this.render();
+  }
+
+  /** For the people who build on Poki: the API reference, from every screen. */
+  footer() {
+    return h('footer', { class: 'bottom' }, h('a', { href: '/api-reference' }, t('nav.api')));
   }
 
   /** The family, asked once until a member joins or leaves. */
@@ -197,12 +207,12 @@ export class App {
       this.show({ el: h('section', {}, h('h1', {}, t('nav.not_found')), h('a', { href: '/' }, t('nav.home'))) }, 'nav.not_found');
       return;
     }
-    if (found.value.signedIn && !signedIn) {
+    if (found.value.signedIn === true && !signedIn) {
       history.replaceState(null, '', '/login');
       this.render();
       return;
     }
-    if (!found.value.signedIn && signedIn) {
+    if (found.value.signedIn === false && signedIn) {
       history.replaceState(null, '', '/');
       this.render();
       return;

@@ -1,4 +1,4 @@
-// GET /healthz, /readyz, /metrics and /api/v1/meta.
+// GET /healthz, /readyz, /metrics, /api/v1/meta and /api/v1/openapi.json.
 #pragma once
 
 #include "poki/core/metrics.hpp"

@@ -45,6 +45,9 @@ test('every main screen passes an automated accessibility scan', async () => {
       await anon.page.locator('form').waitFor();
       await scan(anon.page, path);
     }
+    await anon.page.goto(`${env.server.url}/api-reference`);
+    await anon.page.locator('[data-operation]').first().waitFor();
+    await scan(anon.page, '/api-reference');
     await logIn(dad.page, env.server, family.parent);
     await logIn(kid.page, env.server, family.child);
     await dad.page.getByRole('link', { name: '미션' }).click();

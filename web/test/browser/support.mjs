@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
+import { ContractChecker } from '../support/contract.mjs';
 
 /** @param {string} name */
 function required(name) {
@@ -45,6 +46,8 @@ export class PokiServer {
     /** @type {import('node:child_process').ChildProcess | null} */
     this.process = null;
     this.port = 0;
+    /** @type {Promise<ContractChecker> | undefined} */
+    this.checker = undefined;
   }
 
   get url() {
@@ -90,6 +93,12 @@ export class PokiServer {
     clearTimeout(timer);
   }
 
+  /** The checker of the API document this server serves, loaded once. */
+  contract() {
+    this.checker ??= ContractChecker.load(this.url);
+    return this.checker;
+  }
+
   log() {
     try {
       return readFileSync(join(this.dir, 'server.log'), 'utf8');
@@ -130,7 +139,37 @@ export async function openPage(browser, name, viewport = { width: 390, height: 8
   page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
   page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
   page.on('dialog', (d) => void d.accept());
-  return { name, context, page, consoleLines };
+  /** @type {Promise<{ method: string, url: string, status: number, contentType: string, body: string | null } | null>[]} */
+  const answers = [];
+  page.on('response', (response) => answers.push(answerOf(response)));
+  return { name, context, page, consoleLines, answers };
+}
+
+/**
+ * What a page got from the server, for the contract check. An event stream never ends, and
+ * a body the browser already let go of (the page moved on) is not there to read.
+ * @param {import('playwright-core').Response} response
+ */
+async function answerOf(response) {
+  try {
+    const contentType = (await response.headerValue('content-type')) ?? '';
+    // A copy the browser revalidated shows as 200 with the 304's headers (no media type):
+    // the server's answer was the 304.
+    const asked = await response.request().allHeaders();
+    if (!contentType && ('if-none-match' in asked || 'if-modified-since' in asked)) {
+      return { method: response.request().method(), url: response.url(), status: 304, contentType, body: null };
+    }
+    // An event stream never ends, a WebSocket's 101 has no body, and a body cut off with the
+    // server (a test that kills it) never completes: those are checked without one.
+    const whole = !contentType.startsWith('text/event-stream') && response.status() !== 101;
+    // The timer must not keep node waiting after the last test.
+    const giveUp = new Promise((resolve) => setTimeout(resolve, 5000).unref()).then(() => null);
+    const body = whole ? await Promise.race([response.body().then((b) => b.toString('utf8')), giveUp]) : null;
+    return { method: response.request().method(), url: response.url(), status: response.status(), contentType, body };
+  } catch {
+    // The page or its context closed before the answer could be read: nothing to check.
+    return null;
+  }
 }
 
 /**
@@ -149,6 +188,12 @@ export async function withReport(title, server, pages, scenario) {
     for (const p of pages) {
       const errors = p.consoleLines.filter((line) => line.startsWith('[pageerror]'));
       if (errors.length) throw new Error(`${p.name}'s page threw:\n${errors.join('\n')}`);
+    }
+    // Every answer the pages got keeps the API document.
+    const checker = await server.contract();
+    for (const p of pages) {
+      const broken = (await Promise.all(p.answers)).flatMap((answer) => (answer ? checker.check(answer) : []));
+      if (broken.length) throw new Error(`${p.name}'s page got answers the API document does not allow:\n${broken.join('\n')}`);
     }
   } catch (error) {
     const dir = join(process.env.TEST_POKI_ARTIFACTS ?? tmpdir(), title.replace(/[^\w-]+/g, '_'));
