@@ -8,7 +8,9 @@
 #include <chrono>
 #include <exception>
 #include <fstream>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
@@ -28,6 +30,40 @@ namespace poki::bench {
 namespace net = boost::asio;
 using clock_type = std::chrono::steady_clock;
 inline constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+
+/// The server a bench program loads: --port, --pg (its database, where users are made) and
+/// --jwt-secret (to sign tokens as the server would).
+struct server_options {
+    std::uint16_t port = 0;
+    std::string pg_url;
+    std::string jwt_secret;
+
+    /// Takes one of the three; false for any other option.
+    bool take(std::string_view key, const std::string& value) {
+        if (key == "--port") {
+            port = static_cast<std::uint16_t>(std::stoi(value));
+        } else if (key == "--pg") {
+            pg_url = value;
+        } else if (key == "--jwt-secret") {
+            jwt_secret = value;
+        } else {
+            return false;
+        }
+        return true;
+    }
+};
+
+/// Reads `--name value` pairs, each through `take(name, value)`, which says whether it knew
+/// the name; an unknown one stops the program.
+template <class Take>
+void read_options(int argc, char** argv, Take take) {
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string_view key{argv[i]};
+        if (!take(key, std::string{argv[i + 1]})) {
+            throw std::runtime_error{"unknown option " + std::string{key}};
+        }
+    }
+}
 
 struct user {
     std::int64_t id = 0;

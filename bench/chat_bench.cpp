@@ -23,10 +23,7 @@ using namespace poki::bench;  // NOLINT(google-build-using-namespace): a program
 
 namespace {
 
-struct options {
-    std::uint16_t port = 0;
-    std::string pg_url;
-    std::string jwt_secret;
+struct options : server_options {
     int families = 100;
     int senders = 64;
     int seconds = 10;
@@ -34,25 +31,18 @@ struct options {
 
 options parse(int argc, char** argv) {
     options o;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        const std::string key = argv[i];
-        const std::string value = argv[i + 1];
-        if (key == "--port") {
-            o.port = static_cast<std::uint16_t>(std::stoi(value));
-        } else if (key == "--pg") {
-            o.pg_url = value;
-        } else if (key == "--jwt-secret") {
-            o.jwt_secret = value;
-        } else if (key == "--families") {
+    read_options(argc, argv, [&o](std::string_view key, const std::string& value) {
+        if (key == "--families") {
             o.families = std::stoi(value);
         } else if (key == "--senders") {
             o.senders = std::stoi(value);
         } else if (key == "--seconds") {
             o.seconds = std::stoi(value);
         } else {
-            throw std::runtime_error{"unknown option " + key};
+            return o.take(key, value);
         }
-    }
+        return true;
+    });
     return o;
 }
 

@@ -20,10 +20,7 @@ namespace {
 using namespace poki::bench;  // NOLINT(google-build-using-namespace): a program, not a header
 using poki::role;
 
-struct options {
-    std::uint16_t port = 8080;
-    std::string pg_url;
-    std::string jwt_secret;
+struct options : server_options {
     std::string mode = "read";
     int families = 100;
     int clients = 64;
@@ -33,16 +30,8 @@ struct options {
 
 options parse(int argc, char** argv) {
     options o;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        const std::string_view key{argv[i]};
-        const std::string value{argv[i + 1]};
-        if (key == "--port") {
-            o.port = static_cast<std::uint16_t>(std::stoi(value));
-        } else if (key == "--pg") {
-            o.pg_url = value;
-        } else if (key == "--jwt-secret") {
-            o.jwt_secret = value;
-        } else if (key == "--mode") {
+    read_options(argc, argv, [&o](std::string_view key, const std::string& value) {
+        if (key == "--mode") {
             o.mode = value;
         } else if (key == "--families") {
             o.families = std::stoi(value);
@@ -53,9 +42,10 @@ options parse(int argc, char** argv) {
         } else if (key == "--missions-per-child") {
             o.missions_per_child = std::stoi(value);
         } else {
-            throw std::invalid_argument{"unknown option " + std::string{key}};
+            return o.take(key, value);
         }
-    }
+        return true;
+    });
     return o;
 }
 

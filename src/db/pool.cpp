@@ -10,6 +10,14 @@ std::exception_ptr unavailable(std::string_view detail) {
     return std::make_exception_ptr(error{errc::unavailable, std::string{detail}});
 }
 
+std::exception_ptr outcome_unknown() {
+    return std::make_exception_ptr(
+        error{errc::unavailable, "outcome_unknown",
+              "The database went away while the change was being committed, so it may or may "
+              "not have been made. Send it again with the same Idempotency-Key or client_id: "
+              "it is made once."});
+}
+
 namespace {
 
 /// The server's first line; for data errors (class 22), only what comes before the value it

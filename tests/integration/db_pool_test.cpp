@@ -90,6 +90,48 @@ TEST(DbPool, TransactionCommitsOrRollsBack) {
     }());
 }
 
+// A connection lost during COMMIT: whether the change was made cannot be known, so the work
+// is not run again (it could be made twice) and the caller gets 503 outcome_unknown to retry
+// with its key. A deferred constraint trigger that ends its own backend loses it exactly there.
+TEST(DbPool, AConnectionLostWhileCommittingIsOutcomeUnknownAndNotRunAgain) {
+    net::io_context ioc;
+    pool p{make_config(1)};
+    std::atomic<int> runs{0};
+    test::run(ioc, [&]() -> awaitable<void> {
+        co_await p.run([](pqxx::connection& c) {
+            pqxx::nontransaction tx{c};
+            tx.exec("CREATE TABLE IF NOT EXISTS pool_commit_test (v int)");
+            tx.exec("TRUNCATE pool_commit_test");
+            tx.exec(
+                "CREATE OR REPLACE FUNCTION pool_commit_test_die() RETURNS trigger LANGUAGE plpgsql"
+                " AS $$ BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NULL; END $$");
+            tx.exec("DROP TRIGGER IF EXISTS die_at_commit ON pool_commit_test");
+            tx.exec(
+                "CREATE CONSTRAINT TRIGGER die_at_commit AFTER INSERT ON pool_commit_test"
+                " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
+                " EXECUTE FUNCTION pool_commit_test_die()");
+        });
+        try {
+            co_await p.transaction([&runs](pqxx::work& tx) {
+                ++runs;
+                tx.exec("INSERT INTO pool_commit_test VALUES (1)");
+            });
+            ADD_FAILURE() << "the commit that lost its connection succeeded";
+        } catch (const error& e) {
+            EXPECT_EQ(e.code(), errc::unavailable);
+            EXPECT_EQ(e.reason(), "outcome_unknown");
+        }
+        EXPECT_EQ(runs.load(), 1) << "run again after a commit of unknown outcome";
+        // The pool goes on with a new connection.
+        const auto rows = co_await p.run([](pqxx::connection& c) {
+            pqxx::nontransaction tx{c};
+            tx.exec("DROP TABLE pool_commit_test");
+            return tx.exec1("SELECT 1")[0].as<int>();
+        });
+        EXPECT_EQ(rows, 1);
+    }());
+}
+
 TEST(DbPool, ExhaustedPoolAnswersUnavailableInBoundedTime) {
     net::io_context ioc;
     pool p{make_config(1, milliseconds{150})};

@@ -104,6 +104,8 @@ class query_failed : public std::runtime_error {
 };
 
 [[nodiscard]] std::exception_ptr unavailable(std::string_view detail);
+/// 503 `outcome_unknown`: the database went away while committing.
+[[nodiscard]] std::exception_ptr outcome_unknown();
 
 }  // namespace detail
 
@@ -134,7 +136,9 @@ class pool {
     /// Runs fn(pqxx::connection&) on a pool thread and returns its result to the coroutine.
     /// A broken connection is re-opened and fn retried once; if that fails too, if no
     /// connection frees up within acquire_timeout, or if there is no answer within
-    /// query_timeout of the call (a hung server), the coroutine gets errc::unavailable.
+    /// query_timeout of the call (a hung server), the coroutine gets errc::unavailable. A
+    /// connection lost during COMMIT is never retried (the change may have been made): it is
+    /// errc::unavailable with reason `outcome_unknown`, for the client to retry with its key.
     ///
     /// The result type must be default-constructible or void.
     template <class F>
@@ -236,6 +240,10 @@ class pool::typed_job final : public detail::job,
                 return verdict::retry;
             }
             failure = detail::unavailable("The database is unavailable.");
+        } catch (const pqxx::in_doubt_error&) {
+            // The connection went during COMMIT: the change may have been made. Running fn
+            // again could make it twice; the caller retries with its key (idempotent).
+            failure = detail::outcome_unknown();
         } catch (const pqxx::sql_error& e) {
             failure = std::make_exception_ptr(detail::query_failed{e});
         } catch (...) {
