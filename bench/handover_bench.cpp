@@ -36,6 +36,7 @@ struct options : server_options {
     int connections = 32;
     int seconds = 10;
     std::string handover;
+    bool series = false;  ///< also print requests per second, second by second
 };
 
 options parse(int argc, char** argv) {
@@ -47,6 +48,8 @@ options parse(int argc, char** argv) {
             o.seconds = std::stoi(value);
         } else if (key == "--handover") {
             o.handover = value;
+        } else if (key == "--series") {
+            o.series = value == "1";
         } else {
             return o.take(key, value);
         }
@@ -215,6 +218,15 @@ int main(int argc, char** argv) {
         std::int64_t dip_buckets = 0;
         for (std::size_t i = 10; i + 10 < t.completed.size(); ++i) {
             dip_buckets += 2 * t.completed[i] < median ? 1 : 0;
+        }
+        if (o.series) {
+            for (std::size_t i = 0; i < t.completed.size(); i += 10) {
+                std::int64_t second = 0;
+                for (std::size_t j = i; j < i + 10 && j < t.completed.size(); ++j) {
+                    second += t.completed[j];
+                }
+                std::cout << second << (i + 10 < t.completed.size() ? " " : "\n");
+            }
         }
         std::cout << "rps=" << total / o.seconds << " failed=" << t.failed
                   << " retries=" << t.retries << " dip_ms=" << dip_buckets * bucket.count()

@@ -23,9 +23,10 @@ void print_usage() {
     std::cout << "usage: poki serve [--config FILE]\n"
                  "       poki migrate [--config FILE]\n"
                  "       poki routes [--config FILE]    every route, one 'METHOD /path' a line\n"
-                 "       poki handover --pid PID [--config FILE] [--timeout-ms N]\n"
+                 "       poki handover --pid PID [--config FILE] [--timeout-ms N] [--pid-file F]\n"
                  "             a new server (this binary) takes over PID's ports (both need\n"
-                 "             http.reuse_port); PID drains and exits once the new one is ready\n"
+                 "             http.reuse_port); PID drains and exits once the new one is ready;\n"
+                 "             the new one logs where this command's output goes\n"
                  "       poki version\n\n"
                  "The configuration file is JSON; POKI_CONFIG may name it instead of --config.\n"
                  "Every key can be overridden by an environment variable:\n";
@@ -40,6 +41,7 @@ struct arguments {
     std::optional<pid_t> take_over;  ///< serve --take-over (what handover starts)
     std::optional<int> ready_fd;     ///< serve --ready-fd: a byte there once it took over
     std::optional<long> timeout_ms;  ///< handover --timeout-ms
+    std::string pid_file;            ///< handover --pid-file
 };
 
 std::optional<long> number(const std::string& text) {
@@ -64,6 +66,10 @@ std::optional<arguments> parse_arguments(const std::string& command,
         const bool has_value = i + 1 < args.size();
         if (name == "--config" && has_value) {
             out.config_path = args[++i];
+            continue;
+        }
+        if (command == "handover" && name == "--pid-file" && has_value) {
+            out.pid_file = args[++i];
             continue;
         }
         const bool numeric =
@@ -103,6 +109,7 @@ int hand_over(const arguments& args) {
     if (args.timeout_ms) {
         request.timeout = std::chrono::milliseconds{*args.timeout_ms};
     }
+    request.pid_file = args.pid_file;
     try {
         return poki::ops::hand_over(request);
     } catch (const std::exception& e) {

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -99,6 +100,23 @@ successor spawn_successor(const handover_request& request, const predecessor& ol
     return {child, ready[0]};
 }
 
+/// Written whole or not at all: a reader never sees half a number.
+void write_pid_file(const std::string& path, pid_t pid) {
+    if (path.empty()) {
+        return;
+    }
+    const auto partial = path + ".partial";
+    {
+        std::ofstream out{partial, std::ios::trunc};
+        out << pid << "\n";
+    }
+    std::error_code ec;
+    std::filesystem::rename(partial, path, ec);
+    if (ec) {
+        std::cerr << "handover: cannot write " << path << ": " << ec.message() << "\n";
+    }
+}
+
 /// The new server wrote its byte: it serves, and the old one was asked to leave.
 bool took_over(int ready_fd) {
     char byte = 0;
@@ -187,12 +205,12 @@ int hand_over(const handover_request& request) {
         }
         if (!serving && took_over(next.ready_fd)) {
             serving = true;
+            write_pid_file(request.pid_file, next.pid);
             std::cerr << "handover: pid " << next.pid << " serves; pid " << old.pid()
                       << " drains\n";
         }
         if (serving && old.gone()) {
             std::cerr << "handover: done; pid " << old.pid() << " is gone\n";
-            std::cout << next.pid << std::endl;
             result = 0;
             break;
         }
@@ -201,7 +219,6 @@ int hand_over(const handover_request& request) {
                 // The new one serves and the old one gets nothing new: only its drain is slow.
                 std::cerr << "handover: pid " << old.pid() << " is still draining after "
                           << request.timeout.count() << " ms; pid " << next.pid << " serves\n";
-                std::cout << next.pid << std::endl;
                 result = 0;
             } else {
                 std::cerr << "handover: pid " << next.pid << " was not ready within "

@@ -6,7 +6,6 @@
 #include <atomic>
 #include <csignal>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -62,9 +61,11 @@ class handover_command {
   public:
     handover_command(running_server& old, const std::map<std::string, std::string>& env = {})
         : output_{old.dir() / "handover.log"}
+        , pid_file_{old.dir() / "new.pid"}
         , process_{POKI_TEST_BINARY,
                    {"handover", "--pid", std::to_string(old.process().pid()), "--config",
-                    (old.dir() / "poki.json").string(), "--timeout-ms", "20000"},
+                    (old.dir() / "poki.json").string(), "--timeout-ms", "20000", "--pid-file",
+                    pid_file_.string()},
                    env,
                    output_} {}
     ~handover_command() {
@@ -78,18 +79,15 @@ class handover_command {
 
     std::optional<int> wait(milliseconds timeout) { return process_.wait(timeout); }
     [[nodiscard]] std::string output() const { return read_text(output_); }
-    /// The pid it printed on success (its only line of digits), or 0.
+    /// The new server's pid from --pid-file, or 0 while there is none.
     [[nodiscard]] int new_pid() const {
-        std::smatch found;
-        const auto text = output();
-        if (std::regex_search(text, found, std::regex{R"((?:^|\n)(\d+)\n)"})) {
-            return std::stoi(found[1].str());
-        }
-        return 0;
+        const auto text = read_text(pid_file_);
+        return text.empty() ? 0 : std::stoi(text);
     }
 
   private:
     std::filesystem::path output_;
+    std::filesystem::path pid_file_;
     child_process process_;
 };
 

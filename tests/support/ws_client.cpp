@@ -81,6 +81,12 @@ ws_client::ws_client(std::uint16_t port, const std::string& target,
     if (ec) {
         s.closed = true;
     }
+    // The upgrade is an answer like any other: 101, or a documented refusal.
+    http_reply answer;
+    answer.status = s.status;
+    answer.body = s.handshake.body();
+    answer.headers["content-type"] = std::string{s.handshake[beast::http::field::content_type]};
+    check_answer("GET", target, answer);
 }
 
 ws_client::~ws_client() = default;

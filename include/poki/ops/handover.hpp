@@ -35,12 +35,15 @@ struct handover_request {
     std::string binary;  ///< the new server's program: the one running `poki handover`
     std::vector<std::string> serve_arguments;  ///< after `serve`, e.g. {"--config", file}
     std::chrono::milliseconds timeout{50000};
+    /// Where the new server's pid is written once it serves (nothing when empty).
+    std::string pid_file;
 };
 
 /// Starts `binary serve ARGS --take-over PID` in a session of its own and waits. 0 when the
 /// old process is gone (the new one serves); 1 when the new one exited first or did not get
-/// there in time (it is stopped; the old one still serves). Progress goes to stderr; on
-/// success the new server's pid is the one line on stdout.
+/// there in time (it is stopped; the old one still serves). Progress goes to stderr. The new
+/// server inherits stdout and stderr for its logs (under systemd, the journal), so a caller
+/// learns its pid from `pid_file`, not by reading our output (which would never end).
 int hand_over(const handover_request& request);
 
 }  // namespace poki::ops
