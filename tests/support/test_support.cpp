@@ -202,17 +202,15 @@ std::string http_reply::header(const std::string& lower_name) const {
     return it == headers.end() ? std::string{} : it->second;
 }
 
-http_reply http_request(std::uint16_t port, const std::string& method, const std::string& target,
-                        const std::string& body,
-                        const std::map<std::string, std::string>& headers) {
-    namespace beast = boost::beast;
-    net::io_context ioc;
-    beast::tcp_stream stream{ioc};
-    stream.expires_after(std::chrono::seconds{30});
-    stream.connect({net::ip::make_address("127.0.0.1"), port});
-    beast::http::request<beast::http::string_body> req{beast::http::string_to_verb(method), target,
-                                                       11};
-    req.set(beast::http::field::host, "127.0.0.1");
+namespace {
+
+namespace http = boost::beast::http;
+
+http::request<http::string_body> request_of(const std::string& method, const std::string& target,
+                                            const std::string& body,
+                                            const std::map<std::string, std::string>& headers) {
+    http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+    req.set(http::field::host, "127.0.0.1");
     for (const auto& [k, v] : headers) {
         req.set(k, v);
     }
@@ -220,14 +218,64 @@ http_reply http_request(std::uint16_t port, const std::string& method, const std
     if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
         req.prepare_payload();
     }
-    beast::http::write(stream, req);
-    beast::flat_buffer buffer;
-    beast::http::response_parser<beast::http::string_body> parser;
+    return req;
+}
+
+/// Connects, sends `req` and reads the answer into `parser`. The steps are asynchronous
+/// because a tcp_stream's expiry bounds only those: a server that never answers fails the
+/// request after `step` instead of hanging the test run.
+void exchange(std::uint16_t port, const http::request<http::string_body>& req,
+              http::response_parser<http::string_body>& parser) {
+    constexpr auto step = std::chrono::seconds{30};
+    net::io_context ioc;
+    boost::beast::tcp_stream stream{ioc};
+    boost::beast::flat_buffer buffer;
+    boost::beast::error_code failure;
+    std::string_view failed_step;
+    const auto failed = [&](boost::beast::error_code ec, std::string_view what) {
+        failure = ec;
+        failed_step = what;
+        return ec.failed();
+    };
+    const auto on_read = [&](boost::beast::error_code ec, std::size_t) {
+        failed(ec, "reading the answer to");
+    };
+    const auto on_written = [&](boost::beast::error_code ec, std::size_t) {
+        if (!failed(ec, "sending")) {
+            stream.expires_after(step);
+            http::async_read(stream, buffer, parser, on_read);
+        }
+    };
+    stream.expires_after(step);
+    stream.async_connect({net::ip::make_address("127.0.0.1"), port},
+                         [&](boost::beast::error_code ec) {
+                             if (!failed(ec, "connecting for")) {
+                                 stream.expires_after(step);
+                                 http::async_write(stream, req, on_written);
+                             }
+                         });
+    ioc.run();
+    if (failure) {
+        throw boost::beast::system_error{
+            failure, std::string{failed_step} + " " + std::string{req.method_string()} + " " +
+                         std::string{req.target()} + " on port " + std::to_string(port)};
+    }
+    boost::beast::error_code ignored;
+    stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+}
+
+}  // namespace
+
+http_reply http_request(std::uint16_t port, const std::string& method, const std::string& target,
+                        const std::string& body,
+                        const std::map<std::string, std::string>& headers) {
+    const auto req = request_of(method, target, body, headers);
+    http::response_parser<http::string_body> parser;
     parser.body_limit(std::uint64_t{64} * 1024 * 1024);
     if (method == "HEAD") {
         parser.skip(true);
     }
-    beast::http::read(stream, buffer, parser);
+    exchange(port, req, parser);
     const auto& res = parser.get();
     http_reply reply;
     reply.status = static_cast<int>(res.result_int());
@@ -239,8 +287,6 @@ http_reply http_request(std::uint16_t port, const std::string& method, const std
         reply.headers[name] = std::string{f.value()};
     }
     reply.body = res.body();
-    beast::error_code ec;
-    stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
     check_answer(method, target, reply);
     return reply;
 }
