@@ -83,6 +83,21 @@ pg_as_owner() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# Whether PIDFILE names a live process whose command line contains TEXT. After a reboot a
+# pid file can name a pid that another process has now (another cluster's postgres, even),
+# which `kill -0` and `pg_ctl status` take for the process that wrote the file.
+pid_file_runs() {
+  local file="$1" text="$2" pid
+  pid="$(head -1 "$file" 2>/dev/null)" || return 1
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$text"
+}
+
+# Whether the postmaster of DIR's cluster runs (its command line names the data folder).
+pg_runs() {
+  pid_file_runs "$1/data/postmaster.pid" "-D $1/data"
+}
+
 # pg_start DIR PORT: a cluster under DIR (created on first use), listening on 127.0.0.1:PORT.
 pg_start() {
   local dir="$1" port="$2"
@@ -98,7 +113,11 @@ pg_start() {
     pg_as_owner "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
   fi
   pg_as_owner mkdir -p "$dir/run"
-  if ! pg_as_owner "$PG_BIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+  if ! pg_runs "$dir"; then
+    # Lock files of a postmaster that is gone (a reboot, a kill -9): PostgreSQL would refuse
+    # to start while their pid belongs to some other process. Its shared-memory check still
+    # refuses a second postmaster on this folder.
+    rm -f "$dir/data/postmaster.pid" "$dir"/run/.s.PGSQL.*.lock
     pg_as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -w -t 60 -l "$dir/postgres.log" \
       -o "-c listen_addresses=127.0.0.1 -p $port -k $dir/run -c max_connections=200" start >/dev/null \
       || { tail -20 "$dir/postgres.log" >&2; die "PostgreSQL did not start"; }
@@ -111,7 +130,7 @@ pg_start() {
 
 pg_stop() {
   local dir="$1"
-  [ -f "$dir/data/PG_VERSION" ] || return 0
+  pg_runs "$dir" || return 0
   pg_as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
 }
 
@@ -152,7 +171,7 @@ redis_stop() {
 turn_start() {
   local dir="$1" port="$2" secret_file="$3"
   mkdir -p "$dir"
-  if [ -f "$dir/turnserver.pid" ] && kill -0 "$(cat "$dir/turnserver.pid")" 2>/dev/null; then return 0; fi
+  if pid_file_runs "$dir/turnserver.pid" turnserver; then return 0; fi
   turnserver -n --listening-ip=127.0.0.1 --relay-ip=127.0.0.1 --listening-port="$port" \
     --min-port=49152 --max-port=49407 --use-auth-secret --static-auth-secret="$(cat "$secret_file")" \
     --realm=poki.local --no-cli --no-tls --no-dtls --allow-loopback-peers --db="$dir/turndb" \
@@ -163,10 +182,10 @@ turn_start() {
 
 turn_stop() {
   local dir="$1"
-  if [ -f "$dir/turnserver.pid" ]; then
+  if pid_file_runs "$dir/turnserver.pid" turnserver; then
     kill -TERM "$(cat "$dir/turnserver.pid")" 2>/dev/null || true
-    rm -f "$dir/turnserver.pid"
   fi
+  rm -f "$dir/turnserver.pid"
 }
 
 # g++ 12 destroys a capturing lambda twice when it is written inside a co_await expression
