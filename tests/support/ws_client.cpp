@@ -64,16 +64,38 @@ ws_client::ws_client(std::uint16_t port, const std::string& target,
     if (receive_buffer_bytes > 0) {
         tcp.socket().set_option(asio::socket_base::receive_buffer_size{receive_buffer_bytes});
     }
-    tcp.expires_after(std::chrono::seconds{10});
-    tcp.connect(asio::ip::tcp::endpoint{asio::ip::make_address("127.0.0.1"), port});
     s.ws.set_option(websocket::stream_base::decorator([headers](websocket::request_type& req) {
         for (const auto& [name, value] : headers) {
             req.set(name, value);
         }
     }));
+    // Asynchronous, like test_support's http_request: the expiry bounds only those steps, so
+    // an upgrade nobody answers fails here instead of hanging the test.
+    const auto host = "127.0.0.1:" + std::to_string(port);
     beast::error_code ec;
-    s.ws.handshake(s.handshake, "127.0.0.1:" + std::to_string(port), target, ec);
+    bool done = false;
+    tcp.expires_after(std::chrono::seconds{10});
+    beast::error_code connect_ec;
+    tcp.async_connect(
+        {asio::ip::make_address("127.0.0.1"), port}, [&](beast::error_code connected) {
+            if (connected) {
+                connect_ec = connected;
+                done = true;
+                return;
+            }
+            s.ws.async_handshake(s.handshake, host, target, [&](beast::error_code shook) {
+                ec = shook;
+                done = true;
+            });
+        });
+    s.run_until([&] { return done; }, std::chrono::steady_clock::now() + std::chrono::seconds{15});
     tcp.expires_never();
+    if (!done) {
+        throw std::runtime_error{"no answer to the websocket upgrade of " + target};
+    }
+    if (connect_ec) {
+        throw beast::system_error{connect_ec, "connecting for the websocket upgrade of " + target};
+    }
     s.status = static_cast<int>(s.handshake.result_int());
     if (ec && s.status == 101) {
         throw std::runtime_error{"websocket handshake failed: " + ec.message()};
