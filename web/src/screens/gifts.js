@@ -96,13 +96,21 @@ export function giftsScreen(ctx) {
   /** @type {ReturnType<typeof setTimeout> | null} */
   let typing = null;
   const fresh = refresher(first, status);
+  // A reload reads every control, so it also answers any typing still waiting out its
+  // pause; left pending, that timer would clear the list again a moment later, under a
+  // child who is already tapping a gift in it.
+  const reloadNow = () => {
+    if (typing) clearTimeout(typing);
+    typing = null;
+    fresh.reload();
+  };
   const changed = () => {
     if (typing) clearTimeout(typing);
-    typing = setTimeout(() => fresh.reload(), 250);
+    typing = setTimeout(reloadNow, 250);
   };
   for (const control of [search, minPrice, maxPrice, age]) control.addEventListener('input', changed);
-  for (const control of [category, sort]) control.addEventListener('change', () => fresh.reload());
-  const filters = h('form', { class: 'card filters', role: 'search', on: { submit: (/** @type {Event} */ e) => { e.preventDefault(); fresh.reload(); } } },
+  for (const control of [category, sort]) control.addEventListener('change', reloadNow);
+  const filters = h('form', { class: 'card filters', role: 'search', on: { submit: (/** @type {Event} */ e) => { e.preventDefault(); reloadNow(); } } },
     field('gifts.search', search), h('div', { class: 'row' }, field('gifts.category', category), field('gifts.sort', sort)),
     h('div', { class: 'row' }, field('gifts.min_price', minPrice), field('gifts.max_price', maxPrice), field('gifts.age', age)));
   observer.observe(sentinel);

@@ -23,12 +23,22 @@ test('a child finds a gift, wishes for it, and a parent makes it the board\'s gi
     await c.locator('li.gift').last().scrollIntoViewIfNeeded();
     await results.locator('li.gift').nth(20).waitFor();
 
+    // Each step waits for its own search's answer: the list of the step before already
+    // holds what the next step looks for, so waiting on the list alone passes too early.
+    const searched = (/** @type {string} */ part) => c.waitForResponse((r) =>
+      r.url().includes('/api/v1/gifts?') && r.url().includes(part) && !r.url().includes('cursor='));
     const search = c.getByLabel('선물 검색');
+    let answer = searched('q=%EA%B3%B5%EB%A3%A1');
     await search.fill('공룡');
+    await answer;
     await results.locator('li.gift', { hasText: '티라노사우루스 공룡 피규어' }).first().waitFor();
+    answer = searched('q=dinosuar');
     await search.fill('dinosuar');
+    await answer;
     await results.locator('li.gift', { hasText: '티라노사우루스' }).first().waitFor();
+    answer = searched('category=blocks');
     await c.getByLabel('종류').selectOption('blocks');
+    await answer;
     await results.locator('li.gift', { hasText: '옥스포드 블록 공룡 탐험대' }).first().waitFor();
     await c.waitForFunction(() => ![...document.querySelectorAll('li.gift')].some((li) => li.textContent?.includes('피규어')));
     await c.getByRole('button', { name: '옥스포드 블록 공룡 탐험대을(를) 위시리스트에 넣기', exact: true }).click();
