@@ -223,6 +223,8 @@ const std::vector<field_spec>& fields() {
         field(
             "ideas.fill_wait_ms", [](config & c) -> auto& { return c.ideas.fill_wait; }),
         field(
+            "ideas.near_cache_ms", [](config & c) -> auto& { return c.ideas.near_cache; }),
+        field(
             "ideas.backoff_base_ms", [](config & c) -> auto& { return c.ideas.backoff_base; }),
         field(
             "ideas.backoff_max_ms", [](config & c) -> auto& { return c.ideas.backoff_max; }),
@@ -526,6 +528,7 @@ void validate_ideas(const ideas_config& ideas) {
     within(ideas.max_ttl_s, ideas.ttl_s, std::int64_t{365} * 86400, "max_ttl_s");
     within(ideas.half_life_s, 1, std::int64_t{365} * 86400, "half_life_s");
     within(ideas.fill_wait.count(), 0, 60000, "fill_wait_ms");
+    within(ideas.near_cache.count(), 0, 10000, "near_cache_ms");
     within(ideas.backoff_base.count(), 10, 3600000, "backoff_base_ms");
     within(ideas.backoff_max.count(), ideas.backoff_base.count(), 86400000, "backoff_max_ms");
     within(ideas.family_calls_per_hour, 1, 100000, "family_calls_per_hour");

@@ -21,10 +21,11 @@ constexpr std::string_view backoff_key = "ideas:backoff";
 constexpr std::string_view failures_key = "ideas:failures";
 constexpr std::string_view bands_list = "3-6,7-9,10-13";
 
-// One use of a tag: adds 2^((now − epoch)/half_life) to its score. Past 2^256 every score
-// is divided by the same power of two and the epoch moves to now, which keeps the order.
+// `uses` uses of a tag at `now`: adds uses × 2^((now − epoch)/half_life) to its score. Past 2^256
+// every score is divided by the same power of two and the epoch moves to now, which keeps the
+// order.
 constexpr std::string_view bump_function = R"lua(
-local function bump(lfu, epoch_key, now, half_life, member)
+local function bump(lfu, epoch_key, now, half_life, member, uses)
   local epoch = tonumber(redis.call('GET', epoch_key))
   if not epoch then
     epoch = now
@@ -41,11 +42,11 @@ local function bump(lfu, epoch_key, now, half_life, member)
   elseif exponent < 0 then
     exponent = 0 -- another instance's clock ran ahead
   end
-  redis.call('ZINCRBY', lfu, 2 ^ exponent, member)
+  redis.call('ZINCRBY', lfu, uses * 2 ^ exponent, member)
 end
 )lua";
 
-// KEYS: pool, born, lfu, epoch, claim. ARGV: count, now, ttl, max_ttl, half_life, tag.
+// KEYS: pool, born, lfu, epoch, claim. ARGV: count, now, ttl, max_ttl, half_life, tag, uses.
 // A hit: {pool size (0 when this was its last answer), 0, idea…}; a miss: {0, claim held}.
 constexpr std::string_view pick_body = R"lua(
 local picks = redis.call('HRANDFIELD', KEYS[1], tonumber(ARGV[1]), 'WITHVALUES')
@@ -65,7 +66,7 @@ else
   redis.call('PEXPIREAT', KEYS[1], lifetime_end)
   redis.call('PEXPIREAT', KEYS[2], lifetime_end)
 end
-bump(KEYS[3], KEYS[4], now, tonumber(ARGV[5]), ARGV[6])
+bump(KEYS[3], KEYS[4], now, tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7]))
 local out = {size, 0}
 for i = 2, #picks, 2 do
   out[#out + 1] = picks[i]
@@ -98,7 +99,7 @@ end
 local lifetime_end = math.min(now + ttl, born + max_ttl)
 redis.call('PEXPIREAT', KEYS[1], lifetime_end)
 redis.call('PEXPIREAT', KEYS[2], lifetime_end)
-bump(KEYS[3], KEYS[4], now, tonumber(ARGV[4]), tag)
+bump(KEYS[3], KEYS[4], now, tonumber(ARGV[4]), tag, 1)
 
 local out = {size}
 local max_tags = tonumber(ARGV[7])
@@ -200,7 +201,7 @@ std::vector<std::string> idea_cache::pool_keys(const idea_tag& tag, age_band ban
             std::string{frequency_key}, std::string{epoch_key}};
 }
 
-awaitable<pool_pick> idea_cache::pick(const idea_tag& tag, age_band band, int count) {
+awaitable<pool_pick> idea_cache::pick(const idea_tag& tag, age_band band, int count, int uses) {
     auto keys = pool_keys(tag, band);
     keys.push_back(key_of(claim_prefix, tag, band));
     std::vector<std::string> args{std::to_string(count),
@@ -208,7 +209,8 @@ awaitable<pool_pick> idea_cache::pick(const idea_tag& tag, age_band band, int co
                                   std::to_string(cfg_.ttl_s * 1000LL),
                                   std::to_string(cfg_.max_ttl_s * 1000LL),
                                   std::to_string(cfg_.half_life_s * 1000LL),
-                                  tag.key};
+                                  tag.key,
+                                  std::to_string(std::max(uses, 1))};
     const auto reply = co_await pick_script_.run(redis_, std::move(keys), std::move(args));
     expect_reply(reply);
     pool_pick out;

@@ -28,6 +28,11 @@ std::string label_of(const std::string& key) {
     return found != catalog.end() ? std::string{found->label} : key;
 }
 
+/// The near copy's name for a pool.
+std::string pool_key(const idea_tag& tag, age_band band) {
+    return std::string{to_string(band)} + ":" + tag.key;
+}
+
 std::vector<std::string> titles_of(std::span<const idea> ideas) {
     std::vector<std::string> out;
     out.reserve(ideas.size());
@@ -51,7 +56,8 @@ idea_service::idea_service(db::pool& database, db::read_pipeline& reads,
     , missions_{missions}
     , model_{model}
     , cfg_{cfg}
-    , cache_{redis, cfg, std::move(now)} {
+    , cache_{redis, cfg, std::move(now)}
+    , near_{cfg.near_cache} {
     idea_repository::declare_statements(database);
 }
 
@@ -97,8 +103,17 @@ awaitable<idea_answer> idea_service::suggest(principal who, idea_tag tag, age_ba
 
 awaitable<std::optional<idea_answer>> idea_service::from_pool(const principal& who,
                                                               const idea_tag& tag, age_band band) {
-    auto pick = co_await cache_.pick(tag, band, ideas_per_answer);
+    const auto key = pool_key(tag, band);
+    if (auto near = near_.pick(key, ideas_per_answer)) {
+        counters_.hits.fetch_add(1, std::memory_order_relaxed);
+        co_return idea_answer{tag, band, "cache", std::move(*near)};
+    }
+    // The whole pool, kept here for the next near_cache_ms, counting the uses served meanwhile
+    // (without near copies, just the answer's five).
+    const int read = cfg_.near_cache.count() > 0 ? cfg_.pool_size : ideas_per_answer;
+    auto pick = co_await cache_.pick(tag, band, read, near_.take_uses(key) + 1);
     if (pick.ideas.empty()) {
+        near_.forget(key);
         counters_.misses.fetch_add(1, std::memory_order_relaxed);
         co_return co_await fill_on_miss(who, tag, band, pick.filling);
     }
@@ -107,7 +122,9 @@ awaitable<std::optional<idea_answer>> idea_service::from_pool(const principal& w
         const auto executor = co_await net::this_coro::executor;
         top_up_later(executor, tag, band, titles_of(pick.ideas));
     }
-    co_return idea_answer{tag, band, "cache", std::move(pick.ideas)};
+    auto answer = random_ideas(pick.ideas, ideas_per_answer);
+    near_.keep(key, std::move(pick.ideas));
+    co_return idea_answer{tag, band, "cache", std::move(answer)};
 }
 
 awaitable<std::optional<idea_answer>> idea_service::fill_on_miss(const principal& who,
@@ -196,7 +213,7 @@ void idea_service::top_up_later(const net::any_io_executor& executor, const idea
     {
         const std::lock_guard lock{top_up_mutex_};
         const auto now = std::chrono::steady_clock::now();
-        auto& tried = top_up_tried_[std::string{to_string(band)} + ":" + tag.key];
+        auto& tried = top_up_tried_[pool_key(tag, band)];
         if (tried != std::chrono::steady_clock::time_point{} && now - tried < top_up_spacing) {
             return;
         }

@@ -2,6 +2,9 @@
 // HTTP: the request the model receives, a valid answer kept and pooled, invalid and
 // unsuitable answers refused, failures and slowness answered from the offline library, a
 // back-off after failures, the family's hourly calls, streaming, and Redis down.
+#include <set>
+#include <thread>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -105,6 +108,39 @@ TEST_F(IdeaModelTest, AMissCallsTheModelOnceKeepsItsIdeasAndTheNextAnswersComeFr
     const auto& mission = made.body;
     EXPECT_EQ(mission["title"], first.items[0].title);
     EXPECT_EQ(mission["tag"], "독서");
+}
+
+TEST_F(IdeaModelTest, AnInstanceAnswersFromItsNearCopyAndCountsThoseUsesWithItsNextRead) {
+    cfg_.pool_size = 6;  // the model's one answer fills it: no top-up talks to Redis meanwhile
+    EXPECT_EQ(suggest("독서").source, "model");
+    idea_cache probe{*stack_.redis, cfg_};
+    const auto score = [&] {
+        for (const auto& [key, value] : stack_.run(probe.frequencies())) {
+            if (key == "reading") {
+                return value;
+            }
+        }
+        return 0.0;
+    };
+    EXPECT_EQ(suggest("독서").source, "cache");  // reads the pool, keeps a copy
+    const auto read_once = score();
+    const auto commands = stack_.redis->stats().commands;
+    std::set<std::string> seen;
+    for (int i = 0; i < 20; ++i) {
+        const auto answer = suggest("독서");
+        EXPECT_EQ(answer.source, "cache");
+        ASSERT_EQ(answer.items.size(), 5U);
+        for (const auto& item : answer.items) {
+            seen.insert(item.title);
+        }
+    }
+    EXPECT_EQ(stack_.redis->stats().commands, commands) << "answers from the copy asked Redis";
+    EXPECT_EQ(seen.size(), 6U) << "every pooled idea is served from the copy too";
+    EXPECT_DOUBLE_EQ(score(), read_once) << "not counted before the next read";
+    std::this_thread::sleep_for(cfg_.near_cache + milliseconds{50});
+    EXPECT_EQ(suggest("독서").source, "cache");
+    // 20 uses from the copy and this read; three days' half-life makes the decay negligible.
+    EXPECT_NEAR(score() - read_once, 21.0, 0.01);
 }
 
 TEST_F(IdeaModelTest, AnswersThatDoNotValidateAreRefusedAndTheLibraryAnswers) {

@@ -234,11 +234,14 @@ struct ideas_config {
     milliseconds request_timeout{15000};     ///< a whole answer, streamed or not
     milliseconds stream_idle_timeout{5000};  ///< the longest silence inside a streamed answer
     int pool_size = 30;                      ///< ideas kept per tag and age band
-    int max_tags = 500;               ///< tags cached at most; the least frequently used goes
-    int ttl_s = 86400;                ///< a pool lives this long after its last use…
-    int max_ttl_s = 7 * 86400;        ///< …but never longer than this after it was first filled
-    int half_life_s = 3 * 86400;      ///< a use counts half as much after this long
-    milliseconds fill_wait{3000};     ///< how long a miss waits for another's model call
+    int max_tags = 500;            ///< tags cached at most; the least frequently used goes
+    int ttl_s = 86400;             ///< a pool lives this long after its last use…
+    int max_ttl_s = 7 * 86400;     ///< …but never longer than this after it was first filled
+    int half_life_s = 3 * 86400;   ///< a use counts half as much after this long
+    milliseconds fill_wait{3000};  ///< how long a miss waits for another's model call
+    /// An instance answers from its own copy of a pool this long before reading Redis again
+    /// (its uses are counted then); 0 reads Redis for every answer.
+    milliseconds near_cache{250};
     milliseconds backoff_base{2000};  ///< after a failed call; doubles per failure in a row
     milliseconds backoff_max{300000};
     int family_calls_per_hour = 30;  ///< model calls one family may cause

@@ -46,8 +46,9 @@ class idea_cache {
   public:
     idea_cache(cache::redis_client& redis, const ideas_config& cfg, wall_clock now = system_now_ms);
 
-    /// Up to `count` ideas of the pool; a hit extends its lifetime and counts a use.
-    awaitable<pool_pick> pick(const idea_tag& tag, age_band band, int count);
+    /// Up to `count` ideas of the pool; a hit extends its lifetime and counts `uses` uses
+    /// (more than one for the answers an instance served from its near copy meanwhile).
+    awaitable<pool_pick> pick(const idea_tag& tag, age_band band, int count, int uses = 1);
     /// Adds ideas (titles already there are skipped) up to the pool's size; counts a use,
     /// evicts past max_tags.
     awaitable<fill_result> fill(const idea_tag& tag, age_band band, std::span<const idea> ideas);

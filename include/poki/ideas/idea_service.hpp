@@ -1,7 +1,8 @@
 // Mission ideas for parents: a few ideas for a tag and a child's age, and one of them given
 // to a child as an ordinary mission.
 //
-// With a model configured, answers come from Redis pools (idea_cache) that the model fills:
+// With a model configured, answers come from Redis pools (idea_cache) that the model fills,
+// through each instance's near copy of them (near_pools, ideas.near_cache_ms):
 // a miss claims the pool's fill across instances and calls the model once while the other
 // requests wait (at most ideas.fill_wait_ms) for its answer; a pool below its size is topped
 // up in the background. Whatever cannot be answered so (no model, the model failing or
@@ -24,6 +25,7 @@
 #include "poki/ideas/idea_cache.hpp"
 #include "poki/ideas/idea_types.hpp"
 #include "poki/ideas/model_client.hpp"
+#include "poki/ideas/near_pools.hpp"
 #include "poki/missions/mission_service.hpp"
 
 namespace poki::ideas {
@@ -91,6 +93,7 @@ class idea_service {
     model_client& model_;
     const ideas_config& cfg_;
     idea_cache cache_;
+    near_pools near_;
     idea_counters counters_;
     std::atomic<int> top_ups_in_flight_{0};
     std::mutex top_up_mutex_;
