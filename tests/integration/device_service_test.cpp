@@ -75,13 +75,12 @@ TEST_F(DeviceServiceTest, ATokenBelongsToOneUserAndMovesOnRegistration) {
 }
 
 TEST_F(DeviceServiceTest, PruningDeletesOnlyStaleTokens) {
-    for (int i = 0; i < 1200; ++i) {
-        exec(
-            "INSERT INTO devices (fcm_token, user_id, platform, app_version, last_seen_at) VALUES "
-            "('old" +
-            std::to_string(i) + "', " + std::to_string(user(0).user_id) +
-            ", 'web', '1', now() - interval '61 days')");
-    }
+    // One statement: 1,200 committed one by one took 39 s of CI on a busy disk.
+    exec(
+        "INSERT INTO devices (fcm_token, user_id, platform, app_version, last_seen_at)"
+        " SELECT 'old' || g, " +
+        std::to_string(user(0).user_id) +
+        ", 'web', '1', now() - interval '61 days' FROM generate_series(1, 1200) g");
     exec(
         "INSERT INTO devices (fcm_token, user_id, platform, app_version, last_seen_at) VALUES "
         "('fresh', " +
