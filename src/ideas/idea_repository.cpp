@@ -48,12 +48,9 @@ std::optional<idea_key> parse_idea_id(std::string_view id) {
 }
 
 void idea_repository::declare_statements(db::pool& database) {
-    // At most a few hundred rows per band: sorting them at random costs less than the
-    // round trip.
-    database.declare("ideas.random",
+    database.declare("ideas.library",
                      "SELECT id, tag, title, description, reward FROM mission_ideas"
-                     " WHERE age_band = $1 AND ($2::text IS NULL OR tag = $2)"
-                     " ORDER BY random() LIMIT $3");
+                     " WHERE age_band = $1 AND ($2::text IS NULL OR tag = $2) ORDER BY id");
     database.declare("ideas.find",
                      "SELECT id, tag, title, description, reward FROM mission_ideas WHERE id = $1");
     // DO UPDATE (a no-op write) rather than DO NOTHING so a repeated title still returns
@@ -73,11 +70,11 @@ void idea_repository::declare_statements(db::pool& database) {
         " WHERE id = $1");
 }
 
-awaitable<std::vector<idea>> idea_repository::random_from_library(db::read_pipeline& reads,
-                                                                  std::optional<std::string> tag,
-                                                                  age_band band, int limit) {
+awaitable<std::vector<idea>> idea_repository::library_ideas(db::read_pipeline& reads,
+                                                            std::optional<std::string> tag,
+                                                            age_band band) {
     const auto rows =
-        co_await reads.query("ideas.random", db::params(std::string{to_string(band)}, tag, limit));
+        co_await reads.query("ideas.library", db::params(std::string{to_string(band)}, tag));
     co_return db::rows_of<idea>(
         rows, [](const db::read_row& r) { return to_idea(r, idea_origin::library); });
 }

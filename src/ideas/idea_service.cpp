@@ -19,6 +19,8 @@ namespace {
 constexpr milliseconds wait_step{50};
 constexpr std::chrono::seconds top_up_spacing{5};
 constexpr std::size_t max_remembered_top_ups = 10000;
+/// How long an instance answers from its copy of the library before reading it again.
+constexpr milliseconds library_keep{60000};
 
 /// The Korean name a mission made from a library idea carries as its tag.
 std::string label_of(const std::string& key) {
@@ -57,7 +59,8 @@ idea_service::idea_service(db::pool& database, db::read_pipeline& reads,
     , model_{model}
     , cfg_{cfg}
     , cache_{redis, cfg, std::move(now)}
-    , near_{cfg.near_cache} {
+    , near_{cfg.near_cache}
+    , library_{library_keep, copy_uses::not_counted} {
     idea_repository::declare_statements(database);
 }
 
@@ -69,13 +72,25 @@ milliseconds idea_service::claim_hold() const {
 awaitable<idea_answer> idea_service::from_library(idea_tag tag, age_band band) {
     idea_answer answer{std::move(tag), band, "library", {}};
     if (answer.tag.known) {
-        answer.items = co_await idea_repository::random_from_library(reads_, answer.tag.key, band,
-                                                                     ideas_per_answer);
+        answer.items = co_await library_pick(answer.tag.key, band);
     }
     if (answer.items.empty()) {
-        answer.items = co_await idea_repository::random_from_library(reads_, std::nullopt, band,
-                                                                     ideas_per_answer);
+        answer.items = co_await library_pick(std::nullopt, band);
     }
+    co_return answer;
+}
+
+awaitable<std::vector<idea>> idea_service::library_pick(std::optional<std::string> tag,
+                                                        age_band band) {
+    // No tag key holds '*' (the tag rule allows letters, digits and hyphens), so it names
+    // "every tag".
+    const auto key = std::string{to_string(band)} + ":" + (tag ? *tag : "*");
+    if (auto near = library_.pick(key, ideas_per_answer)) {
+        co_return std::move(*near);
+    }
+    auto all = co_await idea_repository::library_ideas(reads_, std::move(tag), band);
+    auto answer = random_ideas(all, ideas_per_answer);
+    library_.keep(key, std::move(all));
     co_return answer;
 }
 

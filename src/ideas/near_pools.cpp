@@ -45,7 +45,9 @@ std::optional<std::vector<idea>> near_pools::pick(const std::string& key, int co
         std::chrono::steady_clock::now() - found->second.read_at >= keep_) {
         return std::nullopt;
     }
-    ++found->second.uses;
+    if (counting_ == copy_uses::counted) {
+        ++found->second.uses;
+    }
     return random_ideas(found->second.ideas, count);
 }
 

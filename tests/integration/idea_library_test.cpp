@@ -79,5 +79,36 @@ TEST_F(IdeaLibraryTest, AKnownTagGetsItsOwnIdeasAndAFreeOneIdeasOfSeveralTags) {
     EXPECT_GE(tags.size(), 5U);
 }
 
+TEST_F(IdeaLibraryTest, AnInstanceReadsATagsIdeasOnceAndAnswersFromItsCopy) {
+    const auto queries = [&] {
+        std::string metrics;
+        stack_.reads->render_metrics(metrics);
+        const std::string name = "\npoki_db_pipeline_queries_total ";
+        const auto at = metrics.find(name);
+        return at == std::string::npos ? -1.0 : std::stod(metrics.substr(at + name.size()));
+    };
+    const auto reading = *normalize_tag("독서");
+    ASSERT_EQ(stack_.run(ideas_->suggest(mom_, reading, age_band::early_school)).items.size(), 5U);
+    const auto read_once = queries();
+    ASSERT_GT(read_once, 0.0);
+    std::set<std::string> seen;
+    for (int call = 0; call < 40; ++call) {
+        const auto answer = stack_.run(ideas_->suggest(mom_, reading, age_band::early_school));
+        EXPECT_EQ(answer.source, "library");
+        std::set<std::string> ids;
+        for (const auto& i : answer.items) {
+            EXPECT_EQ(i.tag, "reading");
+            ids.insert(i.id);
+            seen.insert(i.id);
+        }
+        EXPECT_EQ(ids.size(), 5U) << "an idea twice in one answer";
+    }
+    EXPECT_EQ(queries(), read_once) << "answers from the copy asked PostgreSQL";
+    // Five of seven forty times: missing any one idea has a chance of (2/7)^40.
+    EXPECT_EQ(static_cast<std::int64_t>(seen.size()),
+              stack_.count("SELECT count(*) FROM mission_ideas WHERE tag = 'reading'"
+                           " AND age_band = '7-9'"));
+}
+
 }  // namespace
 }  // namespace poki::ideas

@@ -70,5 +70,14 @@ TEST(NearPools, AStaleCopyIsNotUsedAndZeroKeepsNothing) {
     EXPECT_FALSE(off.pick("7-9:reading", 5));
 }
 
+TEST(NearPools, ACopyWhoseUsesAreNotCountedCountsNone) {
+    near_pools library{milliseconds{10000}, copy_uses::not_counted};
+    library.keep("7-9:*", pool_of(6));
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_TRUE(library.pick("7-9:*", 5));
+    }
+    EXPECT_EQ(library.take_uses("7-9:*"), 0);
+}
+
 }  // namespace
 }  // namespace poki::ideas

@@ -26,11 +26,11 @@ class idea_repository {
   public:
     static void declare_statements(db::pool& database);
 
-    /// Up to `limit` of the library's ideas for `band`, at random: of catalog tag `tag`, or of
-    /// every tag when there is none.
-    static awaitable<std::vector<idea>> random_from_library(db::read_pipeline& reads,
-                                                            std::optional<std::string> tag,
-                                                            age_band band, int limit);
+    /// The library's ideas for `band`: of catalog tag `tag`, or of every tag when there is none
+    /// (a few hundred at most: the library is the curated set the migrations write).
+    static awaitable<std::vector<idea>> library_ideas(db::read_pipeline& reads,
+                                                      std::optional<std::string> tag,
+                                                      age_band band);
     /// The library's idea with this row id.
     static awaitable<std::optional<idea>> find_in_library(db::read_pipeline& reads,
                                                           std::int64_t id);

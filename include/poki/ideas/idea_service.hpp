@@ -7,7 +7,8 @@
 // requests wait (at most ideas.fill_wait_ms) for its answer; a pool below its size is topped
 // up in the background. Whatever cannot be answered so (no model, the model failing or
 // backing off, the family's hourly calls spent, Redis down, a wait that ran out) is answered
-// from the offline library (sql/0016_mission_ideas.sql).
+// from the offline library (sql/0016_mission_ideas.sql), which each instance also keeps a
+// copy of (re-read a minute after it was read: the migrations write it, nothing else does).
 #pragma once
 
 #include <atomic>
@@ -71,6 +72,8 @@ class idea_service {
 
   private:
     awaitable<idea_answer> from_library(idea_tag tag, age_band band);
+    /// Five of the library's ideas for `band` at random, of `tag` or of every tag.
+    awaitable<std::vector<idea>> library_pick(std::optional<std::string> tag, age_band band);
     awaitable<std::optional<idea_answer>> from_pool(const principal& who, const idea_tag& tag,
                                                     age_band band);
     awaitable<std::optional<idea_answer>> fill_on_miss(const principal& who, const idea_tag& tag,
@@ -94,6 +97,7 @@ class idea_service {
     const ideas_config& cfg_;
     idea_cache cache_;
     near_pools near_;
+    near_pools library_;
     idea_counters counters_;
     std::atomic<int> top_ups_in_flight_{0};
     std::mutex top_up_mutex_;

@@ -18,10 +18,15 @@
 
 namespace poki::ideas {
 
+/// Whether the answers served from a copy are counted: a Redis pool's uses feed its frequency
+/// and lifetime; the offline library's feed nothing.
+enum class copy_uses { counted, not_counted };
+
 class near_pools {
   public:
-    /// `keep` 0: nothing is kept, every answer reads Redis.
-    explicit near_pools(milliseconds keep) : keep_{keep} {}
+    /// `keep` 0: nothing is kept, every answer reads its source.
+    explicit near_pools(milliseconds keep, copy_uses uses = copy_uses::counted)
+        : keep_{keep}, counting_{uses} {}
 
     /// `count` distinct ideas at random from the copy of pool `key`, when it was read within
     /// `keep`; the use is counted for the next read.
@@ -42,6 +47,7 @@ class near_pools {
     void drop_stale(std::chrono::steady_clock::time_point now);
 
     milliseconds keep_;
+    copy_uses counting_;
     std::mutex mutex_;
     std::unordered_map<std::string, copy> copies_;
 };
