@@ -5,6 +5,7 @@
 
 #include "poki/core/crypto.hpp"
 
+#include "support/family_api.hpp"
 #include "support/running_server.hpp"
 
 namespace poki::test {
@@ -36,10 +37,6 @@ account sign_up(const running_server& server) {
     EXPECT_EQ(body["user"]["role"], "parent");
     EXPECT_FALSE(body["user"].contains("password_hash"));
     return a;
-}
-
-std::map<std::string, std::string> bearer(const std::string& token) {
-    return {{"Authorization", "Bearer " + token}};
 }
 
 TEST(Auth, SignupLoginMeRefreshLogout) {

@@ -252,7 +252,7 @@ class resuming_reader {
     std::jthread thread_;
 };
 
-family_under_load sign_up(const running_server& server) {
+family_under_load sign_up_family_under_load(const running_server& server) {
     family_under_load f;
     f.mom = parent(server);
     f.kid = child(server, f.mom);
@@ -336,7 +336,7 @@ void expect_stream_caught_up_without_gap(resuming_reader& reader, std::int64_t u
 
 TEST(CrashSafety, SigkillUnderWriteLoadLosesNothingAcknowledgedAndMakesNothingTwice) {
     running_server server{{.extra = {{"events", {{"heartbeat_s", 1}}}}}};
-    const auto f = sign_up(server);
+    const auto f = sign_up_family_under_load(server);
     resuming_reader reader{server, f.kid};
     write_load load{server, f};
     std::mt19937 random{std::random_device{}()};
@@ -361,7 +361,7 @@ TEST(CrashSafety, PostgresRestartedUnderLoadAnswers503QuicklyAndLosesNothing) {
     running_server server{
         {.extra = {{"events", {{"heartbeat_s", 1}}},
                    {"database", {{"query_timeout_ms", 2000}, {"acquire_timeout_ms", 1000}}}}}};
-    const auto f = sign_up(server);
+    const auto f = sign_up_family_under_load(server);
     resuming_reader reader{server, f.kid};
     write_load load{server, f};
     ASSERT_TRUE(eventually([&] { return load.acknowledged() > 20; }, seconds{30}));
@@ -390,7 +390,7 @@ TEST(CrashSafety, WithRedisKilledLiveEventsComeThroughReconciliationAndJoinsRefu
     own_redis redis;
     running_server server{
         {.redis_port = redis.port(), .extra = {{"events", {{"heartbeat_s", 1}}}}}};
-    const auto f = sign_up(server);
+    const auto f = sign_up_family_under_load(server);
     const auto code = link_code(server, f.mom, "child");
     sse_client stream{server.port(), "/api/v1/events", bearer(f.kid.access)};
     ASSERT_EQ(stream.status(), 200);

@@ -4,14 +4,11 @@
 
 #include "poki/core/crypto.hpp"
 
+#include "support/family_api.hpp"
 #include "support/running_server.hpp"
 
 namespace poki::test {
 namespace {
-
-std::map<std::string, std::string> bearer(const std::string& token) {
-    return {{"Authorization", "Bearer " + token}};
-}
 
 nlohmann::json signup(const running_server& server) {
     const auto r = server.request(

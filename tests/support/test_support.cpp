@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <fcntl.h>
+#include <fstream>
 #include <random>
 #include <spawn.h>
 #include <stdexcept>
@@ -131,6 +132,11 @@ std::filesystem::path temp_dir(const std::string& prefix) {
     auto base = std::filesystem::temp_directory_path() / (prefix + "-" + std::to_string(rd()));
     std::filesystem::create_directories(base);
     return base;
+}
+
+void write_file(const std::filesystem::path& file, std::string_view bytes) {
+    std::filesystem::create_directories(file.parent_path());
+    std::ofstream{file, std::ios::binary} << bytes;
 }
 
 own_redis::own_redis() : port_{free_port()}, dir_{temp_dir("poki-redis")} {

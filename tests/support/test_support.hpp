@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/co_spawn.hpp>
@@ -119,5 +120,7 @@ http_reply http_request(std::uint16_t port, const std::string& method, const std
 bool wait_until_healthy(std::uint16_t port, std::chrono::milliseconds timeout);
 
 [[nodiscard]] std::filesystem::path temp_dir(const std::string& prefix);
+/// Writes `bytes` to `file`, making its folders first.
+void write_file(const std::filesystem::path& file, std::string_view bytes);
 
 }  // namespace poki::test

@@ -13,26 +13,23 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void write(const fs::path& file, std::string_view bytes) {
-    fs::create_directories(file.parent_path());
-    std::ofstream{file, std::ios::binary} << bytes;
-}
+using test::write_file;
 
 /// A built app as the web build lays it out, plus what must never be served.
 class StaticSiteTest : public ::testing::Test {
   protected:
     StaticSiteTest() : root_{test::temp_dir("poki-web")} {
-        write(root_ / "index.html", "<!doctype html><title>Poki</title>");
-        write(root_ / "index.html.gz", "gzipped-index");
-        write(root_ / "assets" / "app-5XK2B3QZ.js", "console.log(1)");
-        write(root_ / "assets" / "app-5XK2B3QZ.js.br", "brotli-app");
-        write(root_ / "assets" / "app-5XK2B3QZ.js.gz", "gzip-app");
-        write(root_ / "assets" / "app-5XK2B3QZ.css", "body{}");
-        write(root_ / "manifest.webmanifest", "{}");
-        write(root_ / "icons" / "icon-192.png", "png");
-        write(root_ / ".env", "SECRET=1");
-        write(root_ / ".git" / "config", "[core]");
-        write(root_.parent_path() / (root_.filename().string() + "-outside.txt"), "outside");
+        write_file(root_ / "index.html", "<!doctype html><title>Poki</title>");
+        write_file(root_ / "index.html.gz", "gzipped-index");
+        write_file(root_ / "assets" / "app-5XK2B3QZ.js", "console.log(1)");
+        write_file(root_ / "assets" / "app-5XK2B3QZ.js.br", "brotli-app");
+        write_file(root_ / "assets" / "app-5XK2B3QZ.js.gz", "gzip-app");
+        write_file(root_ / "assets" / "app-5XK2B3QZ.css", "body{}");
+        write_file(root_ / "manifest.webmanifest", "{}");
+        write_file(root_ / "icons" / "icon-192.png", "png");
+        write_file(root_ / ".env", "SECRET=1");
+        write_file(root_ / ".git" / "config", "[core]");
+        write_file(root_.parent_path() / (root_.filename().string() + "-outside.txt"), "outside");
         fs::create_symlink(root_.parent_path() / (root_.filename().string() + "-outside.txt"),
                            root_ / "link.txt");
         fs::create_directory_symlink("/etc", root_ / "etc");
@@ -153,7 +150,7 @@ TEST(StaticSite, RefusesARootItCannotServe) {
     const auto root = test::temp_dir("poki-web-bad");
     EXPECT_THROW((void)static_site::load(root / "missing"), site_error);
     EXPECT_THROW((void)static_site::load(root), site_error);  // no index.html
-    write(root / "index.html", std::string(2048, 'x'));
+    write_file(root / "index.html", std::string(2048, 'x'));
     EXPECT_THROW((void)static_site::load(root, 1024), site_error);
     EXPECT_NO_THROW((void)static_site::load(root, 4096));
     fs::remove_all(root);

@@ -20,18 +20,15 @@ using http::field;
 using http::status;
 using http::verb;
 
-void write(const fs::path& file, std::string_view bytes) {
-    fs::create_directories(file.parent_path());
-    std::ofstream{file, std::ios::binary} << bytes;
-}
+using test::write_file;
 
 /// The web app behind the real dispatcher, beside one API route.
 class WebRoutesTest : public ::testing::Test {
   protected:
     WebRoutesTest() : root_{test::temp_dir("poki-web-routes")} {
-        write(root_ / "index.html", "<!doctype html><title>Poki</title>");
-        write(root_ / "assets" / "app-5XK2B3QZ.js", "console.log('poki')");
-        write(root_ / "assets" / "app-5XK2B3QZ.js.gz", "gzipped");
+        write_file(root_ / "index.html", "<!doctype html><title>Poki</title>");
+        write_file(root_ / "assets" / "app-5XK2B3QZ.js", "console.log('poki')");
+        write_file(root_ / "assets" / "app-5XK2B3QZ.js.gz", "gzipped");
         site_ = static_site::load(root_);
         routes_.add(verb::get, "/api/v1/meta",
                     [](http::request_context&) -> awaitable<http::response> {
